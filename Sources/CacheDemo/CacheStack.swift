@@ -1,0 +1,56 @@
+import CloudFormation
+
+/// Builds the cachedemo stack — network, cache, function, HTTP API — as a typed template.
+public struct CacheStack {
+    public let options: StackOptions
+
+    /// Template parameters: where the function's code lives, so `template` needs no deploy.
+    public enum ParameterName {
+        public static let codeBucket = "CodeS3Bucket"
+        public static let codeKey = "CodeS3Key"
+    }
+
+    /// The stack's outputs, read back by deploy, status and smoke-test.
+    public enum OutputName {
+        public static let apiEndpoint = "ApiEndpoint"
+        public static let cacheEndpoint = "CacheEndpoint"
+        public static let functionName = "FunctionName"
+        public static let vpcId = "VpcId"
+        public static let apiId = "ApiId"
+        public static let replicationGroupId = "CacheReplicationGroupId"
+        public static let authTokenSecretArn = "CacheAuthTokenSecretArn"
+        public static let functionLogGroup = "FunctionLogGroupName"
+    }
+
+    public init(options: StackOptions) { self.options = options }
+
+    /// Tags on every taggable resource, so the stack's parts can be found (and billed) by name.
+    static let tags: [Tag] = [Tag("app", "cachedemo"), Tag("cachedemo:stack", .pseudo(.stackName))]
+    static let tagMap: [String: Value] = Dictionary(uniqueKeysWithValues: tags.map { ($0.key, $0.value) })
+
+    public func template() throws(StackOptionsError) -> Template {
+        try options.validate()
+        var t = Template(description: description)
+        t.parameters[ParameterName.codeBucket] = Parameter(
+            description: "S3 bucket holding the Lambda zip (cachedemo deploy fills this in)",
+            allowedPattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+            constraintDescription: "an S3 bucket name")
+        t.parameters[ParameterName.codeKey] = Parameter(
+            description: "S3 key of the Lambda zip (cachedemo deploy fills this in)",
+            allowedPattern: "^.+$", constraintDescription: "a non-empty S3 key")
+        let network = Network(options: options).add(to: &t)
+        let cache = addCache(to: &t, network: network)
+        let function = addFunction(to: &t, network: network, cache: cache)
+        addHttpApi(to: &t, function: function)
+        t.outputs[OutputName.vpcId] = Output(.ref(network.vpc), description: "The stack's VPC")
+        return t
+    }
+
+    private var description: String {
+        let layout = options.multiAZ
+            ? "Multi-AZ (\(options.natGatewayCount) NAT gateway\(options.natGatewayCount == 1 ? "" : "s"), primary + replica)"
+            : "single-AZ"
+        return "cachedemo: API Gateway HTTP API -> Lambda in a VPC -> ElastiCache \(options.engine.rawValue) "
+            + "read-through cache, \(layout). Rendered by cachedemo; do not edit by hand."
+    }
+}

@@ -1,0 +1,78 @@
+import CloudFormation
+
+extension CacheStack {
+    /// The Lambda proxy in the private subnets, with its role, log group and security group.
+    func addFunction(to t: inout Template, network: Network.Ids, cache: CacheIds) -> String {
+        let tags = Self.tags
+        let functionGroup = t.add("FunctionSecurityGroup", EC2.SecurityGroup(
+            groupDescription: "cachedemo function: HTTPS and HTTP out to the upstream, the cache port to the cache",
+            vpcId: .ref(network.vpc),
+            securityGroupEgress: [
+                EC2.Rule(port: 443, cidrIp: "0.0.0.0/0", description: "upstream API over HTTPS"),
+                EC2.Rule(port: 80, cidrIp: "0.0.0.0/0", description: "upstream API over HTTP"),
+            ],
+            tags: tags))
+        t.add("FunctionToCacheEgress", EC2.SecurityGroupEgress(
+            groupId: .getAtt(functionGroup, "GroupId"), port: options.cachePort,
+            destinationSecurityGroupId: .getAtt(cache.securityGroup, "GroupId"), description: "function to cache"))
+        t.add("CacheFromFunctionIngress", EC2.SecurityGroupIngress(
+            groupId: .getAtt(cache.securityGroup, "GroupId"), port: options.cachePort,
+            sourceSecurityGroupId: .getAtt(functionGroup, "GroupId"), description: "cache from function"))
+
+        let role = t.add("FunctionRole", IAM.Role(
+            assumeRolePolicyDocument: IAM.Role.trustPolicy(service: "lambda.amazonaws.com"),
+            managedPolicyArns: [.sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")],
+            tags: tags))
+        let logGroup = t.add("FunctionLogGroup", Logs.LogGroup(retentionInDays: options.logRetentionDays, tags: tags))
+        let function = t.add("Function", Lambda.Function(
+            description: "cachedemo read-through cache proxy",
+            code: .init(s3Bucket: .ref(ParameterName.codeBucket), s3Key: .ref(ParameterName.codeKey)),
+            handler: "index.handler", runtime: options.runtime, architectures: [options.architecture.rawValue],
+            memorySize: options.memoryMB, timeout: options.timeoutSeconds, role: .getAtt(role, "Arn"),
+            vpcConfig: .init(securityGroupIds: [.getAtt(functionGroup, "GroupId")],
+                             subnetIds: network.privateSubnets.map { .ref($0) }),
+            environment: .init([
+                "REDIS_URL": .join("", ["rediss://", .getAtt(cache.replicationGroup, "PrimaryEndPoint.Address"), ":",
+                                        .getAtt(cache.replicationGroup, "PrimaryEndPoint.Port")]),
+                // Resolved by CloudFormation at deploy time: not in the template, but visible to
+                // anyone allowed lambda:GetFunctionConfiguration (see README, "The auth token").
+                "REDIS_AUTH_TOKEN": .sub("{{resolve:secretsmanager:${\(cache.authToken)}}}"),
+                "EXTERNAL_API_URL": .string(options.upstreamURL),
+                "CACHE_TTL_SECONDS": .string(String(options.cacheTTLSeconds)),
+            ]),
+            loggingConfig: .init(logGroup: .ref(logGroup), logFormat: "JSON"),
+            tags: tags))
+        t.outputs[OutputName.functionName] = .init(.ref(function), description: "The Lambda function")
+        t.outputs[OutputName.functionLogGroup] = .init(.ref(logGroup), description: "The function's log group")
+        return function
+    }
+
+    /// The HTTP API: GET / and GET /{proxy+} to the function, a $default stage with
+    /// throttling and access logs, and an invoke permission scoped to this API.
+    func addHttpApi(to t: inout Template, function: String) {
+        let tags = Self.tags
+        let api = t.add("HttpApi", ApiGatewayV2.Api(
+            name: .sub("${AWS::StackName}-api"), description: "cachedemo read-through cache", tags: Self.tagMap))
+        let integration = t.add("HttpApiIntegration", ApiGatewayV2.Integration(
+            apiId: .ref(api), integrationUri: .getAtt(function, "Arn"), timeoutInMillis: 29_000))
+        let target = Value.sub("integrations/${\(integration)}")
+        t.add("RootRoute", ApiGatewayV2.Route(apiId: .ref(api), routeKey: "GET /", target: target))
+        t.add("ProxyRoute", ApiGatewayV2.Route(apiId: .ref(api), routeKey: "GET /{proxy+}", target: target))
+        let accessLogs = t.add("ApiAccessLogGroup",
+                               Logs.LogGroup(retentionInDays: options.logRetentionDays, tags: tags))
+        t.add("DefaultStage", ApiGatewayV2.Stage(
+            apiId: .ref(api),
+            defaultRouteSettings: .init(throttlingBurstLimit: 100, throttlingRateLimit: 50),
+            accessLogSettings: .init(destinationArn: .getAtt(accessLogs, "Arn"), format: Self.accessLogFormat),
+            tags: Self.tagMap))
+        t.add("ApiInvokePermission", Lambda.Permission(
+            functionName: .ref(function), principal: "apigateway.amazonaws.com",
+            sourceArn: .sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${\(api)}/*")))
+        t.outputs[OutputName.apiEndpoint] = .init(.getAtt(api, "ApiEndpoint"), description: "The cache's public URL")
+        t.outputs[OutputName.apiId] = .init(.ref(api), description: "The HTTP API")
+    }
+
+    static let accessLogFormat = #"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","#
+        + #""time":"$context.requestTime","route":"$context.routeKey","status":"$context.status","#
+        + #""latencyMs":"$context.responseLatency","integrationMs":"$context.integrationLatency"}"#
+}

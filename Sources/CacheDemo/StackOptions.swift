@@ -1,0 +1,103 @@
+/// What a user can choose about the stack; the same set drives `template`, `deploy` and `cost`.
+public struct StackOptions: Sendable, Equatable {
+    public enum Engine: String, CaseIterable, Sendable {
+        case redis, valkey
+        /// The version used when none is given: the newest each engine offers on ElastiCache.
+        public var defaultVersion: String {
+            switch self {
+            case .redis: return "7.1"
+            case .valkey: return "8.0"
+            }
+        }
+    }
+
+    public enum Architecture: String, CaseIterable, Sendable {
+        case arm64, x86_64
+    }
+
+    public var multiAZ = false
+    public var singleNAT = false
+    public var engine = Engine.redis
+    public var engineVersion: String?
+    public var nodeType = "cache.t4g.micro"
+    public var cacheTTLSeconds = 3600
+    public var upstreamURL = "https://api.agify.io"
+    public var vpcCIDR = "10.10.0.0/16"
+    public var runtime = "nodejs24.x"
+    public var architecture = Architecture.arm64
+    public var memoryMB = 512
+    public var timeoutSeconds = 10
+    public var logRetentionDays = 30
+
+    public init() {}
+
+    /// CloudWatch Logs accepts only these retention periods.
+    public static let allowedRetentionDays = [
+        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    ]
+
+    public var resolvedEngineVersion: String { engineVersion ?? engine.defaultVersion }
+    public var availabilityZoneCount: Int { multiAZ ? 2 : 1 }
+    public var natGatewayCount: Int { multiAZ && !singleNAT ? 2 : 1 }
+    public var cacheNodeCount: Int { multiAZ ? 2 : 1 }
+    public var cachePort: Int { 6379 }
+
+    /// Rejects values AWS would reject later, with a message that says what to use instead.
+    public func validate() throws(StackOptionsError) {
+        guard let block = IPv4Block(vpcCIDR) else {
+            throw .init("--vpc-cidr '\(vpcCIDR)' is not an IPv4 CIDR block with an aligned base address; "
+                + "use one like 10.10.0.0/16")
+        }
+        guard (16...24).contains(block.prefix) else {
+            throw .init("--vpc-cidr '\(vpcCIDR)' is a /\(block.prefix); use a /16 to /24 block, e.g. 10.10.0.0/16")
+        }
+        let nodeParts = nodeType.split(separator: ".", omittingEmptySubsequences: false)
+        guard nodeParts.count == 3, nodeParts[0] == "cache", nodeParts.allSatisfy({ !$0.isEmpty }) else {
+            throw .init("--node-type '\(nodeType)' is not an ElastiCache node type; use one like cache.t4g.micro")
+        }
+        if singleNAT && !multiAZ {
+            throw .init("--single-nat only applies to a Multi-AZ stack; add --multi-az or drop --single-nat")
+        }
+        if let v = engineVersion, v.isEmpty || !v.allSatisfy({ $0.isNumber || $0 == "." }) {
+            throw .init("--engine-version '\(v)' is not a version number; use one like \(engine.defaultVersion)")
+        }
+        guard cacheTTLSeconds >= 0 else {
+            throw .init("--cache-ttl \(cacheTTLSeconds) is negative; use seconds >= 0 (0 = entries never expire)")
+        }
+        guard upstreamURL.hasPrefix("https://") || upstreamURL.hasPrefix("http://"),
+            let host = upstreamURL.split(separator: "/", maxSplits: 3).dropFirst().first, !host.isEmpty,
+            !upstreamURL.contains(where: { $0 == " " || $0 == "\"" })
+        else {
+            throw .init("--upstream-url '\(upstreamURL)' is not an http(s) URL; use one like https://api.agify.io")
+        }
+        guard runtime.hasPrefix("nodejs"), let major = Int(runtime.dropFirst(6).dropLast(2)), runtime.hasSuffix(".x"),
+            major >= 20
+        else {
+            throw .init("--runtime '\(runtime)' is not a supported Node.js runtime; use nodejs20.x, nodejs22.x or nodejs24.x")
+        }
+        guard (128...10240).contains(memoryMB) else {
+            throw .init("--memory \(memoryMB) is outside Lambda's 128 to 10240 MB")
+        }
+        guard (1...30).contains(timeoutSeconds) else {
+            throw .init("--timeout \(timeoutSeconds) is outside 1 to 30 s (API Gateway stops waiting after 30 s)")
+        }
+        guard Self.allowedRetentionDays.contains(logRetentionDays) else {
+            throw .init("--log-retention-days \(logRetentionDays) is not a CloudWatch Logs retention period; use one of "
+                + Self.allowedRetentionDays.map(String.init).joined(separator: ", "))
+        }
+    }
+
+    /// The subnets carved out of the VPC block: public ones first, then private, one of each per AZ.
+    public var subnetBlocks: (public: [IPv4Block], private: [IPv4Block]) {
+        let vpc = IPv4Block(vpcCIDR)!
+        let prefix = max(vpc.prefix + 2, min(vpc.prefix + 8, 26))
+        return ([vpc.subnet(0, prefix: prefix), vpc.subnet(1, prefix: prefix)],
+                [vpc.subnet(2, prefix: prefix), vpc.subnet(3, prefix: prefix)])
+    }
+}
+
+/// A stack option with a value AWS would not accept.
+public struct StackOptionsError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+    init(_ message: String) { description = message }
+}

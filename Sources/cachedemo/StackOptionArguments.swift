@@ -1,0 +1,67 @@
+import ArgumentParser
+import CacheDemo
+
+/// The stack options as flags; shared by every command that renders the stack.
+struct StackOptionArguments: ParsableArguments {
+    @Flag(name: .customLong("multi-az"), help: "Two AZs: a subnet pair and NAT gateway per AZ, a cache primary and replica with automatic failover.")
+    var multiAZ = false
+
+    @Flag(name: .customLong("single-nat"), help: "With --multi-az: one shared NAT gateway (cheaper, loses egress if its AZ fails).")
+    var singleNAT = false
+
+    @Option(help: "Cache engine: redis or valkey.")
+    var engine: StackOptions.Engine = .redis
+
+    @Option(help: "Cache engine version (default: 7.1 for redis, 8.0 for valkey).")
+    var engineVersion: String?
+
+    @Option(help: "ElastiCache node type.")
+    var nodeType = StackOptions().nodeType
+
+    @Option(name: .customLong("cache-ttl"), help: "Seconds a cached response lives; 0 = never expires.")
+    var cacheTTL = StackOptions().cacheTTLSeconds
+
+    @Option(name: .customLong("upstream-url"), help: "The API to cache.")
+    var upstreamURL = StackOptions().upstreamURL
+
+    @Option(name: .customLong("vpc-cidr"), help: "The VPC's IPv4 block, /16 to /24; the subnets are carved from it.")
+    var vpcCIDR = StackOptions().vpcCIDR
+
+    @Option(help: "Lambda runtime.")
+    var runtime = StackOptions().runtime
+
+    @Option(help: "Lambda architecture: arm64 or x86_64.")
+    var architecture: StackOptions.Architecture = .arm64
+
+    @Option(help: "Lambda memory in MB.")
+    var memory = StackOptions().memoryMB
+
+    @Option(help: "Lambda timeout in seconds (1-30).")
+    var timeout = StackOptions().timeoutSeconds
+
+    @Option(name: .customLong("log-retention-days"), help: "Retention of the stack's log groups, in days.")
+    var logRetentionDays = StackOptions().logRetentionDays
+
+    /// The options, validated; a bad value ends the command with one line and exit code 64.
+    func stackOptions() throws -> StackOptions {
+        var o = StackOptions()
+        o.multiAZ = multiAZ
+        o.singleNAT = singleNAT
+        o.engine = engine
+        o.engineVersion = engineVersion
+        o.nodeType = nodeType
+        o.cacheTTLSeconds = cacheTTL
+        o.upstreamURL = upstreamURL
+        o.vpcCIDR = vpcCIDR
+        o.runtime = runtime
+        o.architecture = architecture
+        o.memoryMB = memory
+        o.timeoutSeconds = timeout
+        o.logRetentionDays = logRetentionDays
+        do { try o.validate() } catch { throw UsageFailure(error.description) }
+        return o
+    }
+}
+
+extension StackOptions.Engine: ExpressibleByArgument {}
+extension StackOptions.Architecture: ExpressibleByArgument {}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import CacheDemo
+import CloudFormation
+import Foundation
+
+struct TemplateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "template",
+        abstract: "Render the stack's CloudFormation template.",
+        discussion: "Prints to stdout unless --output-file is given. Same options, same bytes."
+    )
+
+    @OptionGroup var stack: StackOptionArguments
+
+    @Option(help: "yaml or json.")
+    var format: TemplateFormat = .yaml
+
+    @Option(name: .customLong("output-file"), help: "Write the template to this file instead of stdout.")
+    var outputFile: String?
+
+    func run() throws {
+        try reportingFailures {
+            let options = try stack.stackOptions()
+            let text = try TemplateRendering.render(options, format: format)
+            if let path = outputFile {
+                do { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) } catch {
+                    throw OperationFailure("cannot write \(path): \(error.localizedDescription)")
+                }
+            } else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        }
+    }
+}
+
+extension TemplateFormat: ExpressibleByArgument {}
+
+enum TemplateRendering {
+    static func render(_ options: StackOptions, format: TemplateFormat) throws -> String {
+        do {
+            return try CacheStack(options: options).template().rendered(as: format)
+        } catch let e as StackOptionsError {
+            throw UsageFailure(e.description)
+        } catch {
+            throw OperationFailure("the template could not be rendered: \(error)")
+        }
+    }
+}

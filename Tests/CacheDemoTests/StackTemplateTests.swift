@@ -1,0 +1,182 @@
+import CloudFormation
+import Foundation
+import Testing
+
+@testable import CacheDemo
+
+/// The variants every check runs on, with what each must contain.
+struct Variant: CustomTestStringConvertible, Sendable {
+    let name: String
+    let flags: [String]
+    let natGateways: Int
+    let subnets: Int
+    let cacheNodes: Int
+    var testDescription: String { name }
+
+    static let all = [
+        Variant(name: "single-az", flags: [], natGateways: 1, subnets: 2, cacheNodes: 1),
+        Variant(name: "multi-az", flags: ["--multi-az"], natGateways: 2, subnets: 4, cacheNodes: 2),
+        Variant(name: "multi-az-single-nat", flags: ["--multi-az", "--single-nat"], natGateways: 1, subnets: 4,
+                cacheNodes: 2),
+        Variant(name: "valkey", flags: ["--engine", "valkey"], natGateways: 1, subnets: 2, cacheNodes: 1),
+        Variant(name: "x86_64", flags: ["--architecture", "x86_64"], natGateways: 1, subnets: 2, cacheNodes: 1),
+    ]
+
+    var options: StackOptions {
+        var o = StackOptions()
+        o.multiAZ = flags.contains("--multi-az")
+        o.singleNAT = flags.contains("--single-nat")
+        if flags.contains("valkey") { o.engine = .valkey }
+        if flags.contains("x86_64") { o.architecture = .x86_64 }
+        return o
+    }
+
+    func document() throws -> [String: Any] {
+        let text = try CacheStack(options: options).template().rendered(as: .json)
+        return try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+    }
+}
+
+private func resources(_ doc: [String: Any]) -> [String: [String: Any]] {
+    doc["Resources"] as! [String: [String: Any]]
+}
+
+private func ofType(_ doc: [String: Any], _ type: String) -> [[String: Any]] {
+    resources(doc).values.filter { $0["Type"] as? String == type }.map { $0["Properties"] as? [String: Any] ?? [:] }
+}
+
+/// Every value anywhere under `node`, depth first.
+private func walk(_ node: Any, _ visit: (Any) -> Void) {
+    visit(node)
+    if let d = node as? [String: Any] { for v in d.values { walk(v, visit) } }
+    if let a = node as? [Any] { for v in a { walk(v, visit) } }
+}
+
+@Suite struct StackTemplateTests {
+    @Test(arguments: Variant.all)
+    func resourceCountsMatchTheLayout(_ v: Variant) throws {
+        let doc = try v.document()
+        #expect(ofType(doc, "AWS::EC2::NatGateway").count == v.natGateways)
+        #expect(ofType(doc, "AWS::EC2::EIP").count == v.natGateways)
+        #expect(ofType(doc, "AWS::EC2::Subnet").count == v.subnets)
+        let azs = v.subnets / 2
+        #expect(ofType(doc, "AWS::EC2::RouteTable").count == 1 + azs)
+        let cache = try #require(ofType(doc, "AWS::ElastiCache::ReplicationGroup").first)
+        #expect(cache["NumCacheClusters"] as? Int == v.cacheNodes)
+        #expect(cache["MultiAZEnabled"] as? Bool == (v.cacheNodes > 1))
+        #expect(cache["AutomaticFailoverEnabled"] as? Bool == (v.cacheNodes > 1))
+        let subnetGroup = try #require(ofType(doc, "AWS::ElastiCache::SubnetGroup").first)
+        #expect((subnetGroup["SubnetIds"] as? [Any])?.count == azs)
+        let function = try #require(ofType(doc, "AWS::Lambda::Function").first)
+        #expect(((function["VpcConfig"] as? [String: Any])?["SubnetIds"] as? [Any])?.count == azs)
+        #expect(function["Architectures"] as? [String] == [v.options.architecture.rawValue])
+        #expect(cache["Engine"] as? String == v.options.engine.rawValue)
+        let routes = ofType(doc, "AWS::ApiGatewayV2::Route").compactMap { $0["RouteKey"] as? String }
+        #expect(Set(routes) == ["GET /", "GET /{proxy+}"])
+    }
+
+    @Test(arguments: Variant.all)
+    func noIngressIsOpenToTheInternet(_ v: Variant) throws {
+        let doc = try v.document()
+        var ingressRules: [[String: Any]] = ofType(doc, "AWS::EC2::SecurityGroupIngress")
+        for group in ofType(doc, "AWS::EC2::SecurityGroup") {
+            ingressRules += group["SecurityGroupIngress"] as? [[String: Any]] ?? []
+        }
+        #expect(!ingressRules.isEmpty)
+        for rule in ingressRules {
+            #expect(rule["CidrIp"] as? String != "0.0.0.0/0")
+            #expect(rule["CidrIpv6"] as? String != "::/0")
+            #expect(rule["SourceSecurityGroupId"] != nil)
+        }
+    }
+
+    @Test(arguments: Variant.all)
+    func cacheIsEncryptedAndItsTokenIsADynamicReference(_ v: Variant) throws {
+        let doc = try v.document()
+        let cache = try #require(ofType(doc, "AWS::ElastiCache::ReplicationGroup").first)
+        #expect(cache["TransitEncryptionEnabled"] as? Bool == true)
+        #expect(cache["AtRestEncryptionEnabled"] as? Bool == true)
+        let token = try #require((cache["AuthToken"] as? [String: Any])?["Fn::Sub"] as? String)
+        #expect(token.hasPrefix("{{resolve:secretsmanager:${"))
+        let env = try #require(((ofType(doc, "AWS::Lambda::Function").first?["Environment"] as? [String: Any])?[
+            "Variables"] as? [String: Any]))
+        #expect((env["REDIS_AUTH_TOKEN"] as? [String: Any])?["Fn::Sub"] as? String == token)
+        #expect(env["CACHE_TTL_SECONDS"] as? String == "3600")
+        // No literal that looks like a token anywhere: every string with "secret" in it is a reference.
+        walk(doc) { node in
+            if let s = node as? String, s.lowercased().contains("resolve:") { #expect(s.contains("${")) }
+        }
+    }
+
+    @Test(arguments: Variant.all)
+    func noFixedPhysicalNames(_ v: Variant) throws {
+        let doc = try v.document()
+        let fixedNameProperties = ["LogGroupName", "FunctionName", "RoleName", "ReplicationGroupId", "Name",
+                                   "CacheSubnetGroupName", "GroupName"]
+        for (id, resource) in resources(doc) {
+            let type = resource["Type"] as! String
+            let props = resource["Properties"] as? [String: Any] ?? [:]
+            for key in fixedNameProperties where type != "AWS::ApiGatewayV2::Api" && type != "AWS::Lambda::Permission" {
+                if type == "AWS::ElastiCache::ReplicationGroup" && key == "CacheSubnetGroupName" { continue }
+                #expect(props[key] == nil, "\(id) (\(type)) sets a fixed \(key)")
+            }
+        }
+        // The one name the API needs is derived from the stack name.
+        let api = try #require(ofType(doc, "AWS::ApiGatewayV2::Api").first)
+        #expect((api["Name"] as? [String: Any])?["Fn::Sub"] as? String == "${AWS::StackName}-api")
+    }
+
+    @Test(arguments: Variant.all)
+    func everyTaggableResourceCarriesTheAppTag(_ v: Variant) throws {
+        let doc = try v.document()
+        let untaggable: Set = ["AWS::EC2::VPCGatewayAttachment", "AWS::EC2::Route", "AWS::EC2::SubnetRouteTableAssociation",
+                               "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress",
+                               "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Route", "AWS::Lambda::Permission"]
+        for (id, resource) in resources(doc) where !untaggable.contains(resource["Type"] as! String) {
+            let tags = (resource["Properties"] as? [String: Any])?["Tags"]
+            let hasApp = (tags as? [[String: Any]])?.contains { $0["Key"] as? String == "app" } ?? false
+                || (tags as? [String: Any])?["app"] != nil
+            #expect(hasApp, "\(id) has no app tag")
+        }
+    }
+
+    @Test func renderingTwiceGivesTheSameBytes() throws {
+        for v in Variant.all {
+            for format in TemplateFormat.allCases {
+                let a = try CacheStack(options: v.options).template().rendered(as: format)
+                let b = try CacheStack(options: v.options).template().rendered(as: format)
+                #expect(a == b)
+            }
+        }
+    }
+
+    @Test func subnetsAreCarvedFromTheVpcBlock() throws {
+        var o = StackOptions()
+        o.vpcCIDR = "10.20.0.0/16"
+        #expect(o.subnetBlocks.public.map(\.description) == ["10.20.0.0/24", "10.20.1.0/24"])
+        #expect(o.subnetBlocks.private.map(\.description) == ["10.20.2.0/24", "10.20.3.0/24"])
+        o.vpcCIDR = "192.168.4.0/24"
+        #expect(o.subnetBlocks.private.map(\.description) == ["192.168.4.128/26", "192.168.4.192/26"])
+    }
+
+    @Test(arguments: [
+        ("10.0.0.0/8", "vpc-cidr"), ("10.10.1.0/16", "vpc-cidr"), ("300.1.0.0/16", "vpc-cidr"), ("10.0.0.0/25", "vpc-cidr"),
+    ])
+    func badCIDRsAreRejected(_ cidr: String, _ flag: String) throws {
+        var o = StackOptions()
+        o.vpcCIDR = cidr
+        #expect(throws: StackOptionsError.self) { try o.validate() }
+    }
+}
+
+@Suite struct CommittedTemplateTests {
+    @Test(arguments: [("single-az.yaml", false), ("multi-az.yaml", true)])
+    func committedTemplatesAreCurrent(_ file: String, _ multiAZ: Bool) throws {
+        var o = StackOptions()
+        o.multiAZ = multiAZ
+        let rendered = try CacheStack(options: o).template().rendered(as: .yaml)
+        let committed = try String(contentsOf: Repo.root.appendingPathComponent("templates/\(file)"), encoding: .utf8)
+        #expect(rendered == committed,
+                "templates/\(file) is stale; regenerate it with: scripts/render-templates")
+    }
+}

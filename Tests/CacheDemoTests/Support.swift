@@ -1,0 +1,53 @@
+import Foundation
+
+/// Where the checkout is, found from this file, so tests can read committed files and run the binary.
+enum Repo {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The built `cachedemo`; scripts/test builds it before the tests run.
+    static var binary: String {
+        ProcessInfo.processInfo.environment["CACHEDEMO_BIN"] ?? root.appendingPathComponent(".build/debug/cachedemo").path
+    }
+}
+
+struct ProcessResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// Runs a program to completion and collects what it printed.
+func run(_ executable: String, _ arguments: [String], stdin: String? = nil,
+         environment: [String: String]? = nil, cwd: URL? = nil) throws -> ProcessResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    if let environment { p.environment = environment }
+    if let cwd { p.currentDirectoryURL = cwd }
+    // Files rather than pipes: a large output can never block the child.
+    let dir = FileManager.default.temporaryDirectory
+    let outURL = dir.appendingPathComponent("out-\(UUID().uuidString)")
+    let errURL = dir.appendingPathComponent("err-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+    }
+    p.standardOutput = try FileHandle(forWritingTo: outURL)
+    p.standardError = try FileHandle(forWritingTo: errURL)
+    p.standardInput = FileHandle.nullDevice
+    try p.run()
+    p.waitUntilExit()
+    let outData = try Data(contentsOf: outURL), errData = try Data(contentsOf: errURL)
+    return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs a program found on PATH.
+func runTool(_ name: String, _ arguments: [String]) throws -> ProcessResult {
+    try run("/usr/bin/env", [name] + arguments)
+}
+
+func cachedemo(_ arguments: String...) throws -> ProcessResult { try run(Repo.binary, arguments) }

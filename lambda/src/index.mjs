@@ -1,0 +1,157 @@
+// The read-through cache proxy: API Gateway HTTP API (payload 2.0) -> Redis -> upstream.
+// One Redis connection per instance, reused; the cache never takes the API down.
+import { readConfig } from './config.mjs';
+import { RedisClient } from './redis.mjs';
+import { cacheKey, keyHash, normalizePath, normalizeQuery } from './key.mjs';
+import { decodeEntry, encodeEntry, isTextual } from './entry.mjs';
+
+/** A JSON line per request on stdout, where Lambda ships it to CloudWatch Logs. */
+const stdoutLog = (record) => process.stdout.write(JSON.stringify(record) + '\n');
+
+/**
+ * Builds a handler with its own configuration, connection and in-flight table.
+ * Lambda uses the default one below; tests build as many as they need.
+ */
+export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = globalThis.fetch } = {}) {
+  const config = readConfig(env);
+  const redis = config.redisURL
+    ? new RedisClient(config.redisURL, {
+      token: config.redisToken,
+      username: config.redisUsername,
+      ca: config.redisCA,
+      connectTimeoutMs: config.redisConnectTimeoutMs,
+      commandTimeoutMs: config.redisCommandTimeoutMs,
+      backoffMaxMs: config.redisBackoffMaxMs,
+    })
+    : null;
+  const inflight = new Map();
+
+  async function handler(event, context = {}) {
+    const started = performance.now();
+    const method = event.requestContext?.http?.method ?? 'GET';
+    const requestId = context.awsRequestId ?? event.requestContext?.requestId ?? null;
+    const key = cacheKey({ namespace: config.namespace, method, path: event.rawPath, query: event.rawQueryString });
+    const record = { level: 'info', requestId, method, keyHash: keyHash(key) };
+    const done = (response, extra) => {
+      log({ ...record, ...extra, status: response.statusCode, latencyMs: +(performance.now() - started).toFixed(3) });
+      return response;
+    };
+
+    if (method !== 'GET' && method !== 'HEAD') {
+      return done(jsonResponse(405, { message: `${method} is not served by this cache` }, { allow: 'GET, HEAD' }),
+        { cache: 'NONE' });
+    }
+
+    let bypass = !redis;
+    if (redis) {
+      try {
+        const stored = await redis.command(['GET', key]);
+        const entry = stored && decodeEntry(stored);
+        if (entry) {
+          const age = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
+          return done(toResponse(entry, method, { 'x-cache': 'HIT', age: String(age) }), { cache: 'HIT' });
+        }
+      } catch (err) {
+        bypass = true;
+        log({ ...record, level: 'warn', message: `cache unavailable, serving from upstream: ${err.message}` });
+      }
+    }
+
+    let flight = inflight.get(key);
+    const leader = !flight;
+    if (leader) {
+      flight = fetchUpstream(event).then(async (result) => {
+        if (!bypass && result.cacheable) await store(key, result.entry, record);
+        return result;
+      }).finally(() => inflight.delete(key));
+      inflight.set(key, flight);
+    }
+    const result = await flight;
+    const cache = bypass ? 'BYPASS' : 'MISS';
+    if (result.error) return done(result.error, { cache, upstreamError: result.reason, shared: !leader });
+    return done(toResponse(result.entry, method, { 'x-cache': cache }),
+      { cache, upstreamStatus: result.entry.status, upstreamMs: result.upstreamMs, stored: result.cacheable, shared: !leader });
+  }
+
+  async function store(key, entry, record) {
+    const args = ['SET', key, encodeEntry(entry)];
+    if (config.ttlSeconds > 0) args.push('EX', config.ttlSeconds);
+    try {
+      await redis.command(args);
+    } catch (err) {
+      log({ ...record, level: 'warn', message: `could not store the response: ${err.message}` });
+    }
+  }
+
+  async function fetchUpstream(event) {
+    const url = upstreamURL(config.upstreamURL, event.rawPath, event.rawQueryString);
+    const started = performance.now();
+    let res;
+    try {
+      res = await fetchImpl(url, { method: 'GET', signal: AbortSignal.timeout(config.upstreamTimeoutMs), redirect: 'follow' });
+    } catch (err) {
+      const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError';
+      return timedOut
+        ? { error: jsonResponse(504, { message: 'the upstream API did not answer in time' }), reason: 'timeout' }
+        : { error: jsonResponse(502, { message: 'the upstream API could not be reached' }), reason: 'unreachable' };
+    }
+    let body;
+    try {
+      body = Buffer.from(await res.arrayBuffer());
+    } catch (err) {
+      const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError';
+      return timedOut
+        ? { error: jsonResponse(504, { message: 'the upstream API did not answer in time' }), reason: 'timeout' }
+        : { error: jsonResponse(502, { message: 'the upstream API broke off its answer' }), reason: 'broken' };
+    }
+    const entry = { status: res.status, contentType: res.headers.get('content-type'), body, storedAt: Date.now() };
+    const cacheable = res.status >= 200 && res.status < 300 && body.length <= config.maxBodyBytes;
+    return { entry, cacheable, upstreamMs: +(performance.now() - started).toFixed(3) };
+  }
+
+  handler.redis = redis;
+  handler.close = () => redis?.close();
+  return handler;
+}
+
+/** Joins the upstream base with the request's path and its normalized query. */
+export function upstreamURL(base, rawPath, rawQuery) {
+  const u = new URL(base);
+  const basePath = u.pathname.replace(/\/+$/, '');
+  u.pathname = basePath + normalizePath(rawPath);
+  const q = normalizeQuery(rawQuery);
+  u.search = q ? '?' + q : '';
+  return u.toString();
+}
+
+function toResponse(entry, method, headers) {
+  const textual = isTextual(entry.contentType);
+  const out = { statusCode: entry.status, headers: { ...headers } };
+  if (entry.contentType) out.headers['content-type'] = entry.contentType;
+  if (method === 'HEAD') {
+    out.headers['content-length'] = String(entry.body.length);
+    out.body = '';
+    out.isBase64Encoded = false;
+  } else {
+    out.body = textual ? entry.body.toString('utf8') : entry.body.toString('base64');
+    out.isBase64Encoded = !textual;
+  }
+  return out;
+}
+
+function jsonResponse(statusCode, body, headers = {}) {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    isBase64Encoded: false,
+  };
+}
+
+let defaultHandler;
+
+/** The Lambda entry point (`index.handler`). */
+export async function handler(event, context) {
+  defaultHandler ??= createHandler();
+  return defaultHandler(event, context);
+}

@@ -1,0 +1,39 @@
+// The cache key: namespaced and versioned, from the method, the normalized path and
+// the query parameters sorted, so `?a=1&b=2` and `?b=2&a=1` share one entry.
+import { createHash } from 'node:crypto';
+
+export const KEY_SCHEMA = 'v1';
+
+/** Resolves `.` and `..`, collapses repeated slashes, keeps a trailing slash. */
+export function normalizePath(rawPath) {
+  const path = (rawPath || '/').replace(/\/{2,}/g, '/');
+  const out = [];
+  const segments = path.split('/');
+  for (const seg of segments.slice(1)) {
+    if (seg === '.') continue;
+    if (seg === '..') { out.pop(); continue; }
+    out.push(seg);
+  }
+  const last = segments[segments.length - 1];
+  if ((last === '.' || last === '..') && out[out.length - 1] !== '') out.push('');
+  return '/' + out.join('/');
+}
+
+/** Sorts the query by key, then value; repeated keys keep all their values. */
+export function normalizeQuery(rawQuery) {
+  const params = [...new URLSearchParams(rawQuery || '')];
+  params.sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+  return new URLSearchParams(params).toString();
+}
+
+/** HEAD shares GET's entry: same resource, same representation. */
+export function cacheKey({ namespace, method, path, query }) {
+  const m = method === 'HEAD' ? 'GET' : method;
+  const q = normalizeQuery(query);
+  return `${namespace}:${KEY_SCHEMA}:${m}:${normalizePath(path)}${q ? '?' + q : ''}`;
+}
+
+/** What logs show instead of the key: the key may carry user data. */
+export function keyHash(key) {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}

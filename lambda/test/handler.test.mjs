@@ -1,0 +1,227 @@
+// The handler against a real redis-server (plain and TLS + password) and a real upstream.
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createHandler } from '../src/index.mjs';
+import { cacheKey } from '../src/key.mjs';
+import { apiEvent, freePort, memoryLog, startRedis, startUpstream } from './helpers.mjs';
+
+for (const mode of ['plain', 'tls']) {
+  describe(`handler on ${mode} redis`, () => {
+    let redis, upstream, check;
+    const handlers = [];
+    const make = (env = {}, log = memoryLog()) => {
+      const h = createHandler({
+        env: {
+          EXTERNAL_API_URL: upstream.url, REDIS_URL: redis.url, REDIS_AUTH_TOKEN: redis.password,
+          REDIS_CA_FILE: redis.caFile, CACHE_TTL_SECONDS: '60', REDIS_BACKOFF_MAX_MS: '200', ...env,
+        },
+        log,
+      });
+      h.log = log;
+      handlers.push(h);
+      return h;
+    };
+
+    before(async () => {
+      redis = await startRedis(mode === 'tls' ? { tls: true, password: 'test-token-0123456789' } : {});
+      upstream = await startUpstream();
+      check = await redis.client();
+    });
+    beforeEach(async () => { await check.command(['FLUSHALL']); upstream.calls.length = 0; });
+    after(async () => {
+      for (const h of handlers) h.close();
+      check.close();
+      await upstream.close();
+      await redis.close();
+    });
+
+    test('a miss is fetched and stored, the next call is a hit with the same body', async () => {
+      const h = make();
+      const first = await h(apiEvent('/people?name=ada'));
+      assert.equal(first.statusCode, 200);
+      assert.equal(first.headers['x-cache'], 'MISS');
+      assert.match(first.headers['content-type'], /application\/json/);
+      const second = await h(apiEvent('/people?name=ada'));
+      assert.equal(second.headers['x-cache'], 'HIT');
+      assert.equal(second.body, first.body);
+      assert.equal(second.statusCode, 200);
+      assert.match(second.headers.age, /^\d+$/);
+      assert.equal(upstream.callsTo('/people'), 1);
+      assert.equal(h.redis.connects, 1, 'one connection reused across invocations');
+    });
+
+    test('reordered query parameters share one entry', async () => {
+      const h = make();
+      await h(apiEvent('/q?a=1&b=2&a=0'));
+      const reordered = await h(apiEvent('/q?b=2&a=0&a=1'));
+      assert.equal(reordered.headers['x-cache'], 'HIT');
+      assert.equal(upstream.callsTo('/q'), 1);
+      const other = await h(apiEvent('/q?a=1&b=3'));
+      assert.equal(other.headers['x-cache'], 'MISS');
+    });
+
+    test('entries expire after CACHE_TTL_SECONDS; 0 means no expiry', async () => {
+      const h = make({ CACHE_TTL_SECONDS: '42' });
+      await h(apiEvent('/ttl'));
+      const key = cacheKey({ namespace: 'cachedemo', method: 'GET', path: '/ttl', query: '' });
+      const ttl = await check.command(['TTL', key]);
+      assert.ok(ttl > 0 && ttl <= 42, `TTL ${ttl}`);
+      const forever = make({ CACHE_TTL_SECONDS: '0' });
+      await forever(apiEvent('/forever'));
+      const key2 = cacheKey({ namespace: 'cachedemo', method: 'GET', path: '/forever', query: '' });
+      assert.equal(await check.command(['TTL', key2]), -1);
+    });
+
+    for (const code of [404, 500]) {
+      test(`an upstream ${code} is passed through and never stored`, async () => {
+        const h = make();
+        const a = await h(apiEvent(`/status/${code}`));
+        const b = await h(apiEvent(`/status/${code}`));
+        assert.equal(a.statusCode, code);
+        assert.equal(b.statusCode, code);
+        assert.equal(b.headers['x-cache'], 'MISS');
+        assert.equal(upstream.callsTo('/status'), 2);
+        assert.equal(await check.command(['DBSIZE']), 0);
+      });
+    }
+
+    test('a slow upstream gives 504 and nothing is stored', async () => {
+      const h = make({ UPSTREAM_TIMEOUT_MS: '150' });
+      const r = await h(apiEvent('/slow?ms=2000'));
+      assert.equal(r.statusCode, 504);
+      assert.equal(JSON.parse(r.body).message.includes('did not answer'), true);
+      assert.equal(await check.command(['DBSIZE']), 0);
+    });
+
+    test('an unreachable upstream gives 502 and nothing is stored', async () => {
+      const closed = await freePort();
+      const h = make({ EXTERNAL_API_URL: `http://127.0.0.1:${closed}` });
+      const r = await h(apiEvent('/anything'));
+      assert.equal(r.statusCode, 502);
+      assert.equal(r.headers['content-type'], 'application/json');
+      assert.equal(await check.command(['DBSIZE']), 0);
+    });
+
+    test('a body over CACHE_MAX_BODY_BYTES is served but not stored', async () => {
+      const h = make({ CACHE_MAX_BODY_BYTES: '1000' });
+      const big = await h(apiEvent('/big?bytes=1001'));
+      assert.equal(big.body.length, 1001);
+      assert.equal((await h(apiEvent('/big?bytes=1001'))).headers['x-cache'], 'MISS');
+      const small = await h(apiEvent('/big?bytes=1000'));
+      assert.equal(small.headers['x-cache'], 'MISS');
+      assert.equal((await h(apiEvent('/big?bytes=1000'))).headers['x-cache'], 'HIT');
+    });
+
+    test('a binary body round-trips through base64, on a miss and on a hit', async () => {
+      const h = make();
+      const expected = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('base64');
+      const miss = await h(apiEvent('/binary'));
+      const hit = await h(apiEvent('/binary'));
+      for (const r of [miss, hit]) {
+        assert.equal(r.isBase64Encoded, true);
+        assert.equal(r.body, expected);
+        assert.equal(r.headers['content-type'], 'image/png');
+      }
+      assert.equal(hit.headers['x-cache'], 'HIT');
+    });
+
+    test('concurrent identical misses make one upstream call', async () => {
+      const h = make();
+      const results = await Promise.all(Array.from({ length: 25 }, () => h(apiEvent('/gated/one'))));
+      assert.equal(upstream.callsTo('/gated/one'), 1);
+      assert.equal(new Set(results.map((r) => r.body)).size, 1);
+      assert.ok(results.every((r) => r.statusCode === 200 && r.headers['x-cache'] === 'MISS'));
+      assert.equal((await h(apiEvent('/gated/one'))).headers['x-cache'], 'HIT');
+    });
+
+    test('HEAD is answered from the GET entry without a body; other methods get 405', async () => {
+      const h = make();
+      const get = await h(apiEvent('/head-me'));
+      const head = await h(apiEvent('/head-me', 'HEAD'));
+      assert.equal(head.headers['x-cache'], 'HIT');
+      assert.equal(head.body, '');
+      assert.equal(head.headers['content-length'], String(Buffer.byteLength(get.body)));
+      const post = await h(apiEvent('/head-me', 'POST'));
+      assert.equal(post.statusCode, 405);
+      assert.equal(upstream.callsTo('/head-me'), 1);
+    });
+
+    test('log lines are JSON records with a key hash, never the raw key', async () => {
+      const h = make();
+      await h(apiEvent('/secret-path?user=alice'));
+      await h(apiEvent('/secret-path?user=alice'));
+      const [miss, hit] = h.log.records;
+      for (const r of [miss, hit]) {
+        assert.match(r.requestId, /^req-/);
+        assert.match(r.keyHash, /^[0-9a-f]{16}$/);
+        assert.equal(typeof r.latencyMs, 'number');
+        assert.ok(!JSON.stringify(r).includes('alice'), 'the raw key leaked into the log');
+      }
+      assert.equal(miss.cache, 'MISS');
+      assert.equal(miss.upstreamStatus, 200);
+      assert.equal(miss.stored, true);
+      assert.equal(hit.cache, 'HIT');
+      assert.equal(miss.keyHash, hit.keyHash);
+    });
+
+    test('redis killed mid-test: BYPASS from the upstream, then recovery when it returns', async () => {
+      const h = make();
+      assert.equal((await h(apiEvent('/outage'))).headers['x-cache'], 'MISS');
+      await redis.stop();
+      const during = await h(apiEvent('/outage'));
+      assert.equal(during.statusCode, 200);
+      assert.equal(during.headers['x-cache'], 'BYPASS');
+      assert.ok(h.log.records.some((r) => r.level === 'warn' && /cache unavailable/.test(r.message)));
+      const again = await h(apiEvent('/outage'));
+      assert.equal(again.headers['x-cache'], 'BYPASS');
+      await redis.start();
+      check.close();
+      check = await redis.client();
+      await sleep(250); // past the backoff (REDIS_BACKOFF_MAX_MS=200)
+      const after1 = await h(apiEvent('/outage'));
+      assert.equal(after1.headers['x-cache'], 'MISS');
+      assert.equal((await h(apiEvent('/outage'))).headers['x-cache'], 'HIT');
+    });
+
+    test('slow redis: the command times out and the request is served as BYPASS', async () => {
+      const h = make({ REDIS_COMMAND_TIMEOUT_MS: '100' });
+      await h(apiEvent('/warm'));
+      const blocker = await redis.client();
+      const sleeping = blocker.command(['DEBUG', 'SLEEP', '0.6']).catch(() => {});
+      await sleep(20);
+      const started = performance.now();
+      const r = await h(apiEvent('/during-sleep'));
+      assert.equal(r.headers['x-cache'], 'BYPASS');
+      assert.equal(r.statusCode, 200);
+      assert.ok(performance.now() - started < 550, 'waited for the sleeping redis');
+      await sleeping;
+      blocker.close();
+    });
+  });
+}
+
+describe('auth failures', () => {
+  test('a wrong token is a BYPASS with a warning, not an error', async () => {
+    const redis = await startRedis({ tls: true, password: 'right-token-0123456789' });
+    const upstream = await startUpstream();
+    const log = memoryLog();
+    const h = createHandler({
+      env: { EXTERNAL_API_URL: upstream.url, REDIS_URL: redis.url, REDIS_AUTH_TOKEN: 'wrong-token-0123456789',
+        REDIS_CA_FILE: redis.caFile },
+      log,
+    });
+    try {
+      const r = await h(apiEvent('/x'));
+      assert.equal(r.statusCode, 200);
+      assert.equal(r.headers['x-cache'], 'BYPASS');
+      const warning = log.records.find((x) => x.level === 'warn');
+      assert.match(warning.message, /WRONGPASS|invalid/i);
+      assert.ok(!JSON.stringify(log.records).includes('wrong-token'), 'the token leaked into the log');
+    } finally {
+      h.close();
+      await upstream.close();
+      await redis.close();
+    }
+  });
+});

@@ -1,0 +1,138 @@
+// Real servers for the handler tests: redis-server (plain, or TLS with a password and
+// certificates made here with openssl) and a local upstream HTTP API.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RedisConnection } from '../src/redis.mjs';
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A self-signed CA and a server certificate for 127.0.0.1 and localhost. */
+export function makeCertificates(dir) {
+  const run = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=cachedemo test CA',
+    '-keyout', 'ca.key', '-out', 'ca.pem');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr');
+  const ext = path.join(dir, 'san.ext');
+  execFileSync('sh', ['-c', `printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > '${ext}'`]);
+  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1',
+    '-extfile', 'san.ext', '-out', 'server.pem');
+  return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key') };
+}
+
+/** Starts redis-server on a free loopback port; `stop` and `start` let a test kill and revive it. */
+export async function startRedis({ tls = false, password } = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cachedemo-redis-'));
+  const certs = tls ? makeCertificates(dir) : null;
+  const port = await freePort();
+  const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
+    '--enable-debug-command', 'local'];
+  if (tls) {
+    args.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', certs.cert, '--tls-key-file', certs.key,
+      '--tls-ca-cert-file', certs.ca, '--tls-auth-clients', 'no');
+  } else {
+    args.push('--port', String(port));
+  }
+  if (password) args.push('--requirepass', password);
+  const url = `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`;
+  const ca = tls ? (await import('node:fs')).readFileSync(certs.ca) : undefined;
+  let proc = null;
+
+  const server = {
+    url, port, ca, caFile: certs?.ca, password,
+    async start() {
+      proc = spawn('redis-server', args, { stdio: 'ignore' });
+      for (let i = 0; i < 200; i++) {
+        try {
+          const c = await RedisConnection.connect(url, { token: password, ca });
+          c.close();
+          return;
+        } catch { await sleep(25); }
+      }
+      throw new Error(`redis-server did not start on ${url}`);
+    },
+    async stop() {
+      if (!proc) return;
+      const p = proc;
+      proc = null;
+      const exited = new Promise((resolve) => p.once('exit', resolve));
+      p.kill('SIGKILL');
+      await exited;
+    },
+    /** A separate connection for the test's own checks (TTL, DBSIZE, ...). */
+    async client() { return RedisConnection.connect(url, { token: password, ca, commandTimeoutMs: 5000 }); },
+    async close() { await server.stop(); rmSync(dir, { recursive: true, force: true }); },
+  };
+  await server.start();
+  return server;
+}
+
+/**
+ * A small upstream API that counts its calls: JSON, slow, error, large and binary paths.
+ */
+export async function startUpstream() {
+  const calls = [];
+  const srv = http.createServer((req, res) => {
+    const u = new URL(req.url, 'http://x');
+    calls.push(u.pathname + u.search);
+    const send = (status, type, body) => { res.writeHead(status, { 'content-type': type }); res.end(body); };
+    const p = u.pathname;
+    if (p.startsWith('/slow')) {
+      const ms = Number(u.searchParams.get('ms') || 1000);
+      const t = setTimeout(() => send(200, 'application/json', '{"slow":true}'), ms);
+      res.on('close', () => clearTimeout(t));
+    } else if (p.startsWith('/status/')) {
+      const code = Number(p.split('/')[2]);
+      send(code, 'application/json', JSON.stringify({ error: code }));
+    } else if (p === '/big') {
+      send(200, 'text/plain', 'x'.repeat(Number(u.searchParams.get('bytes'))));
+    } else if (p === '/binary') {
+      send(200, 'image/png', Buffer.from(Array.from({ length: 256 }, (_, i) => i)));
+    } else if (p.startsWith('/gated')) {
+      setTimeout(() => send(200, 'application/json', JSON.stringify({ n: calls.length })), 100);
+    } else {
+      send(200, 'application/json; charset=utf-8',
+        JSON.stringify({ path: p, query: Object.fromEntries(u.searchParams), call: calls.length }));
+    }
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${srv.address().port}`;
+  return {
+    url, calls,
+    callsTo(prefix) { return calls.filter((c) => c.startsWith(prefix)).length; },
+    close() { srv.closeAllConnections(); return new Promise((resolve) => srv.close(resolve)); },
+  };
+}
+
+let seq = 0;
+/** An API Gateway HTTP API payload 2.0 event. */
+export function apiEvent(pathAndQuery, method = 'GET') {
+  const [rawPath, rawQueryString = ''] = pathAndQuery.split('?');
+  const requestId = `req-${++seq}`;
+  return {
+    version: '2.0', routeKey: `${method} /{proxy+}`, rawPath, rawQueryString, headers: {},
+    requestContext: { requestId, http: { method, path: rawPath, sourceIp: '127.0.0.1' } },
+    isBase64Encoded: false,
+  };
+}
+
+/** A log sink that keeps the records for assertions. */
+export function memoryLog() {
+  const records = [];
+  const log = (r) => records.push(r);
+  log.records = records;
+  return log;
+}

@@ -29,7 +29,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation"]),
-        .testTarget(name: "CacheDemoTests", dependencies: ["CacheDemo", "CloudFormation"]),
+        .testTarget(name: "CacheDemoTests", dependencies: ["CacheDemo", "CloudFormation", "AWS"]),
         .testTarget(name: "AWSTests", dependencies: ["AWS"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -7,6 +7,8 @@ struct CacheDemoCommand: ParsableCommand {
         commandName: "cachedemo",
         abstract: "Stand up, test and tear down a read-through API cache on AWS (API Gateway → Lambda → ElastiCache).",
         version: CacheDemoVersion.current,
-        subcommands: [TemplateCommand.self]
+        subcommands: [
+            TemplateCommand.self, PackageCommand.self, LocalCommand.self, SmokeTestCommand.self,
+        ]
     )
 }

@@ -1,0 +1,153 @@
+import CCurl
+import Foundation
+
+/// HTTP over libcurl. One easy handle per transport keeps connections alive between
+/// calls; TLS verification is always on; AWS_CA_BUNDLE and the proxy variables
+/// (HTTPS_PROXY, NO_PROXY: libcurl reads them itself) are honoured.
+public final class CurlTransport: HTTPTransport, @unchecked Sendable {
+    public struct Timeouts: Sendable {
+        public var connectMs: Int
+        public var totalMs: Int
+        public init(connectMs: Int = 5_000, totalMs: Int = 120_000) {
+            self.connectMs = connectMs
+            self.totalMs = totalMs
+        }
+    }
+
+    private let handle: UnsafeMutableRawPointer
+    private let lock = NSLock()
+    private let timeouts: Timeouts
+    private let caBundle: String?
+
+    nonisolated(unsafe) private static var globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) ; return () }()
+
+    public init(timeouts: Timeouts = Timeouts(), environment: [String: String] = ProcessInfo.processInfo.environment) {
+        _ = Self.globalInit
+        handle = curl_easy_init()
+        self.timeouts = timeouts
+        caBundle = environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    deinit { curl_easy_cleanup(handle) }
+
+    /// What one transfer collects; handed to curl's callbacks through a raw pointer.
+    private final class Exchange {
+        var status = 0
+        var headers: [(name: String, value: String)] = []
+        var body = Data()
+        var upload: FileHandle?
+        var uploadData: Data?
+        var uploadOffset = 0
+    }
+
+    public func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        lock.lock()
+        defer { lock.unlock() }
+        curl_easy_reset(handle)
+        let exchange = Exchange()
+        let context = Unmanaged.passUnretained(exchange).toOpaque()
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer {
+            curl_slist_free_all(headerList)
+            try? exchange.upload?.close()
+        }
+
+        ccurl_setopt_string(handle, CURLOPT_URL, request.url.absoluteString)
+        ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
+        ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
+        if let caBundle { ccurl_setopt_string(handle, CURLOPT_CAINFO, caBundle) }
+        ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, timeouts.connectMs)
+        ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeouts.totalMs)
+        ccurl_setopt_long(handle, CURLOPT_ACCEPT_ENCODING, 0)
+        ccurl_setopt_write(handle) { ptr, size, count, ctx in
+            let ex = Unmanaged<Exchange>.fromOpaque(ctx!).takeUnretainedValue()
+            ex.body.append(UnsafeRawPointer(ptr!).assumingMemoryBound(to: UInt8.self), count: size * count)
+            return size * count
+        }
+        ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
+        ccurl_setopt_header(handle) { ptr, size, count, ctx in
+            let ex = Unmanaged<Exchange>.fromOpaque(ctx!).takeUnretainedValue()
+            let line = String(decoding: UnsafeRawBufferPointer(start: ptr, count: size * count), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.hasPrefix("HTTP/") {
+                ex.headers.removeAll()  // a new response (after 100 Continue or a redirect)
+            } else if let colon = line.firstIndex(of: ":") {
+                ex.headers.append((String(line[..<colon]).lowercased(),
+                                   line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            }
+            return size * count
+        }
+        ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+
+        var headers = request.headers
+        switch request.body {
+        case .empty:
+            if request.method == "HEAD" {
+                ccurl_setopt_long(handle, CURLOPT_NOBODY, 1)
+            } else if request.method != "GET" {
+                ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+            }
+        case .data(let data):
+            exchange.uploadData = data
+            try startUpload(size: Int64(data.count), method: request.method, context: context)
+        case .file(let path, let size):
+            guard let file = FileHandle(forReadingAtPath: path) else {
+                throw TransportError("cannot read \(path)", isTransient: false)
+            }
+            exchange.upload = file
+            try startUpload(size: size, method: request.method, context: context)
+        }
+        if case .empty = request.body {} else { headers.append(("Expect", "")) }
+        for (name, value) in headers {
+            // "Name;" is curl's way to send a header with an empty value.
+            headerList = curl_slist_append(headerList, value.isEmpty && name != "Expect" ? "\(name);" : "\(name): \(value)")
+        }
+        ccurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))
+
+        let code = curl_easy_perform(handle)
+        guard code == CURLE_OK else {
+            let message = String(cString: curl_easy_strerror(code))
+            throw TransportError("\(request.method) \(request.url.host ?? ""): \(message)",
+                                 isTransient: Self.transientCodes.contains(code))
+        }
+        var status = 0
+        ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: exchange.headers, body: exchange.body)
+    }
+
+    /// Sends the body through a read callback, so a file is streamed rather than loaded.
+    private func startUpload(size: Int64, method: String, context: UnsafeMutableRawPointer) throws {
+        ccurl_setopt_long(handle, CURLOPT_UPLOAD, 1)
+        ccurl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(size))
+        if method != "PUT" { ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method) }
+        ccurl_setopt_read(handle) { ptr, size, count, ctx in
+            let ex = Unmanaged<Exchange>.fromOpaque(ctx!).takeUnretainedValue()
+            let room = size * count
+            if let data = ex.uploadData {
+                let n = min(room, data.count - ex.uploadOffset)
+                data.withUnsafeBytes { buf in
+                    ptr!.withMemoryRebound(to: UInt8.self, capacity: n) { dst in
+                        buf.copyBytes(to: UnsafeMutableBufferPointer(start: dst, count: n),
+                                      from: ex.uploadOffset..<(ex.uploadOffset + n))
+                    }
+                }
+                ex.uploadOffset += n
+                return n
+            }
+            guard let chunk = try? ex.upload?.read(upToCount: room), !chunk.isEmpty else { return 0 }
+            chunk.withUnsafeBytes { buf in
+                ptr!.withMemoryRebound(to: UInt8.self, capacity: chunk.count) { dst in
+                    _ = buf.copyBytes(to: UnsafeMutableBufferPointer(start: dst, count: chunk.count))
+                }
+            }
+            return chunk.count
+        }
+        ccurl_setopt_pointer(handle, CURLOPT_READDATA, context)
+    }
+
+    private static let transientCodes: Set<CURLcode> = [
+        CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING,
+        CURLE_COULDNT_RESOLVE_HOST, CURLE_PARTIAL_FILE, CURLE_SSL_CONNECT_ERROR,
+    ]
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The processes `cachedemo local` starts. Each gets a stdin pipe that we hold open:
+/// node children exit when it closes, so they go with us even if we are killed.
+public final class ChildProcesses: @unchecked Sendable {
+    public struct Child {
+        public let name: String
+        public let process: Process
+        let stdin: Pipe
+        public var pid: Int32 { process.processIdentifier }
+    }
+
+    private let lock = NSLock()
+    private var children: [Child] = []
+
+    public init() {}
+
+    /// Starts `executable`; its output goes to `log` (or nowhere).
+    @discardableResult
+    public func start(_ name: String, executable: String, arguments: [String], environment: [String: String]? = nil,
+                      log: FileHandle?) throws -> Child {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        if let environment { p.environment = environment }
+        let stdin = Pipe()
+        p.standardInput = stdin
+        p.standardOutput = log ?? FileHandle.nullDevice
+        p.standardError = log ?? FileHandle.nullDevice
+        try p.run()
+        let child = Child(name: name, process: p, stdin: stdin)
+        lock.withLock { children.append(child) }
+        return child
+    }
+
+    public var pids: [String: Int32] { lock.withLock { Dictionary(children.map { ($0.name, $0.pid) }, uniquingKeysWith: { a, _ in a }) } }
+
+    public func isRunning(_ name: String) -> Bool {
+        lock.withLock { children.first { $0.name == name }?.process.isRunning ?? false }
+    }
+
+    /// SIGTERM to each, then SIGKILL to whatever is still there after `grace`.
+    public func stopAll(grace: TimeInterval = 3) {
+        let all = lock.withLock { () -> [Child] in
+            defer { children.removeAll() }
+            return children
+        }
+        for c in all where c.process.isRunning {
+            try? c.stdin.fileHandleForWriting.close()
+            c.process.terminate()
+        }
+        let deadline = Date().addingTimeInterval(grace)
+        for c in all {
+            while c.process.isRunning && Date() < deadline { usleep(10_000) }
+            if c.process.isRunning { kill(c.pid, SIGKILL) }
+            c.process.waitUntilExit()
+        }
+    }
+}
+
+/// Loopback helpers: a free port, and waiting until something listens on one.
+public enum Loopback {
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw LocalError("no socket available") }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard bound else { throw LocalError("could not find a free port on 127.0.0.1") }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    public static func isListening(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
+    /// Waits until `port` accepts connections, failing early when `alive` says the server died.
+    public static func waitUntilListening(port: Int, timeout: TimeInterval, what: String,
+                                          alive: () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if isListening(port: port) { return }
+            guard alive() else { throw LocalError("\(what) exited during start-up; run with --verbose to see its output") }
+            usleep(20_000)
+        }
+        throw LocalError("\(what) did not start listening on 127.0.0.1:\(port) within \(Int(timeout)) s")
+    }
+}
+
+/// Something `cachedemo local` could not do, said in one line.
+public struct LocalError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+/// Finds a program on PATH, as a shell would.
+public func findExecutable(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+    for dir in (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
+        let candidate = "\(dir)/\(name)"
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+}

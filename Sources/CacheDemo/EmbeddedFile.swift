@@ -1,0 +1,5 @@
+/// A source file carried inside the binary.
+public struct EmbeddedFile: Sendable, Equatable {
+    public let name: String
+    public let contents: String
+}

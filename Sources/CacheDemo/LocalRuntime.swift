@@ -1,0 +1,154 @@
+import AWS
+import Foundation
+
+/// `cachedemo local`: the same zip as on AWS, run on this machine. redis-server with TLS
+/// and an AUTH token (like ElastiCache in-transit encryption), the function unzipped
+/// behind an API Gateway-style front under Node, and a demo upstream.
+public final class LocalRuntime: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var port: Int?
+        public var upstreamURL: String?
+        public var cacheTTLSeconds = 3600
+        public var node = "node"
+        public var redisServer = "redis-server"
+        public var verbose = false
+        public init() {}
+    }
+
+    /// What a started runtime offers, printed for the user and for tests.
+    public struct Endpoints: Sendable {
+        public let api: String
+        public let upstream: String
+        public let redis: String
+        /// The demo upstream's path that always fails, for the smoke test's not-cached check.
+        public let errorPath: String?
+        public let stateDirectory: String
+    }
+
+    public let options: Options
+    public let children = ChildProcesses()
+    private var stateDirectory: URL?
+
+    public init(options: Options) { self.options = options }
+
+    public func start() throws -> Endpoints {
+        guard let node = findExecutable(options.node) else {
+            throw LocalError("node is not installed; install Node.js 20 or newer (Debian: apt-get install nodejs) "
+                + "or pass --node PATH")
+        }
+        guard let redisServer = findExecutable(options.redisServer) else {
+            throw LocalError("redis-server is not installed; install it (Debian: apt-get install redis-server) "
+                + "or pass --redis-server PATH")
+        }
+        guard let openssl = findExecutable("openssl") else {
+            throw LocalError("openssl is not installed; install it (Debian: apt-get install openssl)")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cachedemo-local-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        stateDirectory = dir
+        let log: FileHandle? = options.verbose ? FileHandle.standardError : nil
+
+        // Redis: TLS only, a generated token in a 0600 config file (never on a command line).
+        let certs = try LocalCertificates.make(in: dir, openssl: openssl)
+        let token = Crypto.randomBytes(24).hex
+        let redisPort = try Loopback.freePort()
+        let config = """
+            bind 127.0.0.1
+            port 0
+            tls-port \(redisPort)
+            tls-cert-file \(certs.cert)
+            tls-key-file \(certs.key)
+            tls-ca-cert-file \(certs.ca)
+            tls-auth-clients no
+            requirepass \(token)
+            save ""
+            appendonly no
+            dir \(dir.path)
+            """
+        let configURL = dir.appendingPathComponent("redis.conf")
+        _ = FileManager.default.createFile(atPath: configURL.path, contents: Data(config.utf8),
+                                       attributes: [.posixPermissions: 0o600])
+        try children.start("redis-server", executable: redisServer, arguments: [configURL.path], log: log)
+        try Loopback.waitUntilListening(port: redisPort, timeout: 10, what: "redis-server") {
+            children.isRunning("redis-server")
+        }
+
+        // The function, unzipped from the very zip `package` builds.
+        let functionDir = dir.appendingPathComponent("function")
+        try LambdaPackage.build().extract(to: functionDir)
+        for file in LambdaSources.local {
+            try Data(file.contents.utf8).write(to: dir.appendingPathComponent(file.name))
+        }
+
+        var upstream = options.upstreamURL
+        var errorPath: String?
+        if upstream == nil {
+            let port = try Loopback.freePort()
+            try children.start("demo-upstream", executable: node, arguments: [dir.appendingPathComponent("demo-upstream.mjs").path],
+                               environment: ["PORT": String(port), "PATH": ProcessInfo.processInfo.environment["PATH"] ?? ""],
+                               log: log)
+            try Loopback.waitUntilListening(port: port, timeout: 10, what: "the demo upstream") {
+                children.isRunning("demo-upstream")
+            }
+            upstream = "http://127.0.0.1:\(port)"
+            errorPath = "/missing"
+        }
+
+        let apiPort = try options.port ?? Loopback.freePort()
+        if Loopback.isListening(port: apiPort) {
+            throw LocalError("port \(apiPort) is already in use; pass another --port")
+        }
+        try children.start("api-front", executable: node, arguments: [dir.appendingPathComponent("front.mjs").path],
+                           environment: [
+                               "PORT": String(apiPort), "FUNCTION_DIR": functionDir.path,
+                               "REDIS_URL": "rediss://127.0.0.1:\(redisPort)", "REDIS_AUTH_TOKEN": token,
+                               "REDIS_CA_FILE": certs.ca, "EXTERNAL_API_URL": upstream!,
+                               "CACHE_TTL_SECONDS": String(options.cacheTTLSeconds),
+                               "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "",
+                           ], log: log)
+        try Loopback.waitUntilListening(port: apiPort, timeout: 10, what: "the API front") {
+            children.isRunning("api-front")
+        }
+        return Endpoints(api: "http://127.0.0.1:\(apiPort)", upstream: upstream!,
+                         redis: "rediss://127.0.0.1:\(redisPort)", errorPath: errorPath, stateDirectory: dir.path)
+    }
+
+    /// Stops every process it started and removes its files (certificates, token, function).
+    public func stop() {
+        children.stopAll()
+        if let dir = stateDirectory { try? FileManager.default.removeItem(at: dir) }
+        stateDirectory = nil
+    }
+}
+
+/// A throwaway CA and a server certificate for 127.0.0.1, made with the openssl tool.
+enum LocalCertificates {
+    struct Paths {
+        let ca: String
+        let cert: String
+        let key: String
+    }
+
+    static func make(in dir: URL, openssl: String) throws -> Paths {
+        func run(_ args: [String]) throws {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: openssl)
+            p.arguments = args
+            p.currentDirectoryURL = dir
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            guard p.terminationStatus == 0 else { throw LocalError("openssl \(args[0]) failed making the local certificates") }
+        }
+        try run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "7", "-subj", "/CN=cachedemo local CA",
+                 "-keyout", "ca.key", "-out", "ca.pem"])
+        try run(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "redis.key", "-out", "redis.csr"])
+        try Data("subjectAltName=IP:127.0.0.1,DNS:localhost\n".utf8).write(to: dir.appendingPathComponent("san.ext"))
+        try run(["x509", "-req", "-in", "redis.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "7",
+                 "-extfile", "san.ext", "-out", "redis.pem"])
+        return Paths(ca: dir.appendingPathComponent("ca.pem").path, cert: dir.appendingPathComponent("redis.pem").path,
+                     key: dir.appendingPathComponent("redis.key").path)
+    }
+}

@@ -1,0 +1,160 @@
+import AWS
+import Foundation
+
+/// Calls a cache endpoint the way a user would and checks that it caches:
+/// a fresh key misses, then hits with the same body; errors are not cached;
+/// then N hits are timed.
+public struct SmokeTest {
+    public struct Options: Sendable {
+        public var endpoint: URL
+        /// The path and query to call; a cache-busting parameter is added to it.
+        public var path = "/?name=cachedemo"
+        /// A path the upstream answers with an error, if it has one.
+        public var errorPath: String?
+        public var hitRequests = 20
+        public init(endpoint: URL) { self.endpoint = endpoint }
+    }
+
+    public struct Check: Sendable {
+        public let name: String
+        public let passed: Bool
+        public let detail: String
+        public let seconds: Double
+    }
+
+    public struct Report: Sendable {
+        public var checks: [Check] = []
+        public var missMs: Double?
+        public var hitMs: [Double] = []
+        public var passed: Bool { !checks.isEmpty && checks.allSatisfy(\.passed) }
+        public var hitP50: Double? { percentile(0.50) }
+        public var hitP95: Double? { percentile(0.95) }
+
+        func percentile(_ p: Double) -> Double? {
+            guard !hitMs.isEmpty else { return nil }
+            let sorted = hitMs.sorted()
+            return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+        }
+    }
+
+    let options: Options
+    let transport: HTTPTransport
+    let bust: String
+
+    public init(options: Options, transport: HTTPTransport, bust: String = Crypto.randomBytes(8).hex) {
+        self.options = options
+        self.transport = transport
+        self.bust = bust
+    }
+
+    public func run() -> Report {
+        var report = Report()
+        let url = self.url(options.path)
+        var firstBody: Data?
+
+        let miss = timed { try get(url) }
+        report.missMs = miss.ms
+        switch miss.result {
+        case .success(let r):
+            let ok = r.status == 200 && r.header("x-cache") == "MISS"
+            report.checks.append(Check(name: "first call is a MISS", passed: ok,
+                                       detail: "HTTP \(r.status), x-cache \(r.header("x-cache") ?? "absent")", seconds: miss.ms / 1000))
+            firstBody = r.body
+        case .failure(let e):
+            report.checks.append(Check(name: "first call is a MISS", passed: false, detail: "\(e)", seconds: miss.ms / 1000))
+            return report
+        }
+
+        let hit = timed { try get(url) }
+        switch hit.result {
+        case .success(let r):
+            report.checks.append(Check(name: "second call is a HIT", passed: r.status == 200 && r.header("x-cache") == "HIT",
+                                       detail: "HTTP \(r.status), x-cache \(r.header("x-cache") ?? "absent")", seconds: hit.ms / 1000))
+            report.checks.append(Check(name: "HIT body equals MISS body", passed: r.body == firstBody,
+                                       detail: "\(r.body.count) bytes vs \(firstBody?.count ?? 0)", seconds: 0))
+        case .failure(let e):
+            report.checks.append(Check(name: "second call is a HIT", passed: false, detail: "\(e)", seconds: hit.ms / 1000))
+        }
+
+        if let errorPath = options.errorPath {
+            let errorURL = self.url(errorPath)
+            let first = timed { try get(errorURL) }, second = timed { try get(errorURL) }
+            if case .success(let a) = first.result, case .success(let b) = second.result {
+                let ok = !(200..<300).contains(a.status) && b.status == a.status && b.header("x-cache") != "HIT"
+                report.checks.append(Check(name: "upstream error is not cached", passed: ok,
+                                           detail: "HTTP \(a.status) then \(b.status), x-cache \(b.header("x-cache") ?? "absent")",
+                                           seconds: (first.ms + second.ms) / 1000))
+            } else {
+                report.checks.append(Check(name: "upstream error is not cached", passed: false,
+                                           detail: "the error path could not be called", seconds: 0))
+            }
+        }
+
+        var hitsOK = 0
+        let started = Date()
+        for _ in 0..<options.hitRequests {
+            let h = timed { try get(url) }
+            if case .success(let r) = h.result, r.header("x-cache") == "HIT" { hitsOK += 1 }
+            report.hitMs.append(h.ms)
+        }
+        report.checks.append(Check(name: "\(options.hitRequests) timed calls are HITs", passed: hitsOK == options.hitRequests,
+                                   detail: "\(hitsOK) of \(options.hitRequests) were HITs",
+                                   seconds: Date().timeIntervalSince(started)))
+        return report
+    }
+
+    func url(_ pathAndQuery: String) -> URL {
+        var base = options.endpoint.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        let path = pathAndQuery.hasPrefix("/") ? pathAndQuery : "/" + pathAndQuery
+        let separator = path.contains("?") ? "&" : "?"
+        return URL(string: base + path + separator + "cachedemo-smoke=" + bust)!
+    }
+
+    private func get(_ url: URL) throws -> HTTPResponse {
+        try transport.send(HTTPRequest(method: "GET", url: url))
+    }
+
+    private func timed<T>(_ body: () throws -> T) -> (result: Result<T, Error>, ms: Double) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = Result { try body() }
+        return (result, Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
+    }
+}
+
+extension SmokeTest.Report {
+    /// JUnit XML, which every CI system renders.
+    public func junitXML(suiteName: String = "cachedemo smoke-test") -> String {
+        func esc(_ s: String) -> String {
+            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        let failures = checks.filter { !$0.passed }.count
+        let total = checks.reduce(0) { $0 + $1.seconds }
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        xml += "<testsuites tests=\"\(checks.count)\" failures=\"\(failures)\" time=\"\(String(format: "%.3f", total))\">\n"
+        xml += "  <testsuite name=\"\(esc(suiteName))\" tests=\"\(checks.count)\" failures=\"\(failures)\" time=\"\(String(format: "%.3f", total))\">\n"
+        for c in checks {
+            xml += "    <testcase classname=\"cachedemo.smoke\" name=\"\(esc(c.name))\" time=\"\(String(format: "%.3f", c.seconds))\""
+            if c.passed {
+                xml += " />\n"
+            } else {
+                xml += ">\n      <failure message=\"\(esc(c.detail))\" />\n    </testcase>\n"
+            }
+        }
+        xml += "  </testsuite>\n</testsuites>\n"
+        return xml
+    }
+
+    public var jsonObject: [String: Any] {
+        var o: [String: Any] = [
+            "passed": passed,
+            "checks": checks.map { ["name": $0.name, "passed": $0.passed, "detail": $0.detail] },
+            "hitRequests": hitMs.count,
+        ]
+        if let missMs { o["missMs"] = (missMs * 1000).rounded() / 1000 }
+        if let hitP50 { o["hitP50Ms"] = (hitP50 * 1000).rounded() / 1000 }
+        if let hitP95 { o["hitP95Ms"] = (hitP95 * 1000).rounded() / 1000 }
+        return o
+    }
+}

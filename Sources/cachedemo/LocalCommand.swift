@@ -1,0 +1,112 @@
+import ArgumentParser
+import CacheDemo
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct LocalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "local",
+        abstract: "Run the Lambda zip on this machine: TLS+AUTH redis-server, an API Gateway-style front, a demo upstream.",
+        discussion: "No AWS account and no Docker needed. Stays in the foreground; Ctrl-C stops everything it started."
+    )
+
+    @Option(help: "Port for the API front on 127.0.0.1 (default: a free one).")
+    var port: Int?
+
+    @Option(name: .customLong("upstream-url"), help: "Cache this API instead of the built-in demo upstream.")
+    var upstreamURL: String?
+
+    @Option(name: .customLong("cache-ttl"), help: "Seconds a cached response lives; 0 = never expires.")
+    var cacheTTL = 3600
+
+    @Option(help: "The node executable.")
+    var node = "node"
+
+    @Option(name: .customLong("redis-server"), help: "The redis-server executable.")
+    var redisServer = "redis-server"
+
+    @Flag(name: .customLong("smoke-test"), help: "Start, run the smoke test against it, stop, and exit with its result.")
+    var smokeTest = false
+
+    @Flag(help: "Show the servers' and the function's own output on stderr.")
+    var verbose = false
+
+    @OptionGroup var output: OutputOption
+
+    func run() throws {
+        try reportingFailures {
+            if let port, !(1...65535).contains(port) { throw UsageFailure("--port \(port) is not a TCP port (1-65535)") }
+            if let u = upstreamURL, !(u.hasPrefix("http://") || u.hasPrefix("https://")) {
+                throw UsageFailure("--upstream-url '\(u)' is not an http(s) URL")
+            }
+            guard cacheTTL >= 0 else { throw UsageFailure("--cache-ttl must be 0 or more seconds") }
+            var options = LocalRuntime.Options()
+            options.port = port
+            options.upstreamURL = upstreamURL
+            options.cacheTTLSeconds = cacheTTL
+            options.node = node
+            options.redisServer = redisServer
+            options.verbose = verbose
+            let runtime = LocalRuntime(options: options)
+            let signals = SignalWatcher.install(runtime: runtime)
+            let endpoints: LocalRuntime.Endpoints
+            do { endpoints = try runtime.start() } catch let e as LocalError {
+                runtime.stop()
+                throw OperationFailure(e.description)
+            } catch {
+                runtime.stop()
+                throw OperationFailure("cachedemo local could not start: \(error.localizedDescription)")
+            }
+
+            if smokeTest {
+                defer { runtime.stop() }
+                var smoke = SmokeTest.Options(endpoint: URL(string: endpoints.api)!)
+                smoke.errorPath = endpoints.errorPath
+                try SmokeTestReporting.runAndReport(smoke, format: output.format, junitXML: nil)
+                return
+            }
+
+            switch output.format {
+            case .json:
+                printJSON(["endpoint": endpoints.api, "upstream": endpoints.upstream, "redis": endpoints.redis,
+                           "pids": runtime.children.pids, "stateDirectory": endpoints.stateDirectory])
+            case .text:
+                say("""
+                    cachedemo local is running (Ctrl-C to stop)
+                      endpoint   \(endpoints.api)
+                      upstream   \(endpoints.upstream)\(upstreamURL == nil ? " (demo)" : "")
+                      redis      \(endpoints.redis) (TLS, AUTH token generated for this run)
+                    try:  curl -i '\(endpoints.api)/?name=ada'   (twice: x-cache MISS, then HIT)
+                    """)
+            }
+            signals.waitForStop()
+        }
+    }
+}
+
+/// Stops the runtime on SIGINT or SIGTERM, so no child outlives `cachedemo local`.
+final class SignalWatcher: @unchecked Sendable {
+    private let stopped = DispatchSemaphore(value: 0)
+    private var sources: [DispatchSourceSignal] = []
+
+    static func install(runtime: LocalRuntime) -> SignalWatcher {
+        let watcher = SignalWatcher()
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                runtime.stop()
+                FileHandle.standardError.write(Data("cachedemo local stopped\n".utf8))
+                exit(sig == SIGINT ? 130 : 0)
+            }
+            source.resume()
+            watcher.sources.append(source)
+        }
+        return watcher
+    }
+
+    func waitForStop() { stopped.wait() }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import CacheDemo
+import Foundation
+
+struct PackageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "package",
+        abstract: "Build the Lambda zip: reproducible, handler index.handler, printed with its size and SHA-256."
+    )
+
+    @Option(name: .customLong("output-file"), help: "Where to write the zip.")
+    var outputFile = "dist/cachedemo-lambda.zip"
+
+    @OptionGroup var output: OutputOption
+
+    func run() throws {
+        try reportingFailures {
+            let package: LambdaPackage
+            do { package = try LambdaPackage.build() } catch { throw OperationFailure("packaging failed: \(error)") }
+            let url = URL(fileURLWithPath: outputFile)
+            do { try package.write(to: url) } catch {
+                throw OperationFailure("cannot write \(outputFile): \(error.localizedDescription)")
+            }
+            switch output.format {
+            case .json: printJSON(["path": url.path, "size": package.size, "sha256": package.sha256])
+            case .text:
+                say("\(url.path)\n  size    \(package.size) bytes\n  sha256  \(package.sha256)")
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+// A local stand-in for API Gateway (HTTP API, payload 2.0) in front of the unzipped
+// function: each request becomes an event, each result an HTTP response. Like Lambda,
+// an instance serves one invocation at a time; more instances start when all are busy.
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+
+const functionDir = process.env.FUNCTION_DIR;
+const port = Number(process.env.PORT || 0);
+const maxInstances = Number(process.env.MAX_INSTANCES || 10);
+const timeoutMs = Number(process.env.FUNCTION_TIMEOUT_SECONDS || 10) * 1000;
+const entry = pathToFileURL(path.join(functionDir, 'index.mjs')).href;
+
+/** Each instance imports its own copy of index.mjs (a distinct URL), so state is per instance. */
+const idle = [];
+const waiting = [];
+let started = 0;
+
+async function acquire() {
+  if (idle.length) return idle.pop();
+  if (started < maxInstances) {
+    started++;
+    const t0 = performance.now();
+    const mod = await import(`${entry}?instance=${started}`);
+    const initMs = +(performance.now() - t0).toFixed(3);
+    process.stdout.write(JSON.stringify({ level: 'info', message: 'instance started', instance: started, initMs }) + '\n');
+    return { handler: mod.handler, id: started };
+  }
+  return new Promise((resolve) => waiting.push(resolve));
+}
+
+function release(instance) {
+  const next = waiting.shift();
+  if (next) next(instance); else idle.push(instance);
+}
+
+function toEvent(req, body, requestId) {
+  const url = new URL(req.url, 'http://local');
+  const headers = {};
+  for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  const cookies = req.headers.cookie ? req.headers.cookie.split(/;\s*/) : undefined;
+  const rawQueryString = url.search.slice(1);
+  const now = new Date();
+  const event = {
+    version: '2.0', routeKey: '$default', rawPath: url.pathname, rawQueryString, headers,
+    requestContext: {
+      accountId: 'local', apiId: 'local', domainName: req.headers.host ?? 'localhost', stage: '$default',
+      requestId, routeKey: '$default', time: now.toUTCString(), timeEpoch: now.getTime(),
+      http: { method: req.method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress, userAgent: req.headers['user-agent'] ?? '' },
+    },
+    isBase64Encoded: false,
+  };
+  if (cookies) event.cookies = cookies;
+  if (rawQueryString) {
+    event.queryStringParameters = {};
+    for (const [k, v] of url.searchParams) {
+      event.queryStringParameters[k] = k in event.queryStringParameters ? `${event.queryStringParameters[k]},${v}` : v;
+    }
+  }
+  if (body.length) {
+    const textual = /^(text\/|application\/(json|xml|x-www-form-urlencoded))/.test(headers['content-type'] ?? '');
+    event.body = textual ? body.toString('utf8') : body.toString('base64');
+    event.isBase64Encoded = !textual;
+  }
+  return event;
+}
+
+/** Payload 2.0 responses: an object with statusCode, or anything else as a JSON 200. */
+function send(res, result, requestId) {
+  res.setHeader('apigw-requestid', requestId);
+  if (!result || typeof result !== 'object' || !('statusCode' in result)) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(typeof result === 'string' ? result : JSON.stringify(result ?? null));
+    return;
+  }
+  const headers = { ...(result.headers ?? {}) };
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  const body = result.body === undefined ? Buffer.alloc(0)
+    : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  res.writeHead(result.statusCode, headers);
+  res.end(body);
+}
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', async () => {
+    const requestId = randomUUID();
+    const instance = await acquire();
+    const deadline = Date.now() + timeoutMs;
+    const context = { awsRequestId: requestId, functionName: 'cachedemo-local', getRemainingTimeInMillis: () => deadline - Date.now() };
+    let timer;
+    try {
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error('Task timed out'), { timeout: true })), timeoutMs);
+      });
+      const result = await Promise.race([instance.handler(toEvent(req, Buffer.concat(chunks), requestId), context), timeout]);
+      send(res, result, requestId);
+    } catch (err) {
+      process.stdout.write(JSON.stringify({ level: 'error', requestId, message: err.message }) + '\n');
+      res.writeHead(err.timeout ? 503 : 500, { 'content-type': 'application/json', 'apigw-requestid': requestId });
+      res.end(JSON.stringify({ message: err.timeout ? 'Service Unavailable' : 'Internal Server Error' }));
+    } finally {
+      clearTimeout(timer);
+      release(instance);
+    }
+  });
+});
+server.keepAliveTimeout = 30_000;
+
+server.listen(port, '127.0.0.1', () => {
+  process.stdout.write(JSON.stringify({ level: 'info', message: 'listening', port: server.address().port }) + '\n');
+});
+
+// The parent closes our stdin when it stops (or dies): stop with it.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
+process.on('SIGTERM', () => process.exit(0));

@@ -287,3 +287,31 @@ public final class SigningKeyCache: @unchecked Sendable {
         return kSigning
     }
 }
+
+extension SigV4 {
+    /// Signs an HTTP request: the path and query as they go on the wire, Host from the URL
+    /// when the request has none.
+    public func sign(_ request: HTTPRequest, payload: Payload, at date: Date) -> (request: HTTPRequest, details: Signed) {
+        var headers = request.headers
+        if !headers.contains(where: { $0.name.caseInsensitiveCompare("host") == .orderedSame }) {
+            headers.insert(("Host", Self.hostHeader(request.url)), at: 0)
+        }
+        let path = request.url.path(percentEncoded: true)
+        let signed = sign(Request(method: request.method, path: path.isEmpty ? "/" : path,
+                                  query: request.url.query(percentEncoded: true) ?? "", headers: headers),
+                          payload: payload, at: date)
+        var out = request
+        out.headers = signed.request.headers
+        return (out, signed)
+    }
+
+    /// `host[:port]`, the port only when it is not the scheme's default.
+    public static func hostHeader(_ url: URL) -> String {
+        let host = url.host(percentEncoded: false) ?? ""
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        guard let port = url.port else { return bracketed }
+        let scheme = url.scheme?.lowercased()
+        if (scheme == "http" && port == 80) || (scheme == "https" && port == 443) { return bracketed }
+        return "\(bracketed):\(port)"
+    }
+}

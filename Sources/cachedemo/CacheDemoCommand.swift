@@ -8,7 +8,7 @@ struct CacheDemoCommand: ParsableCommand {
         abstract: "Stand up, test and tear down a read-through API cache on AWS (API Gateway → Lambda → ElastiCache).",
         version: CacheDemoVersion.current,
         subcommands: [
-            TemplateCommand.self, PackageCommand.self, LocalCommand.self, SmokeTestCommand.self,
+            TemplateCommand.self, PackageCommand.self, LocalCommand.self, SmokeTestCommand.self, WhoamiCommand.self,
         ]
     )
 }

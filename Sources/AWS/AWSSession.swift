@@ -1,0 +1,59 @@
+import Foundation
+
+/// Everything a command needs to call AWS, resolved once from flags, the environment
+/// and the shared config files, the way the AWS CLI and SDKs resolve them.
+public struct AWSSession: Sendable {
+    public struct Options: Sendable {
+        public var profile: String?
+        public var region: String?
+        public var endpointURL: String?
+        public var debug = false
+        public var environment: [String: String]
+        public init(environment: [String: String] = ProcessInfo.processInfo.environment) { self.environment = environment }
+    }
+
+    public let client: AWSClient
+    public let regionSource: String
+    public var region: String { client.region }
+    public var credentialSource: String { client.credentials.source }
+    public var partition: String { EndpointResolver.partition(region: region) }
+
+    static let debugPrinter: @Sendable (String) -> Void = { line in
+        FileHandle.standardError.write(Data("debug: \(line)\n".utf8))
+    }
+
+    public static func make(_ options: Options, transport: HTTPTransport? = nil) throws -> AWSSession {
+        let env = options.environment
+        let config = try SharedConfig(environment: env)
+        let profileName = options.profile ?? env["AWS_PROFILE"] ?? env["AWS_DEFAULT_PROFILE"] ?? "default"
+        let profile = config.profile(profileName)
+        let (region, regionSource) = try RegionResolver.resolve(explicit: options.region, environment: env, profile: profile)
+        var explicit: URL?
+        if let e = options.endpointURL ?? profile?["endpoint_url"] {
+            guard let u = URL(string: e), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil else {
+                throw ConfigError("--endpoint-url '\(e)' is not an http(s) URL")
+            }
+            explicit = u
+        }
+        let endpoints = EndpointResolver(explicit: explicit, environment: env)
+        let transport = transport ?? CurlTransport(environment: env)
+        let retry = try RetryPolicy.from(environment: env, profile: profile)
+        let debug = options.debug ? Self.debugPrinter : nil
+
+        var inputs = CredentialChain.Inputs(environment: env)
+        inputs.profile = options.profile
+        let makeSTS: @Sendable (CredentialsProvider?) -> AWSClient = { source in
+            let anonymous = StaticCredentials(AWSCredentials(accessKeyId: "", secretAccessKey: ""), source: "none")
+            let c = AWSClient(region: region, credentials: source ?? anonymous, endpoints: endpoints,
+                              transport: transport, retry: retry)
+            c.debug = debug
+            return c
+        }
+        let chain = CredentialChain(inputs: inputs, config: config, transport: transport, stsClient: makeSTS)
+        let credentials = try chain.resolve()
+        debug?("credentials from \(credentials.source); region \(region) from \(regionSource)")
+        let client = AWSClient(region: region, credentials: credentials, endpoints: endpoints, transport: transport, retry: retry)
+        client.debug = debug
+        return AWSSession(client: client, regionSource: regionSource)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// The AWS services cachedemo calls, with what signing and endpoint lookup need.
+public enum AWSService: String, CaseIterable, Sendable {
+    case sts, s3, cloudformation, elasticache, ec2, lambda, apigatewayv2, secretsmanager, pricing, iam, logs
+
+    /// The name in the SigV4 scope.
+    public var signingName: String {
+        switch self {
+        case .apigatewayv2: return "apigateway"
+        default: return rawValue
+        }
+    }
+
+    /// The host prefix of the regional endpoint.
+    var hostPrefix: String {
+        switch self {
+        case .pricing: return "api.pricing"
+        case .apigatewayv2: return "apigateway"
+        default: return rawValue
+        }
+    }
+
+    /// The suffix of AWS_ENDPOINT_URL_<SERVICE>, from the service id.
+    public var endpointVariable: String {
+        switch self {
+        case .apigatewayv2: return "AWS_ENDPOINT_URL_APIGATEWAYV2"
+        case .secretsmanager: return "AWS_ENDPOINT_URL_SECRETS_MANAGER"
+        case .logs: return "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"
+        default: return "AWS_ENDPOINT_URL_\(rawValue.uppercased())"
+        }
+    }
+
+    /// Global services sign with one region whatever the caller's.
+    var isGlobal: Bool { self == .iam }
+}
+
+/// The endpoint for a service: an override the user gave, or the regional default.
+public struct EndpointResolver: Sendable {
+    public let explicit: URL?
+    let environment: [String: String]
+
+    public init(explicit: URL?, environment: [String: String]) {
+        self.explicit = explicit
+        self.environment = environment
+    }
+
+    /// --endpoint-url, then AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, then AWS's own.
+    public func endpoint(for service: AWSService, region: String) -> (url: URL, isCustom: Bool) {
+        if let explicit { return (explicit, true) }
+        for name in [service.endpointVariable, "AWS_ENDPOINT_URL"] {
+            if let v = environment[name], !v.isEmpty, let url = URL(string: v) { return (url, true) }
+        }
+        let suffix = Self.dnsSuffix(region: region)
+        switch service {
+        case .iam:
+            let host = region.hasPrefix("cn-") ? "iam.cn-north-1.amazonaws.com.cn"
+                : region.hasPrefix("us-gov-") ? "iam.us-gov.amazonaws.com" : "iam.amazonaws.com"
+            return (URL(string: "https://\(host)")!, false)
+        case .pricing:
+            return (URL(string: "https://api.pricing.us-east-1.amazonaws.com")!, false)
+        default:
+            return (URL(string: "https://\(service.hostPrefix).\(region).\(suffix)")!, false)
+        }
+    }
+
+    /// The partition's DNS suffix: aws, aws-cn, aws-us-gov.
+    public static func dnsSuffix(region: String) -> String {
+        region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
+    }
+
+    public static func partition(region: String) -> String {
+        region.hasPrefix("cn-") ? "aws-cn" : region.hasPrefix("us-gov-") ? "aws-us-gov" : "aws"
+    }
+}
+
+/// Where the region comes from: --region, AWS_REGION, AWS_DEFAULT_REGION, the profile.
+public enum RegionResolver {
+    public static func resolve(explicit: String?, environment: [String: String],
+                               profile: [String: String]?) throws(ConfigError) -> (region: String, source: String) {
+        if let r = explicit, !r.isEmpty { return (try validated(r, "--region"), "--region") }
+        for name in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+            if let r = environment[name], !r.isEmpty { return (try validated(r, name), name) }
+        }
+        if let r = profile?["region"], !r.isEmpty { return (try validated(r, "the profile's region"), "profile") }
+        throw ConfigError("no AWS region is set; pass --region, set AWS_REGION, or add 'region = ...' to your profile")
+    }
+
+    static func validated(_ region: String, _ source: String) throws(ConfigError) -> String {
+        let ok = region.range(of: #"^[a-z]{2}(-[a-z]+)+-\d+$"#, options: .regularExpression) != nil
+        guard ok else { throw ConfigError("\(source) '\(region)' is not an AWS region name (e.g. us-east-1)") }
+        return region
+    }
+}

@@ -1,0 +1,51 @@
+import AWS
+import ArgumentParser
+import Foundation
+
+/// The flags every command that talks to AWS shares.
+struct AWSOptions: ParsableArguments {
+    @Option(help: "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region).")
+    var region: String?
+
+    @Option(help: "Profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, then default).")
+    var profile: String?
+
+    @Option(name: .customLong("endpoint-url"), help: "Send every AWS call here (S3 included), e.g. a local emulator.")
+    var endpointURL: String?
+
+    @Flag(help: "Show the credential source, each request, the canonical request and string to sign (secrets redacted).")
+    var debug = false
+
+    /// The session, or one line saying what is wrong with the configuration.
+    func session() throws -> AWSSession {
+        var o = AWSSession.Options()
+        o.profile = profile
+        o.region = region
+        o.endpointURL = endpointURL
+        o.debug = debug
+        do {
+            return try AWSSession.make(o)
+        } catch let e as ConfigError {
+            throw OperationFailure(e.description)
+        } catch let e as CredentialsError {
+            throw OperationFailure(e.description)
+        } catch let e as AWSError {
+            throw OperationFailure(e.description)
+        } catch let e as TransportError {
+            throw OperationFailure(e.description)
+        }
+    }
+}
+
+/// Runs an AWS call and turns its failures into one line and exit code 1.
+func awsCall<T>(_ what: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as AWSError {
+        throw OperationFailure("\(what) failed: \(e)")
+    } catch let e as TransportError {
+        throw OperationFailure("\(what) failed: \(e)")
+    } catch let e as CredentialsError {
+        throw OperationFailure(e.description)
+    }
+}

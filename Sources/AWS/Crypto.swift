@@ -50,3 +50,28 @@ extension Sequence where Element == UInt8 {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+extension Crypto {
+    /// MD5, only because S3's DeleteObjects insists on a Content-MD5 header.
+    public static func md5(_ data: Data) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 16)
+        data.withUnsafeBytes { buf in _ = EVP_Digest(buf.baseAddress, buf.count, &out, nil, EVP_md5(), nil) }
+        return out
+    }
+
+    /// SHA-256 of a file, read in chunks: S3 uploads over plain HTTP must sign the payload.
+    public static func sha256(fileAt path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw TransportError("cannot read \(path)", isTransient: false) }
+        defer { try? handle.close() }
+        let ctx = EVP_MD_CTX_new()
+        defer { EVP_MD_CTX_free(ctx) }
+        EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            chunk.withUnsafeBytes { _ = EVP_DigestUpdate(ctx, $0.baseAddress, $0.count) }
+        }
+        var out = [UInt8](repeating: 0, count: 32)
+        var len: UInt32 = 0
+        EVP_DigestFinal_ex(ctx, &out, &len)
+        return out.hex
+    }
+}

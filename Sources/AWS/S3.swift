@@ -1,0 +1,140 @@
+import Foundation
+
+/// The S3 calls deploy needs: an artifact bucket, kept private and tidy, and its objects.
+public struct S3: Sendable {
+    public let client: AWSClient
+
+    public init(client: AWSClient) { self.client = client }
+
+    /// Object keys are encoded once per segment, `/` kept.
+    static func keyPath(_ key: String) -> String { "/" + URIEncoding.encode(key, keepSlash: true) }
+
+    @discardableResult
+    func send(_ method: String, bucket: String, key: String? = nil, query: [(String, String)] = [],
+              headers: [(name: String, value: String)] = [], body: Data? = nil) throws -> HTTPResponse {
+        try client.send(.s3, method: method, path: key.map(Self.keyPath) ?? "/", query: query, headers: headers,
+                        body: body.map { .data($0) } ?? .empty, bucket: bucket)
+    }
+
+    public func headBucket(_ bucket: String) throws -> Bool {
+        do {
+            try send("HEAD", bucket: bucket)
+            return true
+        } catch let e as AWSError where e.status == 404 {
+            return false
+        }
+    }
+
+    /// Creates the bucket; outside us-east-1 the region goes in a LocationConstraint.
+    public func createBucket(_ bucket: String) throws {
+        var body: Data?
+        if client.region != "us-east-1" {
+            body = Data("""
+                <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\
+                <LocationConstraint>\(client.region)</LocationConstraint></CreateBucketConfiguration>
+                """.utf8)
+        }
+        try send("PUT", bucket: bucket, body: body)
+    }
+
+    public func putBucketEncryption(_ bucket: String) throws {
+        let xml = """
+            <ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule>\
+            <ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault>\
+            <BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>
+            """
+        try send("PUT", bucket: bucket, query: [("encryption", "")], headers: md5Header(xml), body: Data(xml.utf8))
+    }
+
+    public func putPublicAccessBlock(_ bucket: String) throws {
+        let xml = """
+            <PublicAccessBlockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\
+            <BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls>\
+            <BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets>\
+            </PublicAccessBlockConfiguration>
+            """
+        try send("PUT", bucket: bucket, query: [("publicAccessBlock", "")], headers: md5Header(xml), body: Data(xml.utf8))
+    }
+
+    /// Expires objects under `prefix` after `days`, and cleans up abandoned multipart uploads.
+    public func putLifecycle(_ bucket: String, prefix: String, days: Int) throws {
+        let xml = """
+            <LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule>\
+            <ID>cachedemo-expire-old-artifacts</ID><Filter><Prefix>\(xmlEscape(prefix))</Prefix></Filter>\
+            <Status>Enabled</Status><Expiration><Days>\(days)</Days></Expiration>\
+            <AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>\
+            </Rule></LifecycleConfiguration>
+            """
+        try send("PUT", bucket: bucket, query: [("lifecycle", "")], headers: md5Header(xml), body: Data(xml.utf8))
+    }
+
+    /// Whether the object exists (HEAD; a 404 is an answer, not an error).
+    public func headObject(_ bucket: String, key: String) throws -> Bool {
+        do {
+            try send("HEAD", bucket: bucket, key: key)
+            return true
+        } catch let e as AWSError where e.status == 404 {
+            return false
+        }
+    }
+
+    /// Uploads a file, streamed from disk with its Content-Length.
+    public func putObject(_ bucket: String, key: String, file path: String, contentType: String = "application/octet-stream") throws {
+        let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+        let hash = try Crypto.sha256(fileAt: path)
+        try client.send(.s3, method: "PUT", path: Self.keyPath(key),
+                        headers: [("Content-Type", contentType), ("Content-Length", String(size))],
+                        body: .file(path: path, size: size), payloadHash: hash, bucket: bucket)
+    }
+
+    public func putObject(_ bucket: String, key: String, data: Data, contentType: String = "application/octet-stream") throws {
+        try send("PUT", bucket: bucket, key: key, headers: [("Content-Type", contentType)], body: data)
+    }
+
+    public struct Object: Sendable, Equatable {
+        public let key: String
+        public let size: Int
+    }
+
+    /// Every object under `prefix`, following continuation tokens.
+    public func listObjects(_ bucket: String, prefix: String = "", pageSize: Int = 1000) throws -> [Object] {
+        var objects: [Object] = []
+        var token: String?
+        repeat {
+            var query = [("list-type", "2"), ("max-keys", String(pageSize))]
+            if !prefix.isEmpty { query.append(("prefix", prefix)) }
+            if let token { query.append(("continuation-token", token)) }
+            let response = try send("GET", bucket: bucket, query: query)
+            guard let xml = XMLElement.parse(response.body) else { break }
+            for c in xml.all("Contents") {
+                objects.append(Object(key: c.value("Key") ?? "", size: Int(c.value("Size") ?? "") ?? 0))
+            }
+            token = xml.value("IsTruncated") == "true" ? xml.value("NextContinuationToken") : nil
+        } while token != nil
+        return objects
+    }
+
+    /// Deletes keys, up to 1,000 per request; returns the keys S3 reported as failed.
+    @discardableResult
+    public func deleteObjects(_ bucket: String, keys: [String]) throws -> [String] {
+        var failed: [String] = []
+        for start in stride(from: 0, to: keys.count, by: 1000) {
+            let batch = keys[start..<min(start + 1000, keys.count)]
+            let xml = "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>"
+                + batch.map { "<Object><Key>\(xmlEscape($0))</Key></Object>" }.joined() + "</Delete>"
+            let response = try send("POST", bucket: bucket, query: [("delete", "")], headers: md5Header(xml), body: Data(xml.utf8))
+            if let doc = XMLElement.parse(response.body) {
+                failed += doc.all("Error").compactMap { $0.value("Key") }
+            }
+        }
+        return failed
+    }
+
+    public func deleteBucket(_ bucket: String) throws {
+        try send("DELETE", bucket: bucket)
+    }
+
+    private func md5Header(_ body: String) -> [(name: String, value: String)] {
+        [("Content-MD5", Data(Crypto.md5(Data(body.utf8))).base64EncodedString()), ("Content-Type", "application/xml")]
+    }
+}

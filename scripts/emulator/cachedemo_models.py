@@ -1,0 +1,5 @@
+"""CloudFormation models for the resource types of the cachedemo stack that moto lacks."""
+
+
+def apply():
+    pass

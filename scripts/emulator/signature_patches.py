@@ -3,11 +3,12 @@
 1. A request without a body on a REST service: moto re-signs its parsed form data
    as if it were the body. We sign an empty body unless it is a form POST.
 2. A path with escaped characters (`$default`, S3 keys with spaces, `+`): moto re-signs
-   the decoded path. We encode it again the way a client sent it.
+   the decoded path (and a partly decoded query). We encode both again the way a
+   client sent them.
 3. STS AssumeRoleWithWebIdentity / AssumeRoleWithSAML are unsigned in AWS (the token is
    the credential); with checks on moto answers 500. We let those two through.
 """
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from botocore.awsrequest import AWSRequest
 from moto.core.authorization import ActionAuthenticatorMixin
@@ -22,13 +23,25 @@ def _create_aws_request(self):
     path, sep, query = self._path.partition("?")
     url = quote(path, safe="/~!$&'()*+,;=:@%") if "%" in path else quote(path, safe="/~")
     if sep:
-        url += "?" + query
+        url += "?" + _canonical_query(query)
     content_type = self._headers.get("Content-Type", "") or self._headers.get("content-type", "")
     is_form = self._method == "POST" and "application/x-www-form-urlencoded" in content_type
     body = self._body if self._body else (self._data if is_form else b"")
     request = AWSRequest(method=self._method, url=url, data=body, headers=headers)
     request.context["timestamp"] = headers["X-Amz-Date"]
     return request
+
+
+def _canonical_query(query):
+    """The query as a client encodes it (RFC 3986, `/` included); moto hands it over
+    partly decoded, and botocore would sign that form instead."""
+    pairs = []
+    for piece in query.split("&"):
+        if not piece:
+            continue
+        key, _, value = piece.partition("=")
+        pairs.append(f"{quote(unquote(key), safe='-_.~')}={quote(unquote(value), safe='-_.~')}")
+    return "&".join(pairs)
 
 
 _original_authenticate = ActionAuthenticatorMixin._authenticate_and_authorize_action

@@ -28,8 +28,9 @@ let package = Package(
         .target(name: "AWS", dependencies: ["COpenSSL", "CCurl"]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "TestSupport", dependencies: ["AWS"], path: "Tests/TestSupport"),
         .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation"]),
-        .testTarget(name: "CacheDemoTests", dependencies: ["CacheDemo", "CloudFormation", "AWS"]),
-        .testTarget(name: "AWSTests", dependencies: ["AWS"], exclude: ["Fixtures", "Support/botocore_sign.py"]),
+        .testTarget(name: "CacheDemoTests", dependencies: ["CacheDemo", "CloudFormation", "AWS", "TestSupport"]),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"], exclude: ["Fixtures", "Support"]),
     ]
 )

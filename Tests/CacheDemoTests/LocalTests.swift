@@ -4,6 +4,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import TestSupport
 
 @testable import CacheDemo
 

@@ -1,6 +1,7 @@
 import CloudFormation
 import Foundation
 import Testing
+import TestSupport
 
 @testable import CacheDemo
 

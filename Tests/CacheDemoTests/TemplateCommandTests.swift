@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The command as a user runs it: the built binary, its output and exit codes.
 @Suite struct TemplateCommandTests {

@@ -22,8 +22,13 @@ CREDS = {"Code": "Success", "AccessKeyId": "ASIAMETADATA", "SecretAccessKey": "m
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
+    server_date = None
+
     def log_message(self, *args):
         pass
+
+    def date_time_string(self, timestamp=None):
+        return self.server_date or super().date_time_string(timestamp)
 
     def send(self, status, body, ctype="application/json", headers=()):
         self.send_response(status)
@@ -72,8 +77,9 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
             return
         if fault == "skew":
+            self.server_date = "Wed, 01 Jan 2031 00:00:00 GMT"
             return self.send(403, b'<ErrorResponse><Error><Code>RequestTimeTooSkewed</Code><Message>skewed</Message></Error></ErrorResponse>',
-                             "text/xml", headers=[("Date", "Wed, 01 Jan 2031 00:00:00 GMT")])
+                             "text/xml")
         if fault == "denied":
             return self.send(403, b'<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>', "text/xml")
         self.send(200, IDENTITY, "text/xml")

@@ -1,14 +1,14 @@
 import Foundation
 
-@testable import AWS
+import AWS
 
 /// A helper process that prints one line when ready and stops when its stdin closes.
-final class HelperProcess: @unchecked Sendable {
-    let process = Process()
+public final class HelperProcess: @unchecked Sendable {
+    public let process = Process()
     private let stdin = Pipe()
-    let firstLine: String
+    public let firstLine: String
 
-    init(_ executable: String, _ arguments: [String]) throws {
+    public init(_ executable: String, _ arguments: [String]) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [executable] + arguments
         let out = Pipe()
@@ -25,7 +25,7 @@ final class HelperProcess: @unchecked Sendable {
         firstLine = text.split(separator: "\n").first.map(String.init) ?? ""
     }
 
-    func stop() {
+    public func stop() {
         try? stdin.fileHandleForWriting.close()
         process.terminate()
         process.waitUntilExit()
@@ -34,29 +34,29 @@ final class HelperProcess: @unchecked Sendable {
     deinit { if process.isRunning { stop() } }
 }
 
-enum Paths {
-    static let testsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    static let repo = testsDir.deletingLastPathComponent().deletingLastPathComponent()
-    static let fakeServers = testsDir.appendingPathComponent("Support/fake_servers.py").path
+public enum Paths {
+    public static let testsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("AWSTests")
+    public static let repo = testsDir.deletingLastPathComponent().deletingLastPathComponent()
+    public static let fakeServers = testsDir.appendingPathComponent("Support/fake_servers.py").path
 }
 
 /// The signature-checking AWS emulator: the one scripts/test started (CACHEDEMO_EMULATOR),
 /// or one started here for this test process.
-final class Emulator: @unchecked Sendable {
-    let endpoint: String
-    let accessKeyId: String
-    let secretAccessKey: String
-    let account: String
+public final class Emulator: @unchecked Sendable {
+    public let endpoint: String
+    public let accessKeyId: String
+    public let secretAccessKey: String
+    public let account: String
     private let helper: HelperProcess?
 
-    static let shared: Emulator = {
+    public static let shared: Emulator = {
         do { return try Emulator() } catch { fatalError("the AWS emulator could not start: \(error)") }
     }()
 
     private init() throws {
         var line = ProcessInfo.processInfo.environment["CACHEDEMO_EMULATOR"]
         if line == nil {
-            helper = try HelperProcess(Paths.repo.appendingPathComponent("scripts/aws-emulator").path, [])
+            helper = try HelperProcess(Paths.repo.appendingPathComponent("scripts/aws-emulator").path, ["--stop-on-stdin-close"])
             line = helper!.firstLine
         } else {
             helper = nil
@@ -68,7 +68,7 @@ final class Emulator: @unchecked Sendable {
         account = doc["account"]!
     }
 
-    func client(region: String = "us-east-1", secret: String? = nil, accessKey: String? = nil,
+    public func client(region: String = "us-east-1", secret: String? = nil, accessKey: String? = nil,
                 retry: RetryPolicy = RetryPolicy(maxAttempts: 1)) -> AWSClient {
         let creds = AWSCredentials(accessKeyId: accessKey ?? accessKeyId, secretAccessKey: secret ?? secretAccessKey)
         return AWSClient(region: region, credentials: StaticCredentials(creds, source: "test"),
@@ -76,7 +76,7 @@ final class Emulator: @unchecked Sendable {
     }
 
     /// The environment a cachedemo process needs to use the emulator.
-    var environment: [String: String] {
+    public var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["AWS_ACCESS_KEY_ID"] = accessKeyId
         env["AWS_SECRET_ACCESS_KEY"] = secretAccessKey

@@ -1,24 +1,24 @@
 import Foundation
 
 /// Where the checkout is, found from this file, so tests can read committed files and run the binary.
-enum Repo {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+public enum Repo {
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
     /// The built `cachedemo`; scripts/test builds it before the tests run.
-    static var binary: String {
+    public static var binary: String {
         ProcessInfo.processInfo.environment["CACHEDEMO_BIN"] ?? root.appendingPathComponent(".build/debug/cachedemo").path
     }
 }
 
-struct ProcessResult {
-    let status: Int32
-    let stdout: String
-    let stderr: String
+public struct ProcessResult: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
 }
 
 /// Runs a program to completion and collects what it printed.
-func run(_ executable: String, _ arguments: [String], stdin: String? = nil,
+public func run(_ executable: String, _ arguments: [String], stdin: String? = nil,
          environment: [String: String]? = nil, cwd: URL? = nil) throws -> ProcessResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
@@ -46,8 +46,19 @@ func run(_ executable: String, _ arguments: [String], stdin: String? = nil,
 }
 
 /// Runs a program found on PATH.
-func runTool(_ name: String, _ arguments: [String]) throws -> ProcessResult {
+public func runTool(_ name: String, _ arguments: [String]) throws -> ProcessResult {
     try run("/usr/bin/env", [name] + arguments)
 }
 
-func cachedemo(_ arguments: String...) throws -> ProcessResult { try run(Repo.binary, arguments) }
+public func cachedemo(_ arguments: String...) throws -> ProcessResult { try run(Repo.binary, arguments) }
+
+/// Runs the binary with a given environment.
+public func cachedemo(_ arguments: [String], environment: [String: String]) throws -> ProcessResult {
+    try run(Repo.binary, arguments, environment: environment)
+}
+
+public func temporaryDirectory() throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cachedemo-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+}

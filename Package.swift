@@ -20,6 +20,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "cachedemo-bench", dependencies: ["AWS"]),
         .target(name: "CloudFormation", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(
             name: "CacheDemo",

@@ -3,30 +3,28 @@ import Foundation
 
 /// SHA-256 and HMAC-SHA256 through OpenSSL: the only primitives SigV4 needs.
 public enum Crypto {
+    /// The low-level API: OpenSSL 3's one-shot SHA256() looks the digest up on every call.
     public static func sha256<D: ContiguousBytes>(_ data: D) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        data.withUnsafeBytes { buf in
-            _ = EVP_Digest(buf.baseAddress, buf.count, &out, nil, EVP_sha256(), nil)
-        }
+        var ctx = SHA256_CTX()
+        SHA256_Init(&ctx)
+        data.withUnsafeBytes { buf in _ = SHA256_Update(&ctx, buf.baseAddress, buf.count) }
+        var out = [UInt8](repeating: 0, count: 32)
+        SHA256_Final(&out, &ctx)
         return out
     }
 
-    public static func sha256(_ string: String) -> [UInt8] { sha256(Array(string.utf8)) }
+    public static func sha256(_ string: String) -> [UInt8] {
+        var s = string
+        return s.withUTF8 { sha256(UnsafeRawBufferPointer($0)) }
+    }
 
     public static func hmacSHA256<K: ContiguousBytes, D: ContiguousBytes>(key: K, data: D) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        key.withUnsafeBytes { k in
-            data.withUnsafeBytes { d in
-                _ = HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), d.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                         d.count, &out, &length)
-            }
-        }
-        return Array(out.prefix(Int(length)))
+        HMACKey(key).authenticate(data)
     }
 
     public static func hmacSHA256<K: ContiguousBytes>(key: K, _ string: String) -> [UInt8] {
-        hmacSHA256(key: key, data: Array(string.utf8))
+        var s = string
+        return s.withUTF8 { hmacSHA256(key: key, data: UnsafeRawBufferPointer($0)) }
     }
 
     /// Random bytes from OpenSSL's CSPRNG (tokens, key pairs).
@@ -37,17 +35,57 @@ public enum Crypto {
     }
 }
 
+/// An HMAC-SHA256 key with its inner and outer pads already hashed: each message then
+/// costs two short SHA-256 runs and no key set-up (the SigV4 signing key is reused per day).
+public struct HMACKey: @unchecked Sendable {
+    private let inner: SHA256_CTX
+    private let outer: SHA256_CTX
+
+    public init<K: ContiguousBytes>(_ key: K) {
+        var block = [UInt8](repeating: 0, count: 64)
+        key.withUnsafeBytes { k in
+            if k.count > 64 {
+                block = Crypto.sha256(k) + [UInt8](repeating: 0, count: 32)
+            } else {
+                for i in 0..<k.count { block[i] = k[i] }
+            }
+        }
+        var i = SHA256_CTX(), o = SHA256_CTX()
+        SHA256_Init(&i)
+        SHA256_Init(&o)
+        let ipad = block.map { $0 ^ 0x36 }, opad = block.map { $0 ^ 0x5C }
+        SHA256_Update(&i, ipad, 64)
+        SHA256_Update(&o, opad, 64)
+        inner = i
+        outer = o
+    }
+
+    public func authenticate<D: ContiguousBytes>(_ data: D) -> [UInt8] {
+        var i = inner, o = outer
+        var innerHash = [UInt8](repeating: 0, count: 32)
+        var out = [UInt8](repeating: 0, count: 32)
+        data.withUnsafeBytes { d in _ = SHA256_Update(&i, d.baseAddress, d.count) }
+        SHA256_Final(&innerHash, &i)
+        SHA256_Update(&o, innerHash, 32)
+        SHA256_Final(&out, &o)
+        return out
+    }
+}
+
 extension Sequence where Element == UInt8 {
     /// Lower-case hex, as SigV4 and checksums print it.
     public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(underestimatedCount * 2)
-        for b in self {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
+        let bytes = Array(self)
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { buf in
+            let digits: StaticString = "0123456789abcdef"
+            digits.withUTF8Buffer { d in
+                for (i, b) in bytes.enumerated() {
+                    buf[2 * i] = d[Int(b >> 4)]
+                    buf[2 * i + 1] = d[Int(b & 15)]
+                }
+            }
+            return bytes.count * 2
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -63,15 +101,13 @@ extension Crypto {
     public static func sha256(fileAt path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw TransportError("cannot read \(path)", isTransient: false) }
         defer { try? handle.close() }
-        let ctx = EVP_MD_CTX_new()
-        defer { EVP_MD_CTX_free(ctx) }
-        EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
+        var ctx = SHA256_CTX()
+        SHA256_Init(&ctx)
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            chunk.withUnsafeBytes { _ = EVP_DigestUpdate(ctx, $0.baseAddress, $0.count) }
+            chunk.withUnsafeBytes { _ = SHA256_Update(&ctx, $0.baseAddress, $0.count) }
         }
         var out = [UInt8](repeating: 0, count: 32)
-        var len: UInt32 = 0
-        EVP_DigestFinal_ex(ctx, &out, &len)
+        SHA256_Final(&out, &ctx)
         return out.hex
     }
 }

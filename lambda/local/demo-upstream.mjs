@@ -10,17 +10,20 @@ let served = 0;
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://local');
   served++;
-  setTimeout(() => {
+  const answer = () => {
     if (url.pathname.startsWith('/missing')) {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'not found', path: url.pathname }));
+      const body = JSON.stringify({ error: 'not found', path: url.pathname });
+      res.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
       return;
     }
     const name = url.searchParams.get('name') ?? 'world';
     const age = createHash('sha256').update(name).digest()[0] % 80 + 18;
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify({ name, age, path: url.pathname, servedAt: new Date().toISOString(), upstreamCall: served }));
-  }, delayMs);
+    const body = JSON.stringify({ name, age, path: url.pathname, servedAt: new Date().toISOString(), upstreamCall: served });
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  if (delayMs > 0) setTimeout(answer, delayMs); else answer();
 });
 
 server.listen(port, '127.0.0.1', () => {

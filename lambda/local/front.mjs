@@ -71,14 +71,16 @@ function toEvent(req, body, requestId) {
 function send(res, result, requestId) {
   res.setHeader('apigw-requestid', requestId);
   if (!result || typeof result !== 'object' || !('statusCode' in result)) {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(typeof result === 'string' ? result : JSON.stringify(result ?? null));
+    const body = Buffer.from(typeof result === 'string' ? result : JSON.stringify(result ?? null));
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+    res.end(body);
     return;
   }
   const headers = { ...(result.headers ?? {}) };
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   const body = result.body === undefined ? Buffer.alloc(0)
     : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  if (!('content-length' in headers)) headers['content-length'] = body.length;
   res.writeHead(result.statusCode, headers);
   res.end(body);
 }
@@ -100,8 +102,10 @@ const server = http.createServer((req, res) => {
       send(res, result, requestId);
     } catch (err) {
       process.stdout.write(JSON.stringify({ level: 'error', requestId, message: err.message }) + '\n');
-      res.writeHead(err.timeout ? 503 : 500, { 'content-type': 'application/json', 'apigw-requestid': requestId });
-      res.end(JSON.stringify({ message: err.timeout ? 'Service Unavailable' : 'Internal Server Error' }));
+      const body = JSON.stringify({ message: err.timeout ? 'Service Unavailable' : 'Internal Server Error' });
+      res.writeHead(err.timeout ? 503 : 500, { 'content-type': 'application/json', 'apigw-requestid': requestId,
+        'content-length': Buffer.byteLength(body) });
+      res.end(body);
     } finally {
       clearTimeout(timer);
       release(instance);

@@ -1,7 +1,10 @@
 // A small RESP2 client: one socket (TCP or TLS), AUTH, pipelined commands with a
 // timeout each, server errors as RedisError. Only what the handler needs.
 import net from 'node:net';
-import tls from 'node:tls';
+
+// node:tls is loaded on the first rediss:// connection, not at module load: it is the
+// heaviest import here, and cold starts pay for every import.
+let tlsModule;
 
 export class RedisError extends Error {}
 
@@ -76,9 +79,10 @@ export class ReplyParser {
 export class RedisConnection {
   #socket; #parser = new ReplyParser(); #pending = []; #closed = false;
 
-  static connect(url, { token, username, ca, connectTimeoutMs = 1000, commandTimeoutMs = 500 } = {}) {
+  static async connect(url, { token, username, ca, connectTimeoutMs = 1000, commandTimeoutMs = 500 } = {}) {
     const u = new URL(url);
     const useTLS = u.protocol === 'rediss:';
+    const tls = useTLS ? (tlsModule ??= await import('node:tls')) : null;
     const port = Number(u.port || 6379);
     const host = u.hostname;
     return new Promise((resolve, reject) => {

@@ -268,7 +268,10 @@ export function keyHash(key) {
 // A small RESP2 client: one socket (TCP or TLS), AUTH, pipelined commands with a
 // timeout each, server errors as RedisError. Only what the handler needs.
 import net from 'node:net';
-import tls from 'node:tls';
+
+// node:tls is loaded on the first rediss:// connection, not at module load: it is the
+// heaviest import here, and cold starts pay for every import.
+let tlsModule;
 
 export class RedisError extends Error {}
 
@@ -343,9 +346,10 @@ export class ReplyParser {
 export class RedisConnection {
   #socket; #parser = new ReplyParser(); #pending = []; #closed = false;
 
-  static connect(url, { token, username, ca, connectTimeoutMs = 1000, commandTimeoutMs = 500 } = {}) {
+  static async connect(url, { token, username, ca, connectTimeoutMs = 1000, commandTimeoutMs = 500 } = {}) {
     const u = new URL(url);
     const useTLS = u.protocol === 'rediss:';
+    const tls = useTLS ? (tlsModule ??= await import('node:tls')) : null;
     const port = Number(u.port || 6379);
     const host = u.hostname;
     return new Promise((resolve, reject) => {
@@ -509,17 +513,20 @@ let served = 0;
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://local');
   served++;
-  setTimeout(() => {
+  const answer = () => {
     if (url.pathname.startsWith('/missing')) {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'not found', path: url.pathname }));
+      const body = JSON.stringify({ error: 'not found', path: url.pathname });
+      res.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
       return;
     }
     const name = url.searchParams.get('name') ?? 'world';
     const age = createHash('sha256').update(name).digest()[0] % 80 + 18;
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify({ name, age, path: url.pathname, servedAt: new Date().toISOString(), upstreamCall: served }));
-  }, delayMs);
+    const body = JSON.stringify({ name, age, path: url.pathname, servedAt: new Date().toISOString(), upstreamCall: served });
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  if (delayMs > 0) setTimeout(answer, delayMs); else answer();
 });
 
 server.listen(port, '127.0.0.1', () => {
@@ -604,14 +611,16 @@ function toEvent(req, body, requestId) {
 function send(res, result, requestId) {
   res.setHeader('apigw-requestid', requestId);
   if (!result || typeof result !== 'object' || !('statusCode' in result)) {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(typeof result === 'string' ? result : JSON.stringify(result ?? null));
+    const body = Buffer.from(typeof result === 'string' ? result : JSON.stringify(result ?? null));
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+    res.end(body);
     return;
   }
   const headers = { ...(result.headers ?? {}) };
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   const body = result.body === undefined ? Buffer.alloc(0)
     : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  if (!('content-length' in headers)) headers['content-length'] = body.length;
   res.writeHead(result.statusCode, headers);
   res.end(body);
 }
@@ -633,8 +642,10 @@ const server = http.createServer((req, res) => {
       send(res, result, requestId);
     } catch (err) {
       process.stdout.write(JSON.stringify({ level: 'error', requestId, message: err.message }) + '\n');
-      res.writeHead(err.timeout ? 503 : 500, { 'content-type': 'application/json', 'apigw-requestid': requestId });
-      res.end(JSON.stringify({ message: err.timeout ? 'Service Unavailable' : 'Internal Server Error' }));
+      const body = JSON.stringify({ message: err.timeout ? 'Service Unavailable' : 'Internal Server Error' });
+      res.writeHead(err.timeout ? 503 : 500, { 'content-type': 'application/json', 'apigw-requestid': requestId,
+        'content-length': Buffer.byteLength(body) });
+      res.end(body);
     } finally {
       clearTimeout(timer);
       release(instance);

@@ -1,5 +1,372 @@
-"""CloudFormation models for the resource types of the cachedemo stack that moto lacks."""
+"""CloudFormation models for the resource types of the cachedemo stack that moto lacks,
+registered against moto's own backends so the services' describe calls see what a stack
+made, plus the deletes moto never does for some EC2 types.
+
+moto finds models through CloudFormationModel.__subclasses__(), cached at the first
+stack: import this module in the server process before any stack is created.
+"""
+import json
+from typing import Any
+
+from moto.apigatewayv2.models import apigatewayv2_backends
+from moto.core.common_models import CloudFormationModel
+from moto.ec2.models import ec2_backends
+from moto.elasticache.models import elasticache_backends
+from moto.secretsmanager.models import secretsmanager_backends
+
+MODULE = "moto.cachedemo_plugin"  # moto's model metaclass wants a module under moto.
+
+
+def _tags_list(props):
+    tags = props.get("Tags") or []
+    return [{"Key": t["Key"], "Value": t["Value"]} for t in tags] if isinstance(tags, list) else \
+        [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+class _Model:
+    """Shared plumbing: a physical id, attributes from a dict, no name property. A mixin:
+    moto looks only at direct subclasses of CloudFormationModel."""
+    __module__ = MODULE
+    ATTRIBUTES: dict[str, str] = {}
+
+    def __init__(self, physical_id: str, attributes: dict[str, Any], backend_ref: Any = None):
+        self._physical_id = physical_id
+        self._attributes = attributes
+        self.backend_ref = backend_ref
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self._physical_id
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in cls.ATTRIBUTES
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+        if attribute_name not in self._attributes:
+            raise UnformattedGetAttTemplateException()
+        return self._attributes[attribute_name]
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json,
+                                        account_id, region_name):
+        cls.delete_from_cloudformation_json(original_resource.physical_resource_id, cloudformation_json,
+                                            account_id, region_name)
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+
+class CacheSubnetGroupModel(_Model, CloudFormationModel):
+    __module__ = MODULE
+    ATTRIBUTES = {}
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ElastiCache::SubnetGroup"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        name = props.get("CacheSubnetGroupName") or resource_name.lower()
+        elasticache_backends[account_id][region_name].create_cache_subnet_group(
+            cache_subnet_group_name=name, cache_subnet_group_description=props.get("Description", ""),
+            subnet_ids=props.get("SubnetIds", []), tags=_tags_list(props))
+        return cls(name, {})
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        elasticache_backends[account_id][region_name].cache_subnet_groups.pop(resource_name, None)
+
+
+class ReplicationGroupModel(_Model, CloudFormationModel):
+    __module__ = MODULE
+    ATTRIBUTES = {"PrimaryEndPoint.Address": "", "PrimaryEndPoint.Port": "", "ReaderEndPoint.Address": "",
+                  "ReaderEndPoint.Port": ""}
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ElastiCache::ReplicationGroup"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json["Properties"]
+        rg_id = (p.get("ReplicationGroupId") or resource_name).lower()[:40].rstrip("-")
+        port = int(p.get("Port", 6379))
+        group = elasticache_backends[account_id][region_name].create_replication_group(
+            replication_group_id=rg_id, replication_group_description=p.get("ReplicationGroupDescription", ""),
+            global_replication_group_id=None, primary_cluster_id=None,
+            automatic_failover_enabled=p.get("AutomaticFailoverEnabled", False),
+            multi_az_enabled=p.get("MultiAZEnabled", False), num_cache_clusters=int(p.get("NumCacheClusters", 1)),
+            preferred_cache_cluster_azs=None, num_node_groups=None, replicas_per_node_group=None,
+            node_group_configuration=None, cache_node_type=p.get("CacheNodeType"), engine=p.get("Engine", "redis"),
+            engine_version=p.get("EngineVersion"), cache_parameter_group_name=None,
+            cache_subnet_group_name=p.get("CacheSubnetGroupName"), cache_security_group_names=None,
+            security_group_ids=p.get("SecurityGroupIds"), tags=_tags_list(p), snapshot_arns=None, snapshot_name=None,
+            preferred_maintenance_window=p.get("PreferredMaintenanceWindow"), port=port, notification_topic_arn=None,
+            auto_minor_version_upgrade=True, snapshot_retention_limit=p.get("SnapshotRetentionLimit"),
+            snapshot_window=None, auth_token=p.get("AuthToken"),
+            transit_encryption_enabled=p.get("TransitEncryptionEnabled", False),
+            at_rest_encryption_enabled=p.get("AtRestEncryptionEnabled", False), kms_key_id=None, user_group_ids=None,
+            log_delivery_configurations=p.get("LogDeliveryConfigurations"), data_tiering_enabled=False,
+            network_type=None, ip_discovery=None, transit_encryption_mode=None, cluster_mode=None,
+            serverless_cache_snapshot_name=None)
+        host = f"master.{rg_id}.abc123.{region_name}.cache.amazonaws.com"
+        reader = f"replica.{rg_id}.abc123.{region_name}.cache.amazonaws.com"
+        return cls(rg_id, {"PrimaryEndPoint.Address": host, "PrimaryEndPoint.Port": str(port),
+                           "ReaderEndPoint.Address": reader, "ReaderEndPoint.Port": str(port)}, group)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        elasticache_backends[account_id][region_name].replication_groups.pop(resource_name, None)
+
+
+class SecretModel(_Model, CloudFormationModel):
+    __module__ = MODULE
+    ATTRIBUTES = {"Id": ""}
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::SecretsManager::Secret"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json["Properties"]
+        backend = secretsmanager_backends[account_id][region_name]
+        value = p.get("SecretString")
+        if value is None:
+            g = p.get("GenerateSecretString") or {}
+            value = backend.get_random_password(
+                password_length=int(g.get("PasswordLength", 32)), exclude_characters=g.get("ExcludeCharacters", ""),
+                exclude_numbers=False, exclude_punctuation=bool(g.get("ExcludePunctuation", False)),
+                exclude_uppercase=False, exclude_lowercase=False, include_space=False,
+                require_each_included_type=True)
+            value = json.loads(value)["RandomPassword"]
+        result = backend.create_secret(name=p.get("Name") or resource_name, secret_string=value, secret_binary=None,
+                                       description=p.get("Description"), tags=_tags_list(p), kms_key_id=None,
+                                       client_request_token=None, replica_regions=[], force_overwrite=False)
+        arn = json.loads(result)["ARN"] if isinstance(result, str) else result["ARN"]
+        return cls(arn, {"Id": arn})
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        backend = secretsmanager_backends[account_id][region_name]
+        backend.delete_secret(secret_id=resource_name, recovery_window_in_days=None, force_delete_without_recovery=True)
+
+
+class HttpApiModel(_Model, CloudFormationModel):
+    __module__ = MODULE
+    ATTRIBUTES = {"ApiEndpoint": "", "ApiId": ""}
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ApiGatewayV2::Api"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json["Properties"]
+        api = apigatewayv2_backends[account_id][region_name].create_api(
+            api_key_selection_expression=None, cors_configuration=None, description=p.get("Description"),
+            disable_schema_validation=None, disable_execute_api_endpoint=None, name=p.get("Name", resource_name),
+            protocol_type=p.get("ProtocolType", "HTTP"), route_selection_expression=None, tags=p.get("Tags") or {},
+            version=None)
+        return cls(api.api_id, {"ApiEndpoint": f"https://{api.api_id}.execute-api.{region_name}.amazonaws.com",
+                                "ApiId": api.api_id})
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        apigatewayv2_backends[account_id][region_name].delete_api(resource_name)
+
+
+class _ApiChild(_Model):
+    """Integrations, routes and stages live inside their API: deleting the API removes them."""
+    __module__ = MODULE
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        # The physical id is "api-id/child-id": the template's ApiId is unresolved here.
+        api_id, _, child_id = resource_name.partition("/")
+        backend = apigatewayv2_backends[account_id][region_name]
+        if api_id in backend.apis:
+            cls.remove(backend, api_id, child_id)
+
+
+class HttpApiIntegrationModel(_ApiChild, CloudFormationModel):
+    __module__ = MODULE
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ApiGatewayV2::Integration"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json["Properties"]
+        i = apigatewayv2_backends[account_id][region_name].create_integration(
+            api_id=p["ApiId"], connection_id=None, connection_type=None, content_handling_strategy=None,
+            credentials_arn=None, description=None, integration_method=p.get("IntegrationMethod"),
+            integration_subtype=None, integration_type=p["IntegrationType"], integration_uri=p.get("IntegrationUri"),
+            passthrough_behavior=None, payload_format_version=p.get("PayloadFormatVersion"), request_parameters=None,
+            request_templates=None, response_parameters=None, template_selection_expression=None,
+            timeout_in_millis=p.get("TimeoutInMillis"), tls_config=None)
+        return cls(f"{p['ApiId']}/{i.id}", {})
+
+    @staticmethod
+    def remove(backend, api_id, resource_name):
+        backend.delete_integration(api_id, resource_name)
+
+
+class HttpApiRouteModel(_ApiChild, CloudFormationModel):
+    __module__ = MODULE
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ApiGatewayV2::Route"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json["Properties"]
+        r = apigatewayv2_backends[account_id][region_name].create_route(
+            api_id=p["ApiId"], api_key_required=False, authorization_scopes=None,
+            authorization_type=p.get("AuthorizationType", "NONE"), authorizer_id=None, model_selection_expression=None,
+            operation_name=None, request_models=None, request_parameters=None, route_key=p["RouteKey"],
+            route_response_selection_expression=None, target=p.get("Target"))
+        return cls(f"{p['ApiId']}/{r.route_id}", {})
+
+    @staticmethod
+    def remove(backend, api_id, resource_name):
+        backend.delete_route(api_id, resource_name)
+
+
+class HttpApiStageModel(_ApiChild, CloudFormationModel):
+    __module__ = MODULE
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ApiGatewayV2::Stage"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json["Properties"]
+        config = {"stageName": p.get("StageName", "$default"), "autoDeploy": p.get("AutoDeploy", False),
+                  "defaultRouteSettings": p.get("DefaultRouteSettings"), "accessLogSettings": p.get("AccessLogSettings"),
+                  "tags": p.get("Tags") or {}}
+        stage = apigatewayv2_backends[account_id][region_name].create_stage(p["ApiId"], config)
+        return cls(f"{p['ApiId']}/{stage.name}", {})
+
+    @staticmethod
+    def remove(backend, api_id, resource_name):
+        backend.delete_stage(api_id, resource_name)
+
+
+class SecurityGroupEgressModel(_Model, CloudFormationModel):
+    __module__ = MODULE
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::EC2::SecurityGroupEgress"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json["Properties"]
+        backend = ec2_backends[account_id][region_name]
+        backend.authorize_security_group_egress(
+            group_name_or_id=p["GroupId"], ip_protocol=str(p.get("IpProtocol", "tcp")), from_port=p.get("FromPort"),
+            to_port=p.get("ToPort"), ip_ranges=[{"CidrIp": p["CidrIp"]}] if p.get("CidrIp") else [],
+            source_groups=[{"GroupId": p["DestinationSecurityGroupId"]}] if p.get("DestinationSecurityGroupId") else [])
+        return cls(f"{p['GroupId']}-egress-{resource_name}", {})
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        pass  # goes with its security group
+
+
+def _delete_nat_gateway(cls, resource_name, cloudformation_json, account_id, region_name):
+    backend = ec2_backends[account_id][region_name]
+    if resource_name in backend.nat_gateways:
+        backend.delete_nat_gateway(resource_name)
+
+
+def _delete_eip(cls, resource_name, cloudformation_json, account_id, region_name):
+    backend = ec2_backends[account_id][region_name]
+    for eip in list(backend.addresses):
+        if resource_name in (eip.public_ip, eip.allocation_id):
+            # A NAT gateway's address is released with the gateway.
+            eip.association_id = None
+            eip.instance = None
+            eip.eni = None
+            backend.addresses.remove(eip)
+
+
+def _delete_internet_gateway(cls, resource_name, cloudformation_json, account_id, region_name):
+    backend = ec2_backends[account_id][region_name]
+    igw = backend.internet_gateways.get(resource_name)
+    if igw is not None:
+        if igw.vpc:
+            backend.detach_internet_gateway(resource_name, igw.vpc.id)
+        backend.internet_gateways.pop(resource_name, None)
+
+
+def _delete_gateway_attachment(cls, resource_name, cloudformation_json, account_id, region_name):
+    # The attachment's physical id is its VPC's id.
+    backend = ec2_backends[account_id][region_name]
+    for igw_id, igw in list(backend.internet_gateways.items()):
+        if igw.vpc and igw.vpc.id == resource_name:
+            backend.detach_internet_gateway(igw_id, resource_name)
+
+
+def _delete_route_table(cls, resource_name, cloudformation_json, account_id, region_name):
+    backend = ec2_backends[account_id][region_name]
+    table = backend.route_tables.get(resource_name)
+    if table is not None:
+        for association_id in list(table.associations):
+            backend.disassociate_route_table(association_id)
+        backend.route_tables.pop(resource_name, None)
+
+
+def _delete_route(cls, resource_name, cloudformation_json, account_id, region_name):
+    # A route's physical id is "table-id~destination".
+    backend = ec2_backends[account_id][region_name]
+    table_id, _, destination = resource_name.partition("~")
+    table = backend.route_tables.get(table_id)
+    if table is not None:
+        table.routes.pop(resource_name, None)
+
+
+def _delete_association(cls, resource_name, cloudformation_json, account_id, region_name):
+    pass  # its physical id is the route table's; deleting the table removes its associations
+
+
+def _rebuild_outputs_after_change_sets():
+    """moto leaves a stack without outputs after ExecuteChangeSet; rebuild them from the
+    template the change set applied, as CloudFormation has them."""
+    from moto.cloudformation.models import CloudFormationBackend
+
+    original = CloudFormationBackend.execute_change_set
+
+    def execute_change_set(self, change_set_name, stack_name=None):
+        original(self, change_set_name, stack_name)
+        change_set = self.change_sets.get(change_set_name) or next(
+            (c for c in self.change_sets.values() if c.change_set_name == change_set_name), None)
+        if change_set is not None:
+            stack = self.stacks[change_set.stack_id]
+            stack._parse_template()
+            stack.output_map = stack._create_output_map()
+
+    CloudFormationBackend.execute_change_set = execute_change_set
 
 
 def apply():
-    pass
+    """Adds the deletes moto lacks, so DeleteStack leaves no EC2 resource behind, and
+    rebuilds outputs after change sets."""
+    _rebuild_outputs_after_change_sets()
+    from moto.ec2.models.elastic_ip_addresses import ElasticAddress
+    from moto.ec2.models.internet_gateways import InternetGateway
+    from moto.ec2.models.nat_gateways import NatGateway
+    from moto.ec2.models.route_tables import Route, RouteTable
+    from moto.ec2.models.subnets import SubnetRouteTableAssociation
+    from moto.ec2.models.vpn_gateway import VPCGatewayAttachment
+
+    for model, delete in [(NatGateway, _delete_nat_gateway), (ElasticAddress, _delete_eip),
+                          (InternetGateway, _delete_internet_gateway), (VPCGatewayAttachment, _delete_gateway_attachment),
+                          (RouteTable, _delete_route_table), (Route, _delete_route),
+                          (SubnetRouteTableAssociation, _delete_association)]:
+        model.delete_from_cloudformation_json = classmethod(delete)

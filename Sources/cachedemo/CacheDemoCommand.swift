@@ -8,7 +8,8 @@ struct CacheDemoCommand: ParsableCommand {
         abstract: "Stand up, test and tear down a read-through API cache on AWS (API Gateway → Lambda → ElastiCache).",
         version: CacheDemoVersion.current,
         subcommands: [
-            TemplateCommand.self, PackageCommand.self, LocalCommand.self, SmokeTestCommand.self, WhoamiCommand.self,
+            TemplateCommand.self, PackageCommand.self, DeployCommand.self, StatusCommand.self, DestroyCommand.self,
+            SmokeTestCommand.self, LocalCommand.self, WhoamiCommand.self,
         ]
     )
 }

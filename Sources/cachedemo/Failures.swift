@@ -24,6 +24,8 @@ func reportingFailures<T>(_ body: () throws -> T) throws -> T {
     } catch let failure as OperationFailure {
         printError(failure.message)
         throw ExitCode.failure
+    } catch ExitCodeError.interrupted {
+        throw ExitCode(130)
     }
 }
 

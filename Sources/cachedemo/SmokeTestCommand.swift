@@ -13,6 +13,11 @@ struct SmokeTestCommand: ParsableCommand {
     @Option(help: "The endpoint URL, e.g. http://127.0.0.1:3000 or the stack's ApiEndpoint.")
     var endpoint: String?
 
+    @Option(name: .customLong("stack-name"), help: "Read the endpoint from this stack's ApiEndpoint output instead.")
+    var stackName: String?
+
+    @OptionGroup var aws: AWSOptions
+
     @Option(help: "Path and query to call; a cache-busting parameter is added.")
     var path = "/?name=cachedemo"
 
@@ -29,7 +34,7 @@ struct SmokeTestCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            guard let endpoint else { throw UsageFailure("give --endpoint URL (the cache's base URL)") }
+            let endpoint = try resolveEndpoint()
             guard let url = URL(string: endpoint), let scheme = url.scheme, ["http", "https"].contains(scheme),
                 url.host != nil
             else { throw UsageFailure("--endpoint '\(endpoint)' is not an http(s) URL") }
@@ -39,6 +44,28 @@ struct SmokeTestCommand: ParsableCommand {
             options.errorPath = errorPath
             options.hitRequests = requests
             try SmokeTestReporting.runAndReport(options, format: output.format, junitXML: junitXML)
+        }
+    }
+}
+
+extension SmokeTestCommand {
+    /// --endpoint as given, or the ApiEndpoint output of --stack-name.
+    func resolveEndpoint() throws -> String {
+        switch (endpoint, stackName) {
+        case (let e?, nil): return e
+        case (nil, let name?):
+            let session = try aws.session()
+            let stack = try runStackOperation { try CloudFormationClient(client: session.client).describeStack(name) }
+            guard let stack else {
+                throw OperationFailure("stack \(name) does not exist in \(session.region); deploy it first or pass --endpoint")
+            }
+            guard let url = stack.outputs[CacheStack.OutputName.apiEndpoint] else {
+                throw OperationFailure("stack \(name) (\(stack.status)) has no \(CacheStack.OutputName.apiEndpoint) output")
+            }
+            progress("smoke-testing \(url) (\(CacheStack.OutputName.apiEndpoint) of stack \(name))")
+            return url
+        case (nil, nil): throw UsageFailure("give --endpoint URL or --stack-name NAME")
+        case (_?, _?): throw UsageFailure("give --endpoint or --stack-name, not both")
         }
     }
 }

@@ -1,7 +1,9 @@
 """Fixes for moto's signature check, which rejects some correctly signed requests.
 
 1. A request without a body on a REST service: moto re-signs its parsed form data
-   as if it were the body. We sign an empty body unless it is a form POST.
+   as if it were the body. We sign an empty body unless it is a form POST, and for a
+   form POST we rebuild the body the way clients encode it (moto's own rebuild puts
+   '+' for spaces, so any template with a space in it fails).
 2. A path with escaped characters (`$default`, S3 keys with spaces, `+`): moto re-signs
    the decoded path (and a partly decoded query). We encode both again the way a
    client sent them.
@@ -26,10 +28,21 @@ def _create_aws_request(self):
         url += "?" + _canonical_query(query)
     content_type = self._headers.get("Content-Type", "") or self._headers.get("content-type", "")
     is_form = self._method == "POST" and "application/x-www-form-urlencoded" in content_type
-    body = self._body if self._body else (self._data if is_form else b"")
+    body = self._body if self._body else (_form_body(self._data) if is_form else b"")
     request = AWSRequest(method=self._method, url=url, data=body, headers=headers)
     request.context["timestamp"] = headers["X-Amz-Date"]
     return request
+
+
+def _form_body(data):
+    """The form body as the client sent it: werkzeug consumed the raw bytes, and botocore
+    would re-encode the parsed fields with '+' for spaces. Clients (ours and botocore)
+    encode with RFC 3986 and keep their field order, so that is what is rebuilt here."""
+    pairs = []
+    for key, value in data.items():
+        for v in (value if isinstance(value, list) else [value]):
+            pairs.append(f"{quote(str(key), safe='-_.~')}={quote(str(v), safe='-_.~')}")
+    return "&".join(pairs).encode()
 
 
 def _canonical_query(query):
@@ -60,3 +73,23 @@ def _authenticate_and_authorize_action(self, iam_request_cls, resource="*"):
 def apply():
     IAMRequestBase._create_aws_request = _create_aws_request
     ActionAuthenticatorMixin._authenticate_and_authorize_action = _authenticate_and_authorize_action
+
+
+def log_mismatches():
+    """With CACHEDEMO_EMULATOR_DEBUG set, print moto's canonical request when a signature
+    does not match, to tell a signer bug from an emulator bug."""
+    import sys
+
+    original = IAMRequestBase.check_signature
+
+    def check_signature(self):
+        try:
+            original(self)
+        except Exception:
+            auth = self._create_auth(self._access_key.create_credentials())
+            request = self._create_aws_request()
+            print("emulator: signature mismatch; moto's canonical request:\n" + auth.canonical_request(request),
+                  file=sys.stderr, flush=True)
+            raise
+
+    IAMRequestBase.check_signature = check_signature

@@ -1,0 +1,70 @@
+import AWS
+import Foundation
+
+/// The S3 bucket deploy uploads to: created on first use with default encryption, all
+/// public access blocked, and old artifacts expiring; keys derived from content, so an
+/// unchanged package is never uploaded twice.
+public struct ArtifactStore: Sendable {
+    public let s3: S3
+    public let bucket: String
+    public static let prefix = "cachedemo/"
+    public static let expiryDays = 30
+
+    public init(s3: S3, bucket: String) {
+        self.s3 = s3
+        self.bucket = bucket
+    }
+
+    /// `cachedemo-artifacts-<account>-<region>`: one per account and region, like SAM's.
+    public static func defaultBucket(account: String, region: String) -> String {
+        "cachedemo-artifacts-\(account)-\(region)"
+    }
+
+    /// Returns true when the bucket was created now.
+    @discardableResult
+    public func ensureBucket(progress: DeployProgress) throws -> Bool {
+        if try s3.headBucket(bucket) { return false }
+        progress.info("creating artifact bucket \(bucket) (encrypted, public access blocked, artifacts expire after \(Self.expiryDays) days)")
+        try s3.createBucket(bucket)
+        try s3.putBucketEncryption(bucket)
+        try s3.putPublicAccessBlock(bucket)
+        try s3.putLifecycle(bucket, prefix: Self.prefix, days: Self.expiryDays)
+        return true
+    }
+
+    /// The zip's key for a stack: per stack (so destroy can purge its own), named by content.
+    public static func codeKey(stack: String, package: LambdaPackage) -> String {
+        "\(prefix)\(stack)/lambda-\(package.sha256).zip"
+    }
+
+    public static func stackPrefix(_ stack: String) -> String { "\(prefix)\(stack)/" }
+
+    /// Uploads the package unless an object with the same content key is already there.
+    /// Returns whether it uploaded.
+    public func upload(_ package: LambdaPackage, stack: String) throws -> (key: String, uploaded: Bool) {
+        let key = Self.codeKey(stack: stack, package: package)
+        if try s3.headObject(bucket, key: key) { return (key, false) }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("cachedemo-\(package.sha256).zip")
+        try package.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try s3.putObject(bucket, key: key, file: file.path, contentType: "application/zip")
+        return (key, true)
+    }
+
+    /// A template too large for TemplateBody goes to the bucket; returns the URL CloudFormation reads.
+    public func uploadTemplate(_ body: String, stack: String) throws -> String {
+        let key = "\(Self.stackPrefix(stack))template-\(Crypto.sha256(body).hex).json"
+        try s3.putObject(bucket, key: key, data: Data(body.utf8), contentType: "application/json")
+        let (endpoint, custom) = s3.client.endpoints.endpoint(for: .s3, region: s3.client.region)
+        if custom { return "\(endpoint.absoluteString.trimmingCharacters(in: ["/"]))/\(bucket)/\(key)" }
+        return "https://\(bucket).s3.\(s3.client.region).\(EndpointResolver.dnsSuffix(region: s3.client.region))/\(key)"
+    }
+
+    /// Deletes this stack's artifacts; returns how many objects went.
+    public func purge(stack: String) throws -> Int {
+        let keys = try s3.listObjects(bucket, prefix: Self.stackPrefix(stack)).map(\.key)
+        guard !keys.isEmpty else { return 0 }
+        let failed = try s3.deleteObjects(bucket, keys: keys)
+        return keys.count - failed.count
+    }
+}

@@ -1,0 +1,204 @@
+import AWS
+import CloudFormation
+import Foundation
+
+/// `cachedemo deploy`: package, upload, render, change set, execute, follow, report.
+public struct Deployer: Sendable {
+    public struct Options: Sendable {
+        public var stackName = "cachedemo"
+        public var stack = StackOptions()
+        public var artifactBucket: String?
+        public var parameterOverrides: [String: String] = [:]
+        public var tags: [String: String] = [:]
+        public var execute = true
+        public var replaceFailedStack = false
+        public var waitForPending = true
+        public var timeout: TimeInterval?
+        public init() {}
+    }
+
+    public struct Result: Sendable {
+        public var stackId: String
+        public var status: String
+        public var changes: [CloudFormationClient.Change]
+        public var outputs: [String: String]
+        public var uploaded: Bool
+        public var noChanges: Bool
+        public var executed: Bool
+        public var changeSetId: String?
+        public var duration: TimeInterval
+        public var codeLocation: String
+    }
+
+    let session: AWSSession
+    let clock: Clock
+    let progress: DeployProgress
+    /// Asked before executing; nil means do not ask (CI, --yes, no TTY).
+    let confirm: (@Sendable ([CloudFormationClient.Change]) -> Bool)?
+
+    public init(session: AWSSession, clock: Clock = Clock(), progress: DeployProgress,
+                confirm: (@Sendable ([CloudFormationClient.Change]) -> Bool)? = nil) {
+        self.session = session
+        self.clock = clock
+        self.progress = progress
+        self.confirm = confirm
+    }
+
+    var cfn: CloudFormationClient { CloudFormationClient(client: session.client) }
+
+    /// CloudFormation's limit for an inline template.
+    public static let templateBodyLimit = 51_200
+
+    public func deploy(_ o: Options) throws -> Result {
+        let started = clock.now()
+        let identity = try STS(client: session.client).getCallerIdentity()
+        progress.info("deploying stack \(o.stackName) to account \(identity.account), region \(session.region)")
+
+        let store = ArtifactStore(s3: S3(client: session.client),
+                                  bucket: o.artifactBucket ?? ArtifactStore.defaultBucket(account: identity.account, region: session.region))
+        if o.artifactBucket == nil { try store.ensureBucket(progress: progress) }
+        let package = try LambdaPackage.build()
+        let (key, uploaded) = try store.upload(package, stack: o.stackName)
+        progress.info(uploaded ? "uploaded s3://\(store.bucket)/\(key) (\(package.size) bytes)"
+                      : "code unchanged (s3://\(store.bucket)/\(key) already there)")
+
+        let template = try CacheStack(options: o.stack).template().rendered(as: .json)
+        var templateURL: String?
+        if template.utf8.count > Self.templateBodyLimit {
+            templateURL = try store.uploadTemplate(template, stack: o.stackName)
+            progress.info("template is \(template.utf8.count) bytes, over CloudFormation's inline limit: passed as \(templateURL!)")
+        }
+
+        let changeSetType = try prepareStack(o)
+        var parameters = [CacheStack.ParameterName.codeBucket: store.bucket, CacheStack.ParameterName.codeKey: key]
+        parameters.merge(o.parameterOverrides) { $1 }
+        var tags = ["app": "cachedemo"]
+        tags.merge(o.tags) { $1 }
+        let capabilities = try cfn.validateTemplate(body: templateURL == nil ? template : nil, url: templateURL)
+        let changeSetName = "cachedemo-\(Int(clock.now().timeIntervalSince1970))"
+        let request = CloudFormationClient.ChangeSetRequest(
+            stackName: o.stackName, changeSetName: changeSetName, changeSetType: changeSetType,
+            templateBody: templateURL == nil ? template : nil, templateURL: templateURL, parameters: parameters,
+            capabilities: capabilities.isEmpty ? ["CAPABILITY_IAM"] : capabilities, tags: tags,
+            clientToken: UUID().uuidString)
+        var result = Result(stackId: "", status: "", changes: [], outputs: [:], uploaded: uploaded, noChanges: false,
+                            executed: false, changeSetId: nil, duration: 0, codeLocation: "s3://\(store.bucket)/\(key)")
+
+        let created: (id: String, stackId: String?)
+        do {
+            created = try cfn.createChangeSet(request)
+        } catch let e as AWSError where Self.meansNoChanges(e.message) {
+            return noChanges(o, result: result, started: started)
+        }
+        result.changeSetId = created.id
+        let changeSet = try waitForChangeSet(created.id, stack: o.stackName)
+        if changeSet.status == "FAILED" {
+            if Self.meansNoChanges(changeSet.statusReason ?? "") {
+                try? cfn.deleteChangeSet(created.id, stackName: o.stackName)
+                return noChanges(o, result: result, started: started)
+            }
+            throw DeployError(.failed, "the change set failed: \(changeSet.statusReason ?? "no reason given")")
+        }
+        result.changes = changeSet.changes
+        result.stackId = changeSet.stackId ?? created.stackId ?? o.stackName
+
+        guard o.execute else {
+            progress.info("change set ready, not executed (--no-execute). Execute it with:\n"
+                + "  aws cloudformation execute-change-set --stack-name \(o.stackName) --change-set-name \(created.id)")
+            result.status = "REVIEW"
+            result.duration = clock.now().timeIntervalSince(started)
+            return result
+        }
+        if let confirm, !confirm(changeSet.changes) {
+            try? cfn.deleteChangeSet(created.id, stackName: o.stackName)
+            throw DeployError(.usage, "deploy cancelled; the change set was deleted and nothing changed")
+        }
+
+        let watcher = StackWatcher(cfn: cfn, clock: clock, progress: progress)
+        let seen = watcher.existingEventIds(result.stackId)
+        try cfn.executeChangeSet(created.id, stackName: o.stackName, clientToken: UUID().uuidString)
+        result.executed = true
+        let operation: StackStatus.Operation = changeSetType == "CREATE" ? .create : .update
+        let outcome = try watcher.wait(stack: result.stackId, operation: operation, since: seen,
+                                       expectedResources: changeSet.changes.count, timeout: o.timeout)
+        result.status = outcome.status
+        result.duration = clock.now().timeIntervalSince(started)
+        guard StackStatus.isSuccess(outcome.status, operation: operation) else {
+            throw DeployError(.failed, Self.failureMessage(outcome, stack: o.stackName))
+        }
+        result.outputs = try cfn.describeStack(result.stackId)?.outputs ?? [:]
+        return result
+    }
+
+    /// CREATE or UPDATE, after dealing with a stack that cannot take a change set as it is.
+    func prepareStack(_ o: Options) throws -> String {
+        guard var stack = try cfn.describeStack(o.stackName) else { return "CREATE" }
+        if StackStatus.isInProgress(stack.status) && stack.status != "REVIEW_IN_PROGRESS" {
+            guard o.waitForPending else {
+                throw DeployError(.failed, "stack \(o.stackName) is busy (\(stack.status)); wait for it, or drop --no-wait-for-pending")
+            }
+            progress.info("stack \(o.stackName) is \(stack.status); waiting for that operation to finish first")
+            let watcher = StackWatcher(cfn: cfn, clock: clock, progress: progress)
+            let operation: StackStatus.Operation = stack.status.hasPrefix("DELETE") ? .delete : .update
+            _ = try watcher.wait(stack: stack.id, operation: operation, since: watcher.existingEventIds(stack.id),
+                                 expectedResources: nil, timeout: o.timeout)
+            guard let again = try cfn.describeStack(o.stackName) else { return "CREATE" }
+            stack = again
+        }
+        if stack.status == "REVIEW_IN_PROGRESS" { return "CREATE" }
+        if StackStatus.needsReplacement(stack.status) {
+            guard o.replaceFailedStack else {
+                throw DeployError(.usage, "stack \(o.stackName) is in \(stack.status) after a failed create and cannot be "
+                    + "updated; run again with --replace-failed-stack to delete it and create it anew")
+            }
+            progress.info("deleting \(o.stackName) (\(stack.status)) to create it anew")
+            let watcher = StackWatcher(cfn: cfn, clock: clock, progress: progress)
+            let seen = watcher.existingEventIds(stack.id)
+            try cfn.deleteStack(stack.id, clientToken: UUID().uuidString)
+            let outcome = try watcher.wait(stack: stack.id, operation: .delete, since: seen, expectedResources: nil,
+                                           timeout: o.timeout)
+            guard outcome.status == "DELETE_COMPLETE" else {
+                throw DeployError(.failed, "could not delete the failed stack: " + Self.failureMessage(outcome, stack: o.stackName))
+            }
+            return "CREATE"
+        }
+        return "UPDATE"
+    }
+
+    func waitForChangeSet(_ id: String, stack: String) throws -> CloudFormationClient.ChangeSet {
+        var interval = 0.25
+        while true {
+            let cs = try cfn.describeChangeSet(id, stackName: stack)
+            if cs.status == "CREATE_COMPLETE" || cs.status == "FAILED" { return cs }
+            if Interruption.shared.requested { throw DeployError(.interrupted, "stopped while the change set was being created") }
+            clock.sleep(interval)
+            interval = min(interval * 1.5, 2)
+        }
+    }
+
+    func noChanges(_ o: Options, result: Result, started: Date) -> Result {
+        progress.info("No changes to deploy: stack \(o.stackName) is up to date")
+        var r = result
+        r.noChanges = true
+        if let stack = try? cfn.describeStack(o.stackName) {
+            r.stackId = stack.id
+            r.status = stack.status
+            r.outputs = stack.outputs
+        }
+        r.duration = clock.now().timeIntervalSince(started)
+        return r
+    }
+
+    /// AWS answers a no-op update with a FAILED change set; the emulator refuses to create one.
+    static func meansNoChanges(_ reason: String) -> Bool {
+        reason.contains("didn't contain changes") || reason.contains("No updates are to be performed")
+    }
+
+    static func failureMessage(_ outcome: StackWatcher.Outcome, stack: String) -> String {
+        if let cause = outcome.rootCause {
+            return "stack \(stack) ended in \(outcome.status); root cause: \(cause.logicalId) (\(cause.type)) "
+                + "\(cause.status): \(cause.reason ?? "no reason given")"
+        }
+        return "stack \(stack) ended in \(outcome.status)"
+    }
+}

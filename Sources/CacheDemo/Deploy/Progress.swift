@@ -1,0 +1,40 @@
+import AWS
+import Foundation
+
+/// Where long operations report as they go. The CLI prints to stderr (colours on a TTY);
+/// tests collect the lines.
+public protocol DeployProgress: Sendable {
+    func info(_ line: String)
+    func event(_ event: CloudFormationClient.Event, done: Int, total: Int?)
+}
+
+/// Sleeping and reading the clock, injected so tests never wait.
+public struct Clock: Sendable {
+    public var now: @Sendable () -> Date
+    public var sleep: @Sendable (TimeInterval) -> Void
+    public init(now: @escaping @Sendable () -> Date = { Date() },
+                sleep: @escaping @Sendable (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }) {
+        self.now = now
+        self.sleep = sleep
+    }
+}
+
+/// Set by the CLI's SIGINT handler: waiting stops, the stack operation goes on in CloudFormation.
+public final class Interruption: @unchecked Sendable {
+    public static let shared = Interruption()
+    private let lock = NSLock()
+    private var flag = false
+    public var requested: Bool { lock.withLock { flag } }
+    public func request() { lock.withLock { flag = true } }
+}
+
+/// A deploy, destroy or wait that did not end well, said in one line.
+public struct DeployError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable { case failed, usage, interrupted, timedOut }
+    public let kind: Kind
+    public let description: String
+    public init(_ kind: Kind = .failed, _ message: String) {
+        self.kind = kind
+        description = message
+    }
+}

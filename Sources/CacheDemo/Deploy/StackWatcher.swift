@@ -1,0 +1,115 @@
+import AWS
+import Foundation
+
+/// Follows a stack operation until CloudFormation reaches a terminal state: one progress
+/// line per new event (de-duplicated by event id), adaptive polling that backs off and
+/// slows down further when throttled, and the first failure as the root cause.
+public struct StackWatcher: Sendable {
+    let cfn: CloudFormationClient
+    let clock: Clock
+    let progress: DeployProgress
+    /// Poll intervals: fast at first, then at most `maxInterval` apart, so a finished stack
+    /// is noticed within about a second without coming near CloudFormation's rate limits.
+    var firstInterval: TimeInterval = 0.25
+    var maxInterval: TimeInterval = 1.0
+    /// After this long with no new event, say which resources are still in progress.
+    var quietReport: TimeInterval = 30
+
+    public init(cfn: CloudFormationClient, clock: Clock, progress: DeployProgress) {
+        self.cfn = cfn
+        self.clock = clock
+        self.progress = progress
+    }
+
+    public struct Outcome: Sendable {
+        public let status: String
+        public let events: [CloudFormationClient.Event]
+        /// The first resource that failed, not the last rollback message.
+        public let rootCause: CloudFormationClient.Event?
+    }
+
+    /// Events already present before the operation started, so only new ones are shown.
+    public func existingEventIds(_ stack: String) -> Set<String> {
+        Set(((try? cfn.describeStackEvents(stack, limit: 100)) ?? []).map(\.id))
+    }
+
+    public func wait(stack stackId: String, operation: StackStatus.Operation, since seen: Set<String>,
+                     expectedResources: Int?, timeout: TimeInterval?) throws -> Outcome {
+        var seen = seen
+        var newEvents: [CloudFormationClient.Event] = []
+        var interval = firstInterval
+        let started = clock.now()
+        var lastChange = started
+        var reportedQuiet = false
+        var done = 0
+        while true {
+            if Interruption.shared.requested {
+                throw DeployError(.interrupted, "stopped waiting; the stack operation continues in CloudFormation. "
+                    + "Follow it with: cachedemo status --stack-name \(Self.name(of: stackId))")
+            }
+            do {
+                let events = try cfn.describeStackEvents(stackId, limit: 100)
+                // The API lists newest first; events within one second keep that order, reversed.
+                let fresh = Array(events.filter { !seen.contains($0.id) }.reversed())
+                for e in fresh {
+                    seen.insert(e.id)
+                    newEvents.append(e)
+                    if e.type != "AWS::CloudFormation::Stack", e.status.hasSuffix("_COMPLETE") { done += 1 }
+                    progress.event(e, done: done, total: expectedResources)
+                }
+                if !fresh.isEmpty {
+                    lastChange = clock.now()
+                    reportedQuiet = false
+                }
+                let stack = try cfn.describeStack(stackId)
+                let status = stack?.status ?? (operation == .delete ? "DELETE_COMPLETE" : "UNKNOWN")
+                if StackStatus.isTerminal(status) {
+                    return Outcome(status: status, events: newEvents, rootCause: Self.rootCause(newEvents))
+                }
+                interval = min(maxInterval, interval * 1.5)
+            } catch let e as AWSError where e.isThrottling {
+                // Throttled while polling: a reason to slow down, never a failed deploy.
+                interval = min(interval * 2, 10)
+                progress.info("polling throttled by CloudFormation; slowing down to every \(Int(interval)) s")
+            }
+            let now = clock.now()
+            if !reportedQuiet, now.timeIntervalSince(lastChange) >= quietReport {
+                reportedQuiet = true
+                reportInProgress(stackId, operation: operation)
+            }
+            if let timeout, now.timeIntervalSince(started) >= timeout {
+                throw DeployError(.timedOut, "gave up waiting after \(Int(timeout)) s; the stack operation continues in "
+                    + "CloudFormation. Follow it with: cachedemo status --stack-name \(Self.name(of: stackId))")
+            }
+            clock.sleep(interval)
+        }
+    }
+
+    private func reportInProgress(_ stackId: String, operation: StackStatus.Operation) {
+        guard let resources = try? cfn.describeStackResources(stackId) else { return }
+        let busy = resources.filter { StackStatus.isInProgress($0.status) }
+        guard !busy.isEmpty else { return }
+        progress.info("still in progress: " + busy.map { "\($0.logicalId) (\($0.type))" }.joined(separator: ", "))
+        if operation == .delete, busy.contains(where: { $0.type == "AWS::Lambda::Function" || $0.type == "AWS::EC2::SecurityGroup"
+            || $0.type == "AWS::EC2::Subnet" })
+        {
+            progress.info("AWS releases a VPC function's network interfaces slowly; this part of a delete can take "
+                + "20-40 minutes. CloudFormation is still working.")
+        }
+    }
+
+    /// The first failure in time (events arrive oldest first), skipping the cancellations it caused.
+    static func rootCause(_ events: [CloudFormationClient.Event]) -> CloudFormationClient.Event? {
+        let failures = events.filter { $0.status.hasSuffix("_FAILED") }
+        let cancelled = ["Resource creation cancelled", "Resource update cancelled", "Resource deletion cancelled"]
+        return failures.first { e in
+            e.type != "AWS::CloudFormation::Stack" && !cancelled.contains { (e.reason ?? "").hasPrefix($0) }
+        } ?? failures.first
+    }
+
+    static func name(of stackId: String) -> String {
+        // arn:aws:cloudformation:region:account:stack/NAME/uuid
+        let parts = stackId.split(separator: "/")
+        return stackId.hasPrefix("arn:") && parts.count >= 2 ? String(parts[1]) : stackId
+    }
+}

@@ -1,0 +1,127 @@
+import AWS
+import ArgumentParser
+import CacheDemo
+import Foundation
+
+struct DeployCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deploy",
+        abstract: "Upload the Lambda zip and create or update the stack through a change set, following it to the end.",
+        discussion: """
+            Prints the change set, asks before executing when a person is at the terminal (never in CI, \
+            never with --yes), streams stack events to stderr, then the outputs. A deploy with nothing to \
+            change says "No changes to deploy" and exits 0.
+            """
+    )
+
+    @OptionGroup var name: StackNameOption
+    @OptionGroup var stack: StackOptionArguments
+    @OptionGroup var aws: AWSOptions
+
+    @Option(name: .customLong("artifact-bucket"), help: "Use this S3 bucket (default: cachedemo-artifacts-<account>-<region>, created if missing).")
+    var artifactBucket: String?
+
+    @Option(name: .customLong("parameter-overrides"), parsing: .upToNextOption, help: "Template parameters as KEY=VALUE.")
+    var parameterOverrides: [String] = []
+
+    @Option(name: .customLong("tags"), parsing: .upToNextOption, help: "Stack tags as KEY=VALUE (app=cachedemo is always set).")
+    var tags: [String] = []
+
+    @Flag(name: .customLong("no-execute"), help: "Create the change set and stop; print how to execute it.")
+    var noExecute = false
+
+    @Flag(help: "Do not ask before executing.")
+    var yes = false
+
+    @Flag(name: .customLong("replace-failed-stack"), help: "Delete a stack left in ROLLBACK_COMPLETE and create it anew.")
+    var replaceFailedStack = false
+
+    @Flag(name: .customLong("no-wait-for-pending"), help: "Stop instead of waiting when the stack is busy with another operation.")
+    var noWaitForPending = false
+
+    @Option(name: .customLong("wait-timeout"), help: "Stop waiting after this many minutes (the stack operation goes on). --timeout is the function's timeout.")
+    var waitTimeout: Double?
+
+    @OptionGroup var output: OutputOption
+
+    func run() throws {
+        try reportingFailures {
+            var o = Deployer.Options()
+            o.stackName = try name.validated()
+            o.stack = try stack.stackOptions()
+            o.artifactBucket = artifactBucket
+            o.parameterOverrides = try keyValuePairs(parameterOverrides, flag: "--parameter-overrides")
+            o.tags = try keyValuePairs(tags, flag: "--tags")
+            o.execute = !noExecute
+            o.replaceFailedStack = replaceFailedStack
+            o.waitForPending = !noWaitForPending
+            if let waitTimeout {
+                guard waitTimeout > 0 else { throw UsageFailure("--wait-timeout must be a positive number of minutes") }
+                o.timeout = waitTimeout * 60
+            }
+            let session = try aws.session()
+            let progress = TerminalProgress()
+            let ask = askBeforeExecuting()
+            WaitInterruption.install()
+            let result = try runStackOperation {
+                try Deployer(session: session, progress: progress, confirm: ask).deploy(o)
+            }
+            report(result, stackName: o.stackName, printedTable: ask != nil)
+        }
+    }
+
+    /// A prompt only when a person is at the terminal and --yes was not given.
+    func askBeforeExecuting() -> (@Sendable ([CloudFormationClient.Change]) -> Bool)? {
+        if yes || !stdinIsTerminal { return nil }
+        return { changes in
+            ChangeTable.print(changes)
+            return confirm("Execute this change set?")
+        }
+    }
+
+    func report(_ r: Deployer.Result, stackName: String, printedTable: Bool) {
+        switch output.format {
+        case .json:
+            printJSON([
+                "stackName": stackName, "stackId": r.stackId, "status": r.status, "noChanges": r.noChanges,
+                "executed": r.executed, "uploaded": r.uploaded, "code": r.codeLocation,
+                "durationSeconds": (r.duration * 10).rounded() / 10, "outputs": r.outputs,
+                "changeSetId": r.changeSetId ?? NSNull(),
+                "changes": r.changes.map { ["action": $0.action, "logicalId": $0.logicalId, "type": $0.type,
+                                            "replacement": $0.replacement ?? NSNull()] as [String: Any] },
+            ])
+        case .text:
+            if r.noChanges { return }
+            if !printedTable { ChangeTable.print(r.changes) }
+            guard r.executed else { return }
+            OutputTable.print(r.outputs)
+            let added = r.changes.filter { $0.action == "Add" }.count
+            let modified = r.changes.filter { $0.action == "Modify" }.count
+            let removed = r.changes.filter { $0.action == "Remove" }.count
+            say("\(stackName): \(r.status) in \(String(format: "%.1f", r.duration)) s — \(added) created, \(modified) updated, \(removed) deleted")
+        }
+    }
+}
+
+/// The change set as a table: action, logical id, type, replacement.
+enum ChangeTable {
+    static func print(_ changes: [CloudFormationClient.Change]) {
+        var lines = ["Action".padded(to: 8) + "  " + "Logical ID".padded(to: 36) + "  " + "Type".padded(to: 40) + "  Replacement"]
+        for c in changes {
+            lines.append(c.action.padded(to: 8) + "  " + c.logicalId.padded(to: 36) + "  " + c.type.padded(to: 40) + "  "
+                + (c.replacement ?? "-"))
+        }
+        if changes.isEmpty { lines.append("(no resource changes; parameters or outputs only)") }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}
+
+/// Stack outputs, ApiEndpoint first.
+enum OutputTable {
+    static func print(_ outputs: [String: String]) {
+        guard !outputs.isEmpty else { return }
+        let keys = outputs.keys.sorted { a, b in a == CacheStack.OutputName.apiEndpoint || (b != CacheStack.OutputName.apiEndpoint && a < b) }
+        let width = keys.map(\.count).max() ?? 0
+        for k in keys { say("\(k.padded(to: width))  \(outputs[k]!)") }
+    }
+}

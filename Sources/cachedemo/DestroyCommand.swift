@@ -1,0 +1,58 @@
+import AWS
+import ArgumentParser
+import CacheDemo
+import Foundation
+
+struct DestroyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "destroy",
+        abstract: "Delete the stack and wait for it, streaming events.",
+        discussion: "Asks first unless --yes; without a terminal it refuses unless --yes. A stack that does not exist is not an error."
+    )
+
+    @OptionGroup var name: StackNameOption
+    @OptionGroup var aws: AWSOptions
+
+    @Flag(help: "Do not ask.")
+    var yes = false
+
+    @Flag(name: .customLong("purge-artifacts"), help: "Also delete this stack's objects from the artifact bucket.")
+    var purgeArtifacts = false
+
+    @Option(name: .customLong("artifact-bucket"), help: "The artifact bucket, if not the default one.")
+    var artifactBucket: String?
+
+    @Option(name: .customLong("wait-timeout"), help: "Stop waiting after this many minutes (the delete goes on).")
+    var waitTimeout: Double?
+
+    @OptionGroup var output: OutputOption
+
+    func run() throws {
+        try reportingFailures {
+            var o = Destroyer.Options()
+            o.stackName = try name.validated()
+            o.purgeArtifacts = purgeArtifacts
+            o.artifactBucket = artifactBucket
+            o.timeout = waitTimeout.map { $0 * 60 }
+            if !yes {
+                guard stdinIsTerminal else {
+                    throw UsageFailure("destroy deletes stack \(o.stackName) and everything in it; add --yes to confirm (no terminal to ask on)")
+                }
+                guard confirm("Delete stack \(o.stackName) and everything in it?") else {
+                    throw OperationFailure("destroy cancelled; nothing was deleted")
+                }
+            }
+            let session = try aws.session()
+            WaitInterruption.install()
+            let result = try runStackOperation { try Destroyer(session: session, progress: TerminalProgress()).destroy(o) }
+            switch output.format {
+            case .json:
+                printJSON(["stackName": o.stackName, "existed": result.existed, "stackId": result.stackId ?? NSNull(),
+                           "status": result.status, "purgedArtifacts": result.purgedObjects,
+                           "durationSeconds": (result.duration * 10).rounded() / 10])
+            case .text:
+                if result.existed { say("\(o.stackName): \(result.status) in \(String(format: "%.1f", result.duration)) s") }
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import AWS
+import CacheDemo
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Progress on stderr, so stdout stays parseable: one line per stack event, statuses
+/// coloured on a terminal (not when NO_COLOR is set or output is redirected).
+struct TerminalProgress: DeployProgress {
+    let color: Bool
+
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        color = isatty(STDERR_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+    }
+
+    func info(_ line: String) { progress(line) }
+
+    func event(_ e: CloudFormationClient.Event, done: Int, total: Int?) {
+        let time = Self.time.string(from: e.timestamp)
+        let count = total.map { " [\(min(done, $0))/\($0)]" } ?? ""
+        let reason = e.reason.map { "  \($0)" } ?? ""
+        progress("\(time)  \(paint(e.status).padded(to: 20))  \(e.logicalId.padded(to: 28)) \(e.type)\(reason)\(count)")
+    }
+
+    private func paint(_ status: String) -> String {
+        guard color else { return status }
+        let code = status.hasSuffix("_FAILED") || status.contains("ROLLBACK") ? "31"
+            : status.hasSuffix("_COMPLETE") ? "32" : "33"
+        return "\u{1B}[\(code)m\(status)\u{1B}[0m"
+    }
+
+    nonisolated(unsafe) static let time: DateFormatter = {
+        let f = DateFormatter()
+        f.dateFormat = "HH:mm:ss"
+        f.timeZone = TimeZone.current
+        return f
+    }()
+}
+
+extension String {
+    /// Pads to a column width, not counting colour escape sequences.
+    func padded(to width: Int) -> String {
+        var visible = 0
+        var inEscape = false
+        for c in self {
+            if c == "\u{1B}" { inEscape = true } else if inEscape { if c == "m" { inEscape = false } } else { visible += 1 }
+        }
+        return visible >= width ? self : self + String(repeating: " ", count: width - visible)
+    }
+}
+
+/// Ctrl-C while waiting: stop waiting, say how to follow the operation, exit 130.
+enum WaitInterruption {
+    nonisolated(unsafe) private static var source: DispatchSourceSignal?
+
+    static func install() {
+        signal(SIGINT, SIG_IGN)
+        let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        s.setEventHandler { Interruption.shared.request() }
+        s.resume()
+        source = s
+    }
+}
+
+/// Runs a deploy-family operation; its failures become one line and the right exit code.
+func runStackOperation<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as DeployError {
+        switch e.kind {
+        case .interrupted:
+            printError(e.description)
+            throw ExitCodeError.interrupted
+        default:
+            throw OperationFailure(e.description)
+        }
+    } catch let e as AWSError {
+        throw OperationFailure(e.description)
+    } catch let e as TransportError {
+        throw OperationFailure("\(e.description); is the endpoint reachable? (check --endpoint-url and your network)")
+    } catch let e as CredentialsError {
+        throw OperationFailure(e.description)
+    } catch let e as PackageError {
+        throw OperationFailure(e.description)
+    }
+}
+
+enum ExitCodeError: Error {
+    case interrupted
+}
+
+/// Whether a human is at the keyboard: prompts only then, never in CI.
+var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
+
+/// Asks a yes/no question on the terminal.
+func confirm(_ question: String) -> Bool {
+    FileHandle.standardError.write(Data("\(question) [y/N] ".utf8))
+    guard let answer = readLine() else { return false }
+    return ["y", "yes"].contains(answer.lowercased().trimmingCharacters(in: .whitespaces))
+}

@@ -66,20 +66,17 @@ struct DeployCommand: ParsableCommand {
             let result = try runStackOperation {
                 try Deployer(session: session, progress: progress, confirm: ask).deploy(o)
             }
-            report(result, stackName: o.stackName, printedTable: ask != nil)
+            report(result, stackName: o.stackName)
         }
     }
 
     /// A prompt only when a person is at the terminal and --yes was not given.
     func askBeforeExecuting() -> (@Sendable ([CloudFormationClient.Change]) -> Bool)? {
         if yes || !stdinIsTerminal { return nil }
-        return { changes in
-            ChangeTable.print(changes)
-            return confirm("Execute this change set?")
-        }
+        return { _ in confirm("Execute this change set?") }
     }
 
-    func report(_ r: Deployer.Result, stackName: String, printedTable: Bool) {
+    func report(_ r: Deployer.Result, stackName: String) {
         switch output.format {
         case .json:
             printJSON([
@@ -91,9 +88,7 @@ struct DeployCommand: ParsableCommand {
                                             "replacement": $0.replacement ?? NSNull()] as [String: Any] },
             ])
         case .text:
-            if r.noChanges { return }
-            if !printedTable { ChangeTable.print(r.changes) }
-            guard r.executed else { return }
+            guard r.executed, !r.noChanges else { return }
             OutputTable.print(r.outputs)
             let added = r.changes.filter { $0.action == "Add" }.count
             let modified = r.changes.filter { $0.action == "Modify" }.count

@@ -49,9 +49,16 @@ struct DestroyCommand: ParsableCommand {
             case .json:
                 printJSON(["stackName": o.stackName, "existed": result.existed, "stackId": result.stackId ?? NSNull(),
                            "status": result.status, "purgedArtifacts": result.purgedObjects,
-                           "durationSeconds": (result.duration * 10).rounded() / 10])
+                           "durationSeconds": (result.duration * 10).rounded() / 10,
+                           "leftovers": result.leftovers.map { ["kind": $0.kind, "id": $0.id, "billable": $0.billable] as [String: Any] },
+                           "billableLeft": result.billableLeft])
             case .text:
                 if result.existed { say("\(o.stackName): \(result.status) in \(String(format: "%.1f", result.duration)) s") }
+            }
+            if result.billableLeft {
+                throw OperationFailure("stack \(o.stackName) is deleted but billable resources survived: "
+                    + result.leftovers.filter(\.billable).map { "\($0.kind) \($0.id)" }.joined(separator: ", ")
+                    + "; delete them by hand")
             }
         }
     }

@@ -19,10 +19,12 @@ struct TerminalProgress: DeployProgress {
 
     func event(_ e: CloudFormationClient.Event, done: Int, total: Int?) {
         let time = Self.time.string(from: e.timestamp)
-        let count = total.map { " [\(min(done, $0))/\($0)]" } ?? ""
+        let count = total.flatMap { $0 > 0 && e.type != "AWS::CloudFormation::Stack" ? " [\(min(done, $0))/\($0)]" : nil } ?? ""
         let reason = e.reason.map { "  \($0)" } ?? ""
         progress("\(time)  \(paint(e.status).padded(to: 20))  \(e.logicalId.padded(to: 28)) \(e.type)\(reason)\(count)")
     }
+
+    func changes(_ changes: [CloudFormationClient.Change]) { ChangeTable.print(changes) }
 
     private func paint(_ status: String) -> String {
         guard color else { return status }
@@ -73,6 +75,8 @@ func runStackOperation<T>(_ body: () throws -> T) throws -> T {
         case .interrupted:
             printError(e.description)
             throw ExitCodeError.interrupted
+        case .usage:
+            throw UsageFailure(e.description)
         default:
             throw OperationFailure(e.description)
         }

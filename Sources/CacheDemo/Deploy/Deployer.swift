@@ -51,6 +51,7 @@ public struct Deployer: Sendable {
 
     public func deploy(_ o: Options) throws -> Result {
         let started = clock.now()
+        try Self.checkOverrides(o.parameterOverrides)
         let identity = try STS(client: session.client).getCallerIdentity()
         progress.info("deploying stack \(o.stackName) to account \(identity.account), region \(session.region)")
 
@@ -101,6 +102,7 @@ public struct Deployer: Sendable {
         }
         result.changes = changeSet.changes
         result.stackId = changeSet.stackId ?? created.stackId ?? o.stackName
+        progress.changes(changeSet.changes)
 
         guard o.execute else {
             progress.info("change set ready, not executed (--no-execute). Execute it with:\n"
@@ -111,7 +113,7 @@ public struct Deployer: Sendable {
         }
         if let confirm, !confirm(changeSet.changes) {
             try? cfn.deleteChangeSet(created.id, stackName: o.stackName)
-            throw DeployError(.usage, "deploy cancelled; the change set was deleted and nothing changed")
+            throw DeployError(.failed, "deploy cancelled; the change set was deleted and nothing changed")
         }
 
         let watcher = StackWatcher(cfn: cfn, clock: clock, progress: progress)
@@ -148,7 +150,7 @@ public struct Deployer: Sendable {
         if stack.status == "REVIEW_IN_PROGRESS" { return "CREATE" }
         if StackStatus.needsReplacement(stack.status) {
             guard o.replaceFailedStack else {
-                throw DeployError(.usage, "stack \(o.stackName) is in \(stack.status) after a failed create and cannot be "
+                throw DeployError(.failed, "stack \(o.stackName) is in \(stack.status) after a failed create and cannot be "
                     + "updated; run again with --replace-failed-stack to delete it and create it anew")
             }
             progress.info("deleting \(o.stackName) (\(stack.status)) to create it anew")
@@ -187,6 +189,17 @@ public struct Deployer: Sendable {
         }
         r.duration = clock.now().timeIntervalSince(started)
         return r
+    }
+
+    /// Overrides must name a parameter of the template and not be empty.
+    static func checkOverrides(_ overrides: [String: String]) throws {
+        let known = [CacheStack.ParameterName.codeBucket, CacheStack.ParameterName.codeKey]
+        for (k, v) in overrides {
+            guard known.contains(k) else {
+                throw DeployError(.usage, "--parameter-overrides: '\(k)' is not a parameter of the template (it has \(known.joined(separator: ", ")))")
+            }
+            guard !v.isEmpty else { throw DeployError(.usage, "--parameter-overrides: \(k) is empty") }
+        }
     }
 
     /// AWS answers a no-op update with a FAILED change set; the emulator refuses to create one.

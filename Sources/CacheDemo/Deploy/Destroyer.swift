@@ -18,6 +18,9 @@ public struct Destroyer: Sendable {
         public var status: String
         public var purgedObjects: Int
         public var duration: TimeInterval
+        /// What the services still report after the delete (empty: nothing left).
+        public var leftovers: [LeakCheck.Leftover] = []
+        public var billableLeft: Bool { leftovers.contains { $0.billable } }
     }
 
     let session: AWSSession
@@ -43,6 +46,7 @@ public struct Destroyer: Sendable {
             throw DeployError(.failed, "stack \(o.stackName) has termination protection on; turn it off first "
                 + "(aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name \(o.stackName))")
         }
+        let inventory = LeakCheck.Inventory(resources: (try? cfn.describeStackResources(stack.id)) ?? [])
         let watcher = StackWatcher(cfn: cfn, clock: clock, progress: progress)
         let seen = watcher.existingEventIds(stack.id)
         progress.info("deleting stack \(o.stackName) (\(stack.status))")
@@ -53,8 +57,17 @@ public struct Destroyer: Sendable {
             throw DeployError(.failed, Deployer.failureMessage(outcome, stack: o.stackName))
         }
         let purged = o.purgeArtifacts ? try purge(o) : 0
+        let leftovers = try LeakCheck(client: session.client).check(stackName: o.stackName, inventory: inventory)
+        if leftovers.isEmpty {
+            progress.info("nothing billable left: no NAT gateway, Elastic IP, cache cluster or function of \(o.stackName) remains"
+                + (o.purgeArtifacts ? "" : " (the artifact bucket stays; --purge-artifacts removes this stack's objects)"))
+        } else {
+            for l in leftovers {
+                progress.info("left behind: \(l.kind) \(l.id)\(l.billable ? " (still billing)" : "")")
+            }
+        }
         return Result(existed: true, stackId: stack.id, status: outcome.status, purgedObjects: purged,
-                      duration: clock.now().timeIntervalSince(started))
+                      duration: clock.now().timeIntervalSince(started), leftovers: leftovers)
     }
 
     private func purge(_ o: Options) throws -> Int {

@@ -6,6 +6,8 @@ import Foundation
 public protocol DeployProgress: Sendable {
     func info(_ line: String)
     func event(_ event: CloudFormationClient.Event, done: Int, total: Int?)
+    /// The change set about to be executed (or left for review).
+    func changes(_ changes: [CloudFormationClient.Change])
 }
 
 /// Sleeping and reading the clock, injected so tests never wait.

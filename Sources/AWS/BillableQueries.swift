@@ -1,0 +1,85 @@
+import Foundation
+
+/// The describe calls that tell whether a stack's billable parts are really gone:
+/// NAT gateways, Elastic IPs, cache clusters, functions, HTTP APIs, VPCs.
+public struct BillableQueries: Sendable {
+    public let client: AWSClient
+
+    public init(client: AWSClient) { self.client = client }
+
+    static let ec2Version = "2016-11-15"
+
+    /// NAT gateways not yet deleted, by id, or carrying `tagKey=tagValue`.
+    public func liveNatGateways(ids: [String], tagKey: String, tagValue: String) throws -> [String] {
+        var found = Set<String>()
+        let byTag = try client.query(.ec2, action: "DescribeNatGateways", version: Self.ec2Version,
+                                     parameters: [("Filter.1.Name", "tag:\(tagKey)"), ("Filter.1.Value.1", tagValue)])
+        for g in byTag.find("natGatewaySet")?.all("item") ?? [] where Self.isLive(g.value("state")) {
+            found.insert(g.value("natGatewayId") ?? "")
+        }
+        if !ids.isEmpty {
+            var params: [(String, String)] = []
+            for (i, id) in ids.enumerated() { params.append(("NatGatewayId.\(i + 1)", id)) }
+            if let xml = try? client.query(.ec2, action: "DescribeNatGateways", version: Self.ec2Version, parameters: params) {
+                for g in xml.find("natGatewaySet")?.all("item") ?? [] where Self.isLive(g.value("state")) {
+                    found.insert(g.value("natGatewayId") ?? "")
+                }
+            }
+        }
+        return found.sorted()
+    }
+
+    /// Elastic IPs (allocation ids) by id, or carrying the tag: each costs money while it exists.
+    public func elasticIPs(allocationIds: [String], tagKey: String, tagValue: String) throws -> [String] {
+        let xml = try client.query(.ec2, action: "DescribeAddresses", version: Self.ec2Version)
+        var found: [String] = []
+        for a in xml.find("addressesSet")?.all("item") ?? [] {
+            let id = a.value("allocationId") ?? a.value("publicIp") ?? ""
+            let tagged = (a.child("tagSet")?.all("item") ?? []).contains { $0.value("key") == tagKey && $0.value("value") == tagValue }
+            if tagged || allocationIds.contains(id) || allocationIds.contains(a.value("publicIp") ?? "") { found.append(id) }
+        }
+        return found.sorted()
+    }
+
+    /// Replication groups among `ids` that still exist.
+    public func replicationGroups(_ ids: [String]) throws -> [String] {
+        try ids.filter { id in
+            do {
+                _ = try client.query(.elasticache, action: "DescribeReplicationGroups", version: "2015-02-02",
+                                     parameters: [("ReplicationGroupId", id)])
+                return true
+            } catch let e as AWSError where e.code == "ReplicationGroupNotFoundFault" || e.status == 404 {
+                return false
+            }
+        }
+    }
+
+    /// Functions among `names` that still exist.
+    public func functions(_ names: [String]) throws -> [String] {
+        try names.filter { try exists(.lambda, path: "/2015-03-31/functions/\(URIEncoding.encode($0))") }
+    }
+
+    /// HTTP APIs among `ids` that still exist.
+    public func httpApis(_ ids: [String]) throws -> [String] {
+        try ids.filter { try exists(.apigatewayv2, path: "/v2/apis/\(URIEncoding.encode($0))") }
+    }
+
+    /// VPCs among `ids` that still exist.
+    public func vpcs(_ ids: [String]) throws -> [String] {
+        guard !ids.isEmpty else { return [] }
+        let xml = try client.query(.ec2, action: "DescribeVpcs", version: Self.ec2Version)
+        let live = Set((xml.find("vpcSet")?.all("item") ?? []).compactMap { $0.value("vpcId") })
+        return ids.filter(live.contains)
+    }
+
+    private func exists(_ service: AWSService, path: String) throws -> Bool {
+        do {
+            _ = try client.send(service, method: "GET", path: path)
+            return true
+        } catch let e as AWSError where e.status == 404 || e.code.hasSuffix("NotFoundException") || e.code == "NotFound" {
+            return false
+        }
+    }
+
+    static func isLive(_ state: String?) -> Bool { !["deleted", "failed"].contains(state ?? "") }
+}

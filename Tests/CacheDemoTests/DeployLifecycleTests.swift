@@ -1,0 +1,126 @@
+import AWS
+import Foundation
+import Testing
+import TestSupport
+
+@testable import CacheDemo
+
+/// The commands CI pipelines run, end to end on the signature-checking emulator.
+@Suite(.serialized) struct DeployLifecycleTests {
+    let emulator = Emulator.shared
+
+    func json(_ r: ProcessResult) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "stdout: \(r.stdout)\nstderr: \(r.stderr)")
+    }
+
+    func run(_ args: [String]) throws -> ProcessResult { try cachedemo(args, environment: emulator.environment) }
+
+    /// The function's environment, read back through Lambda's own API.
+    func functionEnvironment(_ name: String) throws -> [String: String] {
+        let response = try emulator.client().send(.lambda, method: "GET", path: "/2015-03-31/functions/\(name)/configuration")
+        let doc = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        return ((doc?["Environment"] as? [String: Any])?["Variables"] as? [String: String]) ?? [:]
+    }
+
+    @Test(arguments: [false, true])
+    func deployUpdateNoChangeSmokeDestroy(multiAZ: Bool) throws {
+        let stack = "life-\(multiAZ ? "multi" : "single")-\(UUID().uuidString.prefix(6).lowercased())"
+        let az = multiAZ ? ["--multi-az"] : []
+
+        // Create.
+        let created = try run(["deploy", "--stack-name", stack, "--output", "json"] + az)
+        #expect(created.status == 0, "\(created.stderr)")
+        let c = try json(created)
+        #expect(c["status"] as? String == "CREATE_COMPLETE")
+        #expect(c["uploaded"] as? Bool == true)
+        let outputs = try #require(c["outputs"] as? [String: String])
+        #expect(outputs["ApiEndpoint"]?.hasPrefix("https://") == true)
+        let changes = c["changes"] as? [[String: Any]] ?? []
+        var options = StackOptions()
+        options.multiAZ = multiAZ
+        #expect(changes.count == (try CacheStack(options: options).template().resources.count))
+        #expect(changes.allSatisfy { $0["action"] as? String == "Add" })
+        #expect(created.stderr.contains("CREATE_COMPLETE"))
+
+        // Status shows the outputs.
+        let status = try json(run(["status", "--stack-name", stack, "--output", "json"]))
+        #expect(status["status"] as? String == "CREATE_COMPLETE")
+        #expect((status["outputs"] as? [String: String]) == outputs)
+        #expect((status["resources"] as? [Any])?.count == changes.count)
+
+        // An update that touches only the function.
+        let functionName = try #require(outputs["FunctionName"])
+        #expect(try functionEnvironment(functionName)["CACHE_TTL_SECONDS"] == "3600")
+        let updated = try json(run(["deploy", "--stack-name", stack, "--cache-ttl", "60", "--output", "json"] + az))
+        #expect(updated["status"] as? String == "UPDATE_COMPLETE")
+        let updateChanges = (updated["changes"] as? [[String: Any]] ?? []).map { "\($0["action"]!) \($0["logicalId"]!)" }
+        #expect(updateChanges == ["Modify Function"])
+        #expect(updated["uploaded"] as? Bool == false)
+        #expect(try functionEnvironment(functionName)["CACHE_TTL_SECONDS"] == "60")
+
+        // Unchanged: "No changes", exit 0, nothing uploaded.
+        let again = try run(["deploy", "--stack-name", stack, "--cache-ttl", "60", "--output", "json"] + az)
+        #expect(again.status == 0)
+        #expect(again.stderr.contains("No changes to deploy"))
+        let a = try json(again)
+        #expect(a["noChanges"] as? Bool == true && a["uploaded"] as? Bool == false && a["executed"] as? Bool == false)
+
+        // smoke-test reads the endpoint from the stack (the emulator cannot run the function).
+        let smoke = try run(["smoke-test", "--stack-name", stack, "--requests", "1"])
+        #expect(smoke.stderr.contains("smoke-testing \(outputs["ApiEndpoint"]!) (ApiEndpoint of stack \(stack))"))
+
+        // Destroy: gone, and nothing left in the services' own describe calls.
+        let destroyed = try json(run(["destroy", "--stack-name", stack, "--yes", "--output", "json"]))
+        #expect(destroyed["status"] as? String == "DELETE_COMPLETE")
+        #expect(destroyed["billableLeft"] as? Bool == false)
+        #expect((destroyed["leftovers"] as? [Any])?.isEmpty == true)
+        let gone = try run(["status", "--stack-name", stack])
+        #expect(gone.status == 1 && gone.stderr.contains("does not exist"))
+        let q = BillableQueries(client: emulator.client())
+        #expect(try q.vpcs([outputs["VpcId"]!]).isEmpty)
+        #expect(try q.liveNatGateways(ids: [], tagKey: "cachedemo:stack", tagValue: stack).isEmpty)
+        #expect(try q.elasticIPs(allocationIds: [], tagKey: "cachedemo:stack", tagValue: stack).isEmpty)
+        #expect(try q.replicationGroups([outputs["CacheReplicationGroupId"]!]).isEmpty)
+        #expect(try q.functions([functionName]).isEmpty)
+        #expect(try q.httpApis([outputs["ApiId"]!]).isEmpty)
+
+        // Destroying again: nothing to destroy, exit 0.
+        let twice = try run(["destroy", "--stack-name", stack, "--yes"])
+        #expect(twice.status == 0 && twice.stderr.contains("nothing to destroy"))
+    }
+
+    @Test func noExecuteLeavesAChangeSetForReview() throws {
+        let stack = "review-\(UUID().uuidString.prefix(6).lowercased())"
+        let r = try run(["deploy", "--stack-name", stack, "--no-execute", "--output", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("aws cloudformation execute-change-set"))
+        let doc = try json(r)
+        #expect(doc["executed"] as? Bool == false)
+        let status = try json(run(["status", "--stack-name", stack, "--output", "json"]))
+        #expect(status["status"] as? String == "REVIEW_IN_PROGRESS")
+    }
+
+    @Test func aTemplateTheEmulatorRejectsIsOneLineAndExit1() throws {
+        let stack = "rejected-\(UUID().uuidString.prefix(6).lowercased())"
+        let r = try run(["deploy", "--stack-name", stack, "--parameter-overrides", "CodeS3Bucket=no-such-bucket-anywhere"])
+        #expect(r.status == 1)
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("cachedemo: error:") }
+        #expect(errors.count == 1)
+        #expect(errors.first?.contains("NoSuchBucket") == true)
+        #expect(!r.stderr.contains(emulator.secretAccessKey))
+    }
+
+    @Test func badDeployInputIsAUsageError() throws {
+        for args in [["--parameter-overrides", "Nope=1"], ["--parameter-overrides", "CodeS3Key"], ["--stack-name", "1bad"],
+                     ["--tags", "novalue"], ["--vpc-cidr", "10.0.0.0/8"], ["--wait-timeout", "0"]] {
+            let r = try run(["deploy"] + args)
+            #expect(r.status == 64, "\(args): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(args): \(r.stderr)")
+        }
+    }
+
+    @Test func destroyWithoutATerminalNeedsYes() throws {
+        let r = try run(["destroy", "--stack-name", "anything"])
+        #expect(r.status == 64 && r.stderr.contains("--yes"))
+    }
+}

@@ -36,8 +36,6 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         var headers: [(name: String, value: String)] = []
         var body = Data()
         var upload: FileHandle?
-        var uploadData: Data?
-        var uploadOffset = 0
     }
 
     public func send(_ request: HTTPRequest) throws -> HTTPResponse {
@@ -89,8 +87,10 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                 ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
             }
         case .data(let data):
-            exchange.uploadData = data
-            try startUpload(size: Int64(data.count), method: request.method, context: context)
+            // curl keeps its own copy, and can resend it when a reused connection was dropped.
+            ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(data.count))
+            data.withUnsafeBytes { ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)) }
+            if request.method != "POST" { ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method) }
         case .file(let path, let size):
             guard let file = FileHandle(forReadingAtPath: path) else {
                 throw TransportError("cannot read \(path)", isTransient: false)
@@ -99,10 +99,15 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             try startUpload(size: size, method: request.method, context: context)
         }
         if case .empty = request.body {} else { headers.append(("Expect", "")) }
+        var removeContentType = false
+        if case .data = request.body, request.header("Content-Type") == nil {
+            removeContentType = true  // curl would add a form content type of its own, and it is not signed
+        }
         for (name, value) in headers {
             // "Name;" is curl's way to send a header with an empty value.
             headerList = curl_slist_append(headerList, value.isEmpty && name != "Expect" ? "\(name);" : "\(name): \(value)")
         }
+        if removeContentType { headerList = curl_slist_append(headerList, "Content-Type:") }
         ccurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))
 
         let code = curl_easy_perform(handle)
@@ -116,7 +121,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         return HTTPResponse(status: status, headers: exchange.headers, body: exchange.body)
     }
 
-    /// Sends the body through a read callback, so a file is streamed rather than loaded.
+    /// Streams a file body through a read callback rather than loading it.
     private func startUpload(size: Int64, method: String, context: UnsafeMutableRawPointer) throws {
         ccurl_setopt_long(handle, CURLOPT_UPLOAD, 1)
         ccurl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(size))
@@ -124,17 +129,6 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         ccurl_setopt_read(handle) { ptr, size, count, ctx in
             let ex = Unmanaged<Exchange>.fromOpaque(ctx!).takeUnretainedValue()
             let room = size * count
-            if let data = ex.uploadData {
-                let n = min(room, data.count - ex.uploadOffset)
-                data.withUnsafeBytes { buf in
-                    ptr!.withMemoryRebound(to: UInt8.self, capacity: n) { dst in
-                        buf.copyBytes(to: UnsafeMutableBufferPointer(start: dst, count: n),
-                                      from: ex.uploadOffset..<(ex.uploadOffset + n))
-                    }
-                }
-                ex.uploadOffset += n
-                return n
-            }
             guard let chunk = try? ex.upload?.read(upToCount: room), !chunk.isEmpty else { return 0 }
             chunk.withUnsafeBytes { buf in
                 ptr!.withMemoryRebound(to: UInt8.self, capacity: chunk.count) { dst in
@@ -144,10 +138,18 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             return chunk.count
         }
         ccurl_setopt_pointer(handle, CURLOPT_READDATA, context)
+        // Lets curl start the body again when it must resend on a new connection.
+        ccurl_setopt_seek(handle) { ctx, offset, origin in
+            let ex = Unmanaged<Exchange>.fromOpaque(ctx!).takeUnretainedValue()
+            guard origin == SEEK_SET, let file = ex.upload else { return 1 }  // CURL_SEEKFUNC_FAIL
+            do { try file.seek(toOffset: UInt64(offset)) } catch { return 1 }
+            return 0
+        }
+        ccurl_setopt_pointer(handle, CURLOPT_SEEKDATA, context)
     }
 
     private static let transientCodes: Set<CURLcode> = [
         CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING,
-        CURLE_COULDNT_RESOLVE_HOST, CURLE_PARTIAL_FILE, CURLE_SSL_CONNECT_ERROR,
+        CURLE_COULDNT_RESOLVE_HOST, CURLE_PARTIAL_FILE, CURLE_SSL_CONNECT_ERROR, CURLE_SEND_FAIL_REWIND,
     ]
 }

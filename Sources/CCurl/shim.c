@@ -13,4 +13,7 @@ CURLcode ccurl_setopt_header(CURL *h, size_t (*cb)(char *, size_t, size_t, void 
 CURLcode ccurl_setopt_read(CURL *h, size_t (*cb)(char *, size_t, size_t, void *)) {
     return curl_easy_setopt(h, CURLOPT_READFUNCTION, cb);
 }
+CURLcode ccurl_setopt_seek(CURL *h, int (*cb)(void *, curl_off_t, int)) {
+    return curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, cb);
+}
 CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }

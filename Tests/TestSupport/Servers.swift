@@ -35,9 +35,13 @@ public final class HelperProcess: @unchecked Sendable {
 }
 
 public enum Paths {
-    public static let testsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("AWSTests")
-    public static let repo = testsDir.deletingLastPathComponent().deletingLastPathComponent()
-    public static let fakeServers = testsDir.appendingPathComponent("Support/fake_servers.py").path
+    /// Tests/Fakes: small Python servers standing in for AWS endpoints the tests need to control.
+    public static let fakes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fakes")
+    public static let repo = fakes.deletingLastPathComponent().deletingLastPathComponent()
+    public static let fakeServers = fakes.appendingPathComponent("fake_servers.py").path
+    public static let fakeCloudFormation = fakes.appendingPathComponent("fake_cloudformation.py").path
+    public static let faultProxy = fakes.appendingPathComponent("fault_proxy.py").path
 }
 
 /// The signature-checking AWS emulator: the one scripts/test started (CACHEDEMO_EMULATOR),

@@ -11,5 +11,6 @@ CURLcode ccurl_setopt_offset(CURL *handle, CURLoption option, curl_off_t value);
 CURLcode ccurl_setopt_write(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *));
 CURLcode ccurl_setopt_header(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *));
 CURLcode ccurl_setopt_read(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *));
+CURLcode ccurl_setopt_seek(CURL *handle, int (*callback)(void *, curl_off_t, int));
 CURLcode ccurl_getinfo_long(CURL *handle, CURLINFO info, long *value);
 #endif

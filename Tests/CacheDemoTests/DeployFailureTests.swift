@@ -1,0 +1,133 @@
+import AWS
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import TestSupport
+
+/// What goes wrong in real deploys, with servers that still check signatures: a failed
+/// create rolling back (recorded CloudFormation responses), an endpoint that dies while
+/// deploy waits, and a proxy that throttles, fails and drops 20% of calls.
+@Suite(.serialized) struct DeployFailureTests {
+    let emulator = Emulator.shared
+
+    /// The emulator for STS and S3, and a recorded CloudFormation for the stack operations.
+    func environment(cloudFormationPort: String) -> [String: String] {
+        var env = emulator.environment
+        env["AWS_ENDPOINT_URL_CLOUDFORMATION"] = "http://127.0.0.1:\(cloudFormationPort)"
+        return env
+    }
+
+    func fakeCloudFormation(_ scenario: String) throws -> HelperProcess {
+        try HelperProcess("python3", [Paths.fakeCloudFormation, emulator.accessKeyId, emulator.secretAccessKey, scenario])
+    }
+
+    @Test func aFailedCreateReportsTheRootCauseThenRefusesThenReplaces() throws {
+        let cfn = try fakeCloudFormation("rollback")
+        defer { cfn.stop() }
+        let env = environment(cloudFormationPort: cfn.firstLine)
+        let stack = "rollback-\(UUID().uuidString.prefix(6).lowercased())"
+
+        let failed = try cachedemo(["deploy", "--stack-name", stack], environment: env)
+        #expect(failed.status == 1)
+        let error = failed.stderr.split(separator: "\n").filter { $0.hasPrefix("cachedemo: error:") }
+        #expect(error.count == 1)
+        // The first resource that failed and its reason, not the last rollback message.
+        #expect(error.first?.contains("root cause: Cache (AWS::ElastiCache::ReplicationGroup) CREATE_FAILED") == true, "\(failed.stderr)")
+        #expect(error.first?.contains("not available in us-east-1e") == true)
+        #expect(failed.stderr.contains("ROLLBACK_COMPLETE"))
+        #expect(failed.stderr.contains("CREATE_COMPLETE       Vpc"), "one line per resource event:\n\(failed.stderr)")
+
+        let refused = try cachedemo(["deploy", "--stack-name", stack], environment: env)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("ROLLBACK_COMPLETE") && refused.stderr.contains("--replace-failed-stack"))
+
+        let replaced = try cachedemo(["deploy", "--stack-name", stack, "--replace-failed-stack", "--output", "json"], environment: env)
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+        #expect(replaced.stderr.contains("DELETE_COMPLETE"))
+        let doc = try JSONSerialization.jsonObject(with: Data(replaced.stdout.utf8)) as? [String: Any]
+        #expect(doc?["status"] as? String == "CREATE_COMPLETE")
+    }
+
+    @Test func theEndpointDyingWhileDeployWaitsIsOneLineAndARerunConverges() throws {
+        let dying = try fakeCloudFormation("dies-while-waiting")
+        var env = environment(cloudFormationPort: dying.firstLine)
+        env["AWS_MAX_ATTEMPTS"] = "2"
+        let stack = "dies-\(UUID().uuidString.prefix(6).lowercased())"
+        let r = try cachedemo(["deploy", "--stack-name", stack], environment: env)
+        dying.stop()
+        #expect(r.status == 1)
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("cachedemo: error:") }
+        #expect(errors.count == 1, "\(r.stderr)")
+        #expect(errors.first?.contains("Couldn't connect") == true || errors.first?.contains("reachable") == true)
+
+        // Restarted: CloudFormation finished the create meanwhile; the re-run finds nothing to do.
+        let restarted = try fakeCloudFormation("complete")
+        defer { restarted.stop() }
+        let again = try cachedemo(["deploy", "--stack-name", stack], environment: environment(cloudFormationPort: restarted.firstLine))
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("No changes to deploy"))
+    }
+
+    @Test func deployAndDestroySucceedThroughAProxyFailingOneCallInFive() throws {
+        let proxy = try HelperProcess("python3", [Paths.faultProxy, emulator.endpoint])
+        defer { proxy.stop() }
+        var env = emulator.environment
+        env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:\(proxy.firstLine)"
+        let stack = "faulty-\(UUID().uuidString.prefix(6).lowercased())"
+        let deployed = try cachedemo(["deploy", "--stack-name", stack, "--multi-az", "--yes"], environment: env)
+        #expect(deployed.status == 0, "\(deployed.stderr)")
+        let destroyed = try cachedemo(["destroy", "--stack-name", stack, "--yes"], environment: env)
+        #expect(destroyed.status == 0, "\(destroyed.stderr)")
+        #expect(destroyed.stderr.contains("nothing billable left"))
+        let faults = try CurlTransport().send(HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(proxy.firstLine)/__faults")!))
+        #expect((Int(faults.text) ?? 0) >= 5, "the proxy failed \(faults.text) calls")
+    }
+}
+
+/// Waiting can be bounded or interrupted; the stack operation is never cancelled behind the user's back.
+@Suite(.serialized) struct DeployWaitTests {
+    let emulator = Emulator.shared
+
+    func stuckEnvironment() throws -> (HelperProcess, [String: String]) {
+        let cfn = try HelperProcess("python3", [Paths.fakeCloudFormation, emulator.accessKeyId, emulator.secretAccessKey, "stuck"])
+        var env = emulator.environment
+        env["AWS_ENDPOINT_URL_CLOUDFORMATION"] = "http://127.0.0.1:\(cfn.firstLine)"
+        return (cfn, env)
+    }
+
+    @Test func waitTimeoutSaysTheOperationContinues() throws {
+        let (cfn, env) = try stuckEnvironment()
+        defer { cfn.stop() }
+        let r = try cachedemo(["deploy", "--stack-name", "stuck-a", "--wait-timeout", "0.05"], environment: env)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("gave up waiting after 3 s; the stack operation continues"))
+        #expect(r.stderr.contains("cachedemo status --stack-name stuck-a"))
+    }
+
+    @Test func ctrlCStopsWaitingWithExitCode130() throws {
+        let (cfn, env) = try stuckEnvironment()
+        defer { cfn.stop() }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Repo.binary)
+        p.arguments = ["deploy", "--stack-name", "stuck-b", "--wait-timeout", "1"]  // a safety net: it ends by itself
+        p.environment = env
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        // Wait until it is following the stack, then interrupt it as Ctrl-C would.
+        var text = ""
+        while !text.contains("CREATE_IN_PROGRESS") {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        text += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 130)
+        #expect(text.contains("the stack operation continues in CloudFormation"), "\(text)")
+    }
+}

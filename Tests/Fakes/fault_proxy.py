@@ -1,0 +1,74 @@
+"""A proxy in front of the AWS emulator that fails every fifth request (20%) before
+forwarding it: answering Throttling (S3: 503 SlowDown, as S3 does), answering 503, or
+dropping the connection, in turn. Requests it fails never reach the emulator, so a retry is always safe.
+
+usage: fault_proxy.py UPSTREAM_URL     prints its port on the first line;
+GET /__faults says how many requests it failed.
+"""
+import http.client, sys, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlparse
+
+upstream = urlparse(sys.argv[1])
+lock = threading.Lock()
+counter = {"n": 0, "faults": 0}
+FAULTS = ["throttle", "503", "drop"]
+
+
+class Proxy(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def handle_any(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path == "/__faults":
+            return self.send_plain(200, str(counter["faults"]).encode())
+        with lock:
+            counter["n"] += 1
+            fault = FAULTS[(counter["n"] // 5) % 3] if counter["n"] % 5 == 2 else None
+            if fault:
+                counter["faults"] += 1
+        if fault == "drop":
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        if fault == "throttle" and "/s3/aws4_request" in self.headers.get("Authorization", ""):
+            fault = "503"  # S3 throttles with 503 SlowDown (a HEAD answer has no body to name a code)
+        if fault == "throttle":
+            return self.send_plain(400, b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+                                        b"<Message>Rate exceeded</Message></Error></ErrorResponse>", "text/xml")
+        if fault == "503":
+            return self.send_plain(503, b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>",
+                                   "application/xml")
+        conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
+        conn.request(self.command, self.path, body=body if body else None, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        self.send_response(resp.status)
+        for k, v in resp.getheaders():
+            if k.lower() not in ("transfer-encoding", "connection", "content-length", "date", "server"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+        conn.close()
+
+    def send_plain(self, status, body, ctype="text/plain"):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_any
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+print(server.server_address[1], flush=True)
+threading.Thread(target=lambda: (sys.stdin.read(), server.shutdown()), daemon=True).start()
+server.serve_forever()

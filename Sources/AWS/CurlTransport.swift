@@ -89,7 +89,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         case .data(let data):
             // curl keeps its own copy, and can resend it when a reused connection was dropped.
             ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(data.count))
-            data.withUnsafeBytes { ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)) }
+            _ = data.withUnsafeBytes { ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)) }
             if request.method != "POST" { ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method) }
         case .file(let path, let size):
             guard let file = FileHandle(forReadingAtPath: path) else {

@@ -82,7 +82,7 @@ public struct S3: Sendable {
     public func putObject(_ bucket: String, key: String, file path: String, contentType: String = "application/octet-stream") throws {
         let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
         let hash = try Crypto.sha256(fileAt: path)
-        try client.send(.s3, method: "PUT", path: Self.keyPath(key),
+        _ = try client.send(.s3, method: "PUT", path: Self.keyPath(key),
                         headers: [("Content-Type", contentType), ("Content-Length", String(size))],
                         body: .file(path: path, size: size), payloadHash: hash, bucket: bucket)
     }

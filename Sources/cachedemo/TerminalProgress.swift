@@ -33,7 +33,7 @@ struct TerminalProgress: DeployProgress {
         return "\u{1B}[\(code)m\(status)\u{1B}[0m"
     }
 
-    nonisolated(unsafe) static let time: DateFormatter = {
+    static let time: DateFormatter = {
         let f = DateFormatter()
         f.dateFormat = "HH:mm:ss"
         f.timeZone = TimeZone.current

@@ -1,15 +1,17 @@
 """Fixes for moto's signature check, which rejects some correctly signed requests.
 
-1. A request without a body on a REST service: moto re-signs its parsed form data
-   as if it were the body. We sign an empty body unless it is a form POST, and for a
-   form POST we rebuild the body the way clients encode it (moto's own rebuild puts
-   '+' for spaces, so any template with a space in it fails).
+1. The body: werkzeug has consumed a form POST's raw bytes by the time moto checks,
+   so moto re-signs a rebuilt body ('+' for spaces: any template with a space fails),
+   and a bodyless REST request with its parsed headers as the body. A WSGI middleware
+   keeps the exact bytes the client sent, and the check signs those.
 2. A path with escaped characters (`$default`, S3 keys with spaces, `+`): moto re-signs
    the decoded path (and a partly decoded query). We encode both again the way a
    client sent them.
 3. STS AssumeRoleWithWebIdentity / AssumeRoleWithSAML are unsigned in AWS (the token is
    the credential); with checks on moto answers 500. We let those two through.
 """
+import io
+import threading
 from urllib.parse import quote, unquote
 
 from botocore.awsrequest import AWSRequest
@@ -17,6 +19,21 @@ from moto.core.authorization import ActionAuthenticatorMixin
 from moto.iam.access_control import IAMRequestBase
 
 UNSIGNED_ACTIONS = {"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
+_current = threading.local()  # the werkzeug server handles each request on its own thread
+
+
+class RawBodyMiddleware:
+    """Keeps the request body exactly as received, for the signature check."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        _current.raw_body = body
+        return self.app(environ, start_response)
 
 
 def _create_aws_request(self):
@@ -26,23 +43,12 @@ def _create_aws_request(self):
     url = quote(path, safe="/~!$&'()*+,;=:@%") if "%" in path else quote(path, safe="/~")
     if sep:
         url += "?" + _canonical_query(query)
-    content_type = self._headers.get("Content-Type", "") or self._headers.get("content-type", "")
-    is_form = self._method == "POST" and "application/x-www-form-urlencoded" in content_type
-    body = self._body if self._body else (_form_body(self._data) if is_form else b"")
+    body = getattr(_current, "raw_body", None)
+    if body is None:
+        body = self._body or b""
     request = AWSRequest(method=self._method, url=url, data=body, headers=headers)
     request.context["timestamp"] = headers["X-Amz-Date"]
     return request
-
-
-def _form_body(data):
-    """The form body as the client sent it: werkzeug consumed the raw bytes, and botocore
-    would re-encode the parsed fields with '+' for spaces. Clients (ours and botocore)
-    encode with RFC 3986 and keep their field order, so that is what is rebuilt here."""
-    pairs = []
-    for key, value in data.items():
-        for v in (value if isinstance(value, list) else [value]):
-            pairs.append(f"{quote(str(key), safe='-_.~')}={quote(str(v), safe='-_.~')}")
-    return "&".join(pairs).encode()
 
 
 def _canonical_query(query):

@@ -11,7 +11,9 @@ public struct AWSError: Error, CustomStringConvertible, Sendable {
     public init(service: String, code: String, message: String, requestId: String?, status: Int) {
         self.service = service
         self.code = code
-        self.message = message
+        // Always one line: whatever a server sends, the user gets a single line.
+        self.message = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
         self.requestId = requestId
         self.status = status
     }
@@ -47,7 +49,8 @@ public struct AWSError: Error, CustomStringConvertible, Sendable {
         case 400: code = "BadRequest"
         default: code = "HTTP\(response.status)"
         }
-        let text = String(decoding: response.body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = String(decoding: response.body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("<") { text = "" }  // an HTML error page says nothing the status does not
         return AWSError(service: service, code: code, message: text, requestId: requestId, status: response.status)
     }
 

@@ -16,6 +16,19 @@ struct AWSOptions: ParsableArguments {
     @Flag(help: "Show the credential source, each request, the canonical request and string to sign (secrets redacted).")
     var debug = false
 
+    /// The region alone (no credentials needed), the way a session would resolve it.
+    func resolvedRegion() throws -> String {
+        let env = ProcessInfo.processInfo.environment
+        do {
+            let config = try SharedConfig(environment: env)
+            let profileName = profile ?? env["AWS_PROFILE"] ?? env["AWS_DEFAULT_PROFILE"] ?? "default"
+            return try RegionResolver.resolve(explicit: region, environment: env, profile: config.profile(profileName)).region
+        } catch {
+            if region != nil { throw UsageFailure(error.description) }
+            throw OperationFailure(error.description)
+        }
+    }
+
     /// The session, or one line saying what is wrong with the configuration.
     func session() throws -> AWSSession {
         var o = AWSSession.Options()

@@ -8,7 +8,7 @@ struct CacheDemoCommand: ParsableCommand {
         abstract: "Stand up, test and tear down a read-through API cache on AWS (API Gateway → Lambda → ElastiCache).",
         version: CacheDemoVersion.current,
         subcommands: [
-            TemplateCommand.self, PackageCommand.self, DeployCommand.self, StatusCommand.self, DestroyCommand.self,
+            TemplateCommand.self, PackageCommand.self, DeployCommand.self, StatusCommand.self, DestroyCommand.self, CostCommand.self,
             SmokeTestCommand.self, LocalCommand.self, WhoamiCommand.self,
         ]
     )

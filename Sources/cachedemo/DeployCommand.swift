@@ -61,22 +61,29 @@ struct DeployCommand: ParsableCommand {
             }
             let session = try aws.session()
             let progress = TerminalProgress()
-            let ask = askBeforeExecuting()
+            let estimate = try? CostEstimate.estimate(o.stack, region: session.region, usage: CostEstimate.Usage())
+            let ask = askBeforeExecuting(estimate)
             WaitInterruption.install()
             let result = try runStackOperation {
                 try Deployer(session: session, progress: progress, confirm: ask).deploy(o)
             }
-            report(result, stackName: o.stackName)
+            report(result, stackName: o.stackName, estimate: estimate)
         }
     }
 
     /// A prompt only when a person is at the terminal and --yes was not given.
-    func askBeforeExecuting() -> (@Sendable ([CloudFormationClient.Change]) -> Bool)? {
+    func askBeforeExecuting(_ estimate: CostEstimate?) -> (@Sendable ([CloudFormationClient.Change]) -> Bool)? {
         if yes || !stdinIsTerminal { return nil }
-        return { _ in confirm("Execute this change set?") }
+        return { _ in
+            if let estimate {
+                progress(String(format: "\nWhile it exists this stack costs about $%.3f an hour, $%.0f per 30 days "
+                    + "(estimate; `cachedemo cost` for the breakdown).", estimate.hourly, estimate.monthly))
+            }
+            return confirm("Execute this change set?")
+        }
     }
 
-    func report(_ r: Deployer.Result, stackName: String) {
+    func report(_ r: Deployer.Result, stackName: String, estimate: CostEstimate?) {
         switch output.format {
         case .json:
             printJSON([
@@ -84,6 +91,7 @@ struct DeployCommand: ParsableCommand {
                 "executed": r.executed, "uploaded": r.uploaded, "code": r.codeLocation,
                 "durationSeconds": (r.duration * 10).rounded() / 10, "outputs": r.outputs,
                 "changeSetId": r.changeSetId ?? NSNull(),
+                "estimate": estimate.map { CostReport.json($0) } ?? NSNull(),
                 "changes": r.changes.map { ["action": $0.action, "logicalId": $0.logicalId, "type": $0.type,
                                             "replacement": $0.replacement ?? NSNull()] as [String: Any] },
             ])

@@ -1,0 +1,81 @@
+import Foundation
+
+/// What the stack costs: fixed hourly parts (NAT gateways, their public IPv4 addresses,
+/// cache nodes) and usage (NAT data, Lambda, API requests, log ingestion) for a month.
+public struct CostEstimate: Sendable {
+    public struct Usage: Sendable {
+        public var requestsPerMonth: Double = 1_000_000
+        /// Data through the NAT gateways to the upstream (cache misses), GB per month.
+        public var gbPerMonth: Double = 10
+        /// Average function duration: hits take milliseconds, misses wait for the upstream.
+        public var averageDurationMs: Double = 50
+        /// Per request: the function's JSON line and the API access log line.
+        public var logBytesPerRequest: Double = 600
+        public init() {}
+    }
+
+    public struct Line: Sendable {
+        public let item: String
+        public let quantity: String
+        public let hourly: Double
+        public let monthly: Double
+    }
+
+    public static let hoursPerMonth = 720.0  // 30 days
+
+    public let region: String
+    public let lines: [Line]
+    public var hourly: Double { lines.reduce(0) { $0 + $1.hourly } }
+    public var monthly: Double { lines.reduce(0) { $0 + $1.monthly } }
+    /// The line that costs the most over a month.
+    public var dominant: Line { lines.max { $0.monthly < $1.monthly }! }
+    public var source: String
+
+    public static func estimate(_ o: StackOptions, region: String, usage: Usage, live: LivePrices.Figures? = nil,
+                                table: PriceTable.Type = PriceTable.self) throws(CostError) -> CostEstimate {
+        guard var r = table.regions[region] else {
+            throw CostError("no prices for region '\(region)'; known: \(table.regions.keys.sorted().joined(separator: ", "))")
+        }
+        guard var node = table.nodeHour(nodeType: o.nodeType, engine: o.engine, region: r) else {
+            throw CostError("no prices for node type '\(o.nodeType)'; known: \(table.redisNodeHour.keys.sorted().joined(separator: ", "))")
+        }
+        if let live {
+            node = live.nodeHour
+            r = PriceTable.Region(natGatewayHour: live.natGatewayHour, natGatewayGB: r.natGatewayGB, publicIPv4Hour: r.publicIPv4Hour,
+                                  httpApiPerMillion: r.httpApiPerMillion, logsIngestionGB: r.logsIngestionGB, cacheFactor: r.cacheFactor)
+        }
+        let nats = Double(o.natGatewayCount), nodes = Double(o.cacheNodeCount), h = hoursPerMonth
+        let gbSeconds = usage.requestsPerMonth * usage.averageDurationMs / 1000 * Double(o.memoryMB) / 1024
+        let logGB = usage.requestsPerMonth * usage.logBytesPerRequest / 1_000_000_000
+        let lines = [
+            Line(item: "NAT gateway hours", quantity: "\(Int(nats)) × \(Int(h)) h", hourly: nats * r.natGatewayHour,
+                 monthly: nats * r.natGatewayHour * h),
+            Line(item: "public IPv4 (NAT EIPs)", quantity: "\(Int(nats)) × \(Int(h)) h", hourly: nats * r.publicIPv4Hour,
+                 monthly: nats * r.publicIPv4Hour * h),
+            Line(item: "cache nodes (\(o.engine.rawValue) \(o.nodeType))", quantity: "\(Int(nodes)) × \(Int(h)) h",
+                 hourly: nodes * node, monthly: nodes * node * h),
+            Line(item: "NAT data processing", quantity: "\(format(usage.gbPerMonth)) GB", hourly: 0,
+                 monthly: usage.gbPerMonth * r.natGatewayGB),
+            Line(item: "Lambda requests", quantity: "\(format(usage.requestsPerMonth))", hourly: 0,
+                 monthly: usage.requestsPerMonth / 1_000_000 * table.lambdaPerMillionRequests),
+            Line(item: "Lambda compute (\(o.architecture.rawValue), \(o.memoryMB) MB)", quantity: "\(format(gbSeconds)) GB-s",
+                 hourly: 0, monthly: gbSeconds * (table.lambdaGBSecond[o.architecture] ?? 0)),
+            Line(item: "HTTP API requests", quantity: "\(format(usage.requestsPerMonth))", hourly: 0,
+                 monthly: usage.requestsPerMonth / 1_000_000 * r.httpApiPerMillion),
+            Line(item: "CloudWatch Logs ingestion", quantity: "\(format(logGB)) GB", hourly: 0, monthly: logGB * r.logsIngestionGB),
+        ]
+        return CostEstimate(region: region, lines: lines, source: live == nil ? "built-in price table of \(table.takenOn)"
+            : "AWS Price List API (cache nodes, NAT gateways) and the built-in table of \(table.takenOn)")
+    }
+
+    static func format(_ v: Double) -> String {
+        v >= 1_000_000 ? "\(v / 1_000_000)M".replacingOccurrences(of: ".0M", with: "M")
+            : v == v.rounded() ? String(Int(v)) : String(format: "%.2f", v)
+    }
+}
+
+/// A region or node type the price table does not know.
+public struct CostError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,89 @@
+import AWS
+import ArgumentParser
+import CacheDemo
+import Foundation
+
+struct CostCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cost",
+        abstract: "What the stack costs per hour and per 30 days, before it runs.",
+        discussion: "An estimate from a built-in price table (dated in the output); --live asks the AWS Price List API."
+    )
+
+    @OptionGroup var stack: StackOptionArguments
+    @OptionGroup var aws: AWSOptions
+
+    @Option(name: .customLong("requests-per-month"), help: "API requests per month.")
+    var requestsPerMonth: Double = 1_000_000
+
+    @Option(name: .customLong("gb-per-month"), help: "GB per month through the NAT gateways (cache misses to the upstream).")
+    var gbPerMonth: Double = 10
+
+    @Option(name: .customLong("avg-duration-ms"), help: "Average function duration in ms.")
+    var avgDurationMs: Double = 50
+
+    @Flag(help: "Ask the AWS Price List API for cache node and NAT gateway prices (falls back to the table).")
+    var live = false
+
+    @OptionGroup var output: OutputOption
+
+    func run() throws {
+        try reportingFailures {
+            let options = try stack.stackOptions()
+            guard requestsPerMonth >= 0, gbPerMonth >= 0, avgDurationMs >= 0 else {
+                throw UsageFailure("--requests-per-month, --gb-per-month and --avg-duration-ms must be 0 or more")
+            }
+            let region = try aws.resolvedRegion()
+            var usage = CostEstimate.Usage()
+            usage.requestsPerMonth = requestsPerMonth
+            usage.gbPerMonth = gbPerMonth
+            usage.averageDurationMs = avgDurationMs
+            var note: String?
+            var figures: LivePrices.Figures?
+            if live {
+                do {
+                    let session = try aws.session()
+                    figures = try LivePrices(client: session.client).fetch(region: region, nodeType: options.nodeType, engine: options.engine)
+                } catch {
+                    note = "live prices unavailable (\(error)); using the built-in table of \(PriceTable.takenOn)"
+                }
+            }
+            let estimate: CostEstimate
+            do { estimate = try CostEstimate.estimate(options, region: region, usage: usage, live: figures) } catch let error as CostError {
+                throw UsageFailure(error.description)
+            }
+            if let note { progress("note: \(note)") }
+            CostReport.print(estimate, format: output.format)
+        }
+    }
+}
+
+/// The estimate as a table or JSON; shared with deploy's confirmation.
+enum CostReport {
+    static func print(_ e: CostEstimate, format: OutputFormat) {
+        switch format {
+        case .json: printJSON(json(e))
+        case .text:
+            let money = { (v: Double) in String(format: "$%.4f", v) }
+            say("Estimated cost in \(e.region) (\(e.source); an estimate, not a quote)\n")
+            say("item".padded(to: 40) + "  " + "quantity".padded(to: 16) + "  " + "per hour".padded(to: 10) + "  per 30 days")
+            for l in e.lines {
+                say(l.item.padded(to: 40) + "  " + l.quantity.padded(to: 16) + "  " + (l.hourly > 0 ? money(l.hourly) : "-").padded(to: 10)
+                    + "  " + String(format: "$%.2f", l.monthly))
+            }
+            say("total".padded(to: 40) + "  " + "".padded(to: 16) + "  " + money(e.hourly).padded(to: 10) + "  " + String(format: "$%.2f", e.monthly))
+            let share = e.monthly > 0 ? e.dominant.monthly / e.monthly * 100 : 0
+            say("\nmost of it: \(e.dominant.item) (\(Int(share.rounded()))% of the month). It bills while the stack exists; destroy it when done.")
+        }
+    }
+
+    static func json(_ e: CostEstimate) -> [String: Any] {
+        [
+            "region": e.region, "source": e.source, "hourlyUSD": round4(e.hourly), "monthlyUSD": round4(e.monthly),
+            "hoursPerMonth": CostEstimate.hoursPerMonth, "dominant": e.dominant.item,
+            "lines": e.lines.map { ["item": $0.item, "quantity": $0.quantity, "hourlyUSD": round4($0.hourly), "monthlyUSD": round4($0.monthly)] },
+        ]
+    }
+
+    static func round4(_ v: Double) -> Double { (v * 10_000).rounded() / 10_000 }
+}

@@ -2,13 +2,15 @@ import ArgumentParser
 import Foundation
 
 /// A bad value from the user: one line on stderr, exit code 64 (the usage code).
-struct UsageFailure: Error {
+struct UsageFailure: Error, CustomStringConvertible {
+    var description: String { message }
     let message: String
     init(_ message: String) { self.message = message }
 }
 
 /// An operation that failed: one line on stderr, exit code 1.
-struct OperationFailure: Error {
+struct OperationFailure: Error, CustomStringConvertible {
+    var description: String { message }
     let message: String
     init(_ message: String) { self.message = message }
 }

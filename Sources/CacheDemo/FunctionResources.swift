@@ -47,7 +47,8 @@ extension CacheStack {
         return function
     }
 
-    /// The HTTP API: GET / and GET /{proxy+} to the function, a $default stage with
+    /// The HTTP API: GET / and GET /{proxy+} to the function (public), DELETE / and
+    /// DELETE /{proxy+} for purges (AWS_IAM), a $default stage with
     /// throttling and access logs, and an invoke permission scoped to this API.
     func addHttpApi(to t: inout Template, function: String) {
         let tags = Self.tags
@@ -58,6 +59,11 @@ extension CacheStack {
         let target = Value.sub("integrations/${\(integration)}")
         t.add("RootRoute", ApiGatewayV2.Route(apiId: .ref(api), routeKey: "GET /", target: target))
         t.add("ProxyRoute", ApiGatewayV2.Route(apiId: .ref(api), routeKey: "GET /{proxy+}", target: target))
+        // Purges: only callers whose IAM identity may execute-api:Invoke them (cachedemo invalidate signs them).
+        t.add("PurgeRootRoute", ApiGatewayV2.Route(apiId: .ref(api), routeKey: "DELETE /", target: target,
+                                                   authorizationType: "AWS_IAM"))
+        t.add("PurgeProxyRoute", ApiGatewayV2.Route(apiId: .ref(api), routeKey: "DELETE /{proxy+}", target: target,
+                                                    authorizationType: "AWS_IAM"))
         let accessLogs = t.add("ApiAccessLogGroup",
                                Logs.LogGroup(retentionInDays: options.logRetentionDays, tags: tags))
         t.add("DefaultStage", ApiGatewayV2.Stage(

@@ -73,7 +73,16 @@ private func walk(_ node: Any, _ visit: (Any) -> Void) {
         #expect(function["Architectures"] as? [String] == [v.options.architecture.rawValue])
         #expect(cache["Engine"] as? String == v.options.engine.rawValue)
         let routes = ofType(doc, "AWS::ApiGatewayV2::Route").compactMap { $0["RouteKey"] as? String }
-        #expect(Set(routes) == ["GET /", "GET /{proxy+}"])
+        #expect(Set(routes) == ["GET /", "GET /{proxy+}", "DELETE /", "DELETE /{proxy+}"])
+    }
+
+    @Test(arguments: Variant.all)
+    func purgeRoutesNeedIAMAndReadRoutesDoNot(_ v: Variant) throws {
+        for route in ofType(try v.document(), "AWS::ApiGatewayV2::Route") {
+            let key = try #require(route["RouteKey"] as? String)
+            let auth = route["AuthorizationType"] as? String
+            if key.hasPrefix("DELETE ") { #expect(auth == "AWS_IAM", "\(key)") } else { #expect(auth == nil || auth == "NONE", "\(key)") }
+        }
     }
 
     @Test(arguments: Variant.all)

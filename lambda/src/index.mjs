@@ -2,7 +2,8 @@
 // One Redis connection per instance, reused; the cache never takes the API down.
 import { readConfig } from './config.mjs';
 import { RedisClient } from './redis.mjs';
-import { cacheKey, keyHash, normalizePath, normalizeQuery } from './key.mjs';
+import { KEY_SCHEMA, keyHash, normalizePath, normalizeQuery, resourceKey, versionKey } from './key.mjs';
+import { purge } from './purge.mjs';
 import { decodeEntry, encodeEntry, isTextual } from './entry.mjs';
 
 /** A JSON line per request on stdout, where Lambda ships it to CloudWatch Logs. */
@@ -25,27 +26,32 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     })
     : null;
   const inflight = new Map();
+  const keyBase = `${config.namespace}:${KEY_SCHEMA}:`;
 
   async function handler(event, context = {}) {
     const started = performance.now();
     const method = event.requestContext?.http?.method ?? 'GET';
     const requestId = context.awsRequestId ?? event.requestContext?.requestId ?? null;
-    const key = cacheKey({ namespace: config.namespace, method, path: event.rawPath, query: event.rawQueryString });
-    const record = { level: 'info', requestId, method, keyHash: keyHash(key) };
+    const resource = resourceKey({ method, path: event.rawPath, query: event.rawQueryString });
+    const record = { level: 'info', requestId, method, keyHash: keyHash(resource) };
     const done = (response, extra) => {
       log({ ...record, ...extra, status: response.statusCode, latencyMs: +(performance.now() - started).toFixed(3) });
       return response;
     };
 
+    if (method === 'DELETE') return done(await invalidate(event), { cache: 'PURGE' });
     if (method !== 'GET' && method !== 'HEAD') {
-      return done(jsonResponse(405, { message: `${method} is not served by this cache` }, { allow: 'GET, HEAD' }),
+      return done(jsonResponse(405, { message: `${method} is not served by this cache` }, { allow: 'GET, HEAD, DELETE' }),
         { cache: 'NONE' });
     }
 
     let bypass = !redis;
+    let version = null;
     if (redis) {
       try {
-        const stored = await redis.command(['GET', key]);
+        // One round trip: the namespace version and the entry stored under it.
+        const [v, stored] = await redis.command(['EVAL', LOOKUP, '1', versionKey(config.namespace), keyBase, `:${resource}`]);
+        version = v.toString();
         const entry = stored && decodeEntry(stored);
         if (entry) {
           const age = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
@@ -57,20 +63,37 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       }
     }
 
-    let flight = inflight.get(key);
+    let flight = inflight.get(resource);
     const leader = !flight;
     if (leader) {
       flight = fetchUpstream(event).then(async (result) => {
-        if (!bypass && result.cacheable) await store(key, result.entry, record);
+        if (!bypass && result.cacheable) await store(`${keyBase}${version}:${resource}`, result.entry, record);
         return result;
-      }).finally(() => inflight.delete(key));
-      inflight.set(key, flight);
+      }).finally(() => inflight.delete(resource));
+      inflight.set(resource, flight);
     }
     const result = await flight;
     const cache = bypass ? 'BYPASS' : 'MISS';
     if (result.error) return done(result.error, { cache, upstreamError: result.reason, shared: !leader });
     return done(toResponse(result.entry, method, { 'x-cache': cache }),
       { cache, upstreamStatus: result.entry.status, upstreamMs: result.upstreamMs, stored: result.cacheable, shared: !leader });
+  }
+
+  /** DELETE: 204 with what went, 404 when nothing was cached, 503 when the cache is down. */
+  async function invalidate(event) {
+    if (!redis) return jsonResponse(503, { message: 'no cache is configured' });
+    try {
+      const result = await purge(redis, config.namespace, event);
+      if (result.mode === 'all') {
+        return { statusCode: 204, headers: { 'x-cache-purge': 'all', 'x-cache-namespace-version': String(result.version) }, body: '' };
+      }
+      if (result.removed === 0) {
+        return jsonResponse(404, { message: 'nothing was cached there' }, { 'x-cache-purge': result.mode, 'x-cache-removed': '0' });
+      }
+      return { statusCode: 204, headers: { 'x-cache-purge': result.mode, 'x-cache-removed': String(result.removed) }, body: '' };
+    } catch (err) {
+      return jsonResponse(503, { message: `the cache could not be purged: ${err.message}` });
+    }
   }
 
   async function store(key, entry, record) {
@@ -113,6 +136,10 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   handler.close = () => redis?.close();
   return handler;
 }
+
+/** Reads the namespace version and the entry under it, in one round trip. */
+const LOOKUP = `local v = redis.call('GET', KEYS[1]) or '0'
+return {v, redis.call('GET', ARGV[1] .. v .. ARGV[2])}`;
 
 /** Joins the upstream base with the request's path and its normalized query. */
 export function upstreamURL(base, rawPath, rawQuery) {

@@ -26,11 +26,27 @@ export function normalizeQuery(rawQuery) {
   return new URLSearchParams(params).toString();
 }
 
-/** HEAD shares GET's entry: same resource, same representation. */
-export function cacheKey({ namespace, method, path, query }) {
-  const m = method === 'HEAD' ? 'GET' : method;
+/** The resource part of a key: method, normalized path, sorted query. HEAD and DELETE
+ *  (a purge) name GET's entry: same resource. */
+export function resourceKey({ method, path, query }) {
+  const m = method === 'POST' || method === 'PUT' || method === 'PATCH' ? method : 'GET';
   const q = normalizeQuery(query);
-  return `${namespace}:${KEY_SCHEMA}:${m}:${normalizePath(path)}${q ? '?' + q : ''}`;
+  return `${m}:${normalizePath(path)}${q ? '?' + q : ''}`;
+}
+
+/** Where the namespace's version lives: bumping it drops every entry at once. */
+export function versionKey(namespace) {
+  return `${namespace}:${KEY_SCHEMA}:version`;
+}
+
+/** The stored key: `namespace:schema:version:resource`; version 0 until the first purge-all. */
+export function cacheKey({ namespace, version = '0', ...resource }) {
+  return `${namespace}:${KEY_SCHEMA}:${version}:${resourceKey(resource)}`;
+}
+
+/** Escapes what SCAN's MATCH treats as a pattern. */
+export function globEscape(text) {
+  return text.replace(/[*?[\]\\]/g, (c) => '\\' + c);
 }
 
 /** What logs show instead of the key: the key may carry user data. */

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReplyParser, RedisError, encodeCommand } from '../src/redis.mjs';
-import { cacheKey, normalizePath, normalizeQuery } from '../src/key.mjs';
+import { cacheKey, globEscape, normalizePath, normalizeQuery } from '../src/key.mjs';
 import { upstreamURL } from '../src/index.mjs';
 import { decodeEntry, encodeEntry, isTextual } from '../src/entry.mjs';
 
@@ -46,8 +46,15 @@ describe('cache key', () => {
 
   test('keys are namespaced and versioned; HEAD shares GET', () => {
     const get = cacheKey({ namespace: 'ns', method: 'GET', path: '/p', query: 'b=1&a=2' });
-    assert.equal(get, 'ns:v1:GET:/p?a=2&b=1');
+    assert.equal(get, 'ns:v1:0:GET:/p?a=2&b=1');
+    assert.equal(cacheKey({ namespace: 'ns', version: '7', method: 'DELETE', path: '/p', query: '' }), 'ns:v1:7:GET:/p');
     assert.equal(cacheKey({ namespace: 'ns', method: 'HEAD', path: '/p', query: 'a=2&b=1' }), get);
+  });
+});
+
+describe('SCAN patterns', () => {
+  test('glob characters in paths are escaped', () => {
+    assert.equal(globEscape('/a*b?c[d]e\\f'), '/a\\*b\\?c\\[d\\]e\\\\f');
   });
 });
 

@@ -67,7 +67,8 @@ export function isTextual(contentType) {
 // One Redis connection per instance, reused; the cache never takes the API down.
 import { readConfig } from './config.mjs';
 import { RedisClient } from './redis.mjs';
-import { cacheKey, keyHash, normalizePath, normalizeQuery } from './key.mjs';
+import { KEY_SCHEMA, keyHash, normalizePath, normalizeQuery, resourceKey, versionKey } from './key.mjs';
+import { purge } from './purge.mjs';
 import { decodeEntry, encodeEntry, isTextual } from './entry.mjs';
 
 /** A JSON line per request on stdout, where Lambda ships it to CloudWatch Logs. */
@@ -90,27 +91,32 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     })
     : null;
   const inflight = new Map();
+  const keyBase = `${config.namespace}:${KEY_SCHEMA}:`;
 
   async function handler(event, context = {}) {
     const started = performance.now();
     const method = event.requestContext?.http?.method ?? 'GET';
     const requestId = context.awsRequestId ?? event.requestContext?.requestId ?? null;
-    const key = cacheKey({ namespace: config.namespace, method, path: event.rawPath, query: event.rawQueryString });
-    const record = { level: 'info', requestId, method, keyHash: keyHash(key) };
+    const resource = resourceKey({ method, path: event.rawPath, query: event.rawQueryString });
+    const record = { level: 'info', requestId, method, keyHash: keyHash(resource) };
     const done = (response, extra) => {
       log({ ...record, ...extra, status: response.statusCode, latencyMs: +(performance.now() - started).toFixed(3) });
       return response;
     };
 
+    if (method === 'DELETE') return done(await invalidate(event), { cache: 'PURGE' });
     if (method !== 'GET' && method !== 'HEAD') {
-      return done(jsonResponse(405, { message: `${method} is not served by this cache` }, { allow: 'GET, HEAD' }),
+      return done(jsonResponse(405, { message: `${method} is not served by this cache` }, { allow: 'GET, HEAD, DELETE' }),
         { cache: 'NONE' });
     }
 
     let bypass = !redis;
+    let version = null;
     if (redis) {
       try {
-        const stored = await redis.command(['GET', key]);
+        // One round trip: the namespace version and the entry stored under it.
+        const [v, stored] = await redis.command(['EVAL', LOOKUP, '1', versionKey(config.namespace), keyBase, `:${resource}`]);
+        version = v.toString();
         const entry = stored && decodeEntry(stored);
         if (entry) {
           const age = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
@@ -122,20 +128,37 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       }
     }
 
-    let flight = inflight.get(key);
+    let flight = inflight.get(resource);
     const leader = !flight;
     if (leader) {
       flight = fetchUpstream(event).then(async (result) => {
-        if (!bypass && result.cacheable) await store(key, result.entry, record);
+        if (!bypass && result.cacheable) await store(`${keyBase}${version}:${resource}`, result.entry, record);
         return result;
-      }).finally(() => inflight.delete(key));
-      inflight.set(key, flight);
+      }).finally(() => inflight.delete(resource));
+      inflight.set(resource, flight);
     }
     const result = await flight;
     const cache = bypass ? 'BYPASS' : 'MISS';
     if (result.error) return done(result.error, { cache, upstreamError: result.reason, shared: !leader });
     return done(toResponse(result.entry, method, { 'x-cache': cache }),
       { cache, upstreamStatus: result.entry.status, upstreamMs: result.upstreamMs, stored: result.cacheable, shared: !leader });
+  }
+
+  /** DELETE: 204 with what went, 404 when nothing was cached, 503 when the cache is down. */
+  async function invalidate(event) {
+    if (!redis) return jsonResponse(503, { message: 'no cache is configured' });
+    try {
+      const result = await purge(redis, config.namespace, event);
+      if (result.mode === 'all') {
+        return { statusCode: 204, headers: { 'x-cache-purge': 'all', 'x-cache-namespace-version': String(result.version) }, body: '' };
+      }
+      if (result.removed === 0) {
+        return jsonResponse(404, { message: 'nothing was cached there' }, { 'x-cache-purge': result.mode, 'x-cache-removed': '0' });
+      }
+      return { statusCode: 204, headers: { 'x-cache-purge': result.mode, 'x-cache-removed': String(result.removed) }, body: '' };
+    } catch (err) {
+      return jsonResponse(503, { message: `the cache could not be purged: ${err.message}` });
+    }
   }
 
   async function store(key, entry, record) {
@@ -178,6 +201,10 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   handler.close = () => redis?.close();
   return handler;
 }
+
+/** Reads the namespace version and the entry under it, in one round trip. */
+const LOOKUP = `local v = redis.call('GET', KEYS[1]) or '0'
+return {v, redis.call('GET', ARGV[1] .. v .. ARGV[2])}`;
 
 /** Joins the upstream base with the request's path and its normalized query. */
 export function upstreamURL(base, rawPath, rawQuery) {
@@ -251,16 +278,81 @@ export function normalizeQuery(rawQuery) {
   return new URLSearchParams(params).toString();
 }
 
-/** HEAD shares GET's entry: same resource, same representation. */
-export function cacheKey({ namespace, method, path, query }) {
-  const m = method === 'HEAD' ? 'GET' : method;
+/** The resource part of a key: method, normalized path, sorted query. HEAD and DELETE
+ *  (a purge) name GET's entry: same resource. */
+export function resourceKey({ method, path, query }) {
+  const m = method === 'POST' || method === 'PUT' || method === 'PATCH' ? method : 'GET';
   const q = normalizeQuery(query);
-  return `${namespace}:${KEY_SCHEMA}:${m}:${normalizePath(path)}${q ? '?' + q : ''}`;
+  return `${m}:${normalizePath(path)}${q ? '?' + q : ''}`;
+}
+
+/** Where the namespace's version lives: bumping it drops every entry at once. */
+export function versionKey(namespace) {
+  return `${namespace}:${KEY_SCHEMA}:version`;
+}
+
+/** The stored key: `namespace:schema:version:resource`; version 0 until the first purge-all. */
+export function cacheKey({ namespace, version = '0', ...resource }) {
+  return `${namespace}:${KEY_SCHEMA}:${version}:${resourceKey(resource)}`;
+}
+
+/** Escapes what SCAN's MATCH treats as a pattern. */
+export function globEscape(text) {
+  return text.replace(/[*?[\]\\]/g, (c) => '\\' + c);
 }
 
 /** What logs show instead of the key: the key may carry user data. */
 export function keyHash(key) {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+"""#),
+        EmbeddedFile(name: "purge.mjs", contents: #"""
+// Invalidation: DELETE on a path purges its entry (same key normalization as GET), every
+// entry under it with `x-cachedemo-purge: prefix` (SCAN + UNLINK in batches, never KEYS),
+// or the whole namespace with `?all=true` (one INCR of the namespace version: O(1)).
+import { KEY_SCHEMA, globEscape, normalizePath, resourceKey, versionKey } from './key.mjs';
+
+export const PURGE_HEADER = 'x-cachedemo-purge';
+
+/** One round trip: read the namespace version and unlink the versioned key. */
+const UNLINK_VERSIONED = `local v = redis.call('GET', KEYS[1]) or '0'
+return redis.call('UNLINK', ARGV[1] .. v .. ARGV[2])`;
+
+export function purgeMode(event) {
+  const query = new URLSearchParams(event.rawQueryString || '');
+  if (query.get('all') === 'true') return 'all';
+  const header = (event.headers?.[PURGE_HEADER] || '').toLowerCase();
+  return header === 'prefix' ? 'prefix' : 'key';
+}
+
+/** Returns { removed, version? }: how many entries went (or the new namespace version). */
+export async function purge(redis, namespace, event, { batch = 500 } = {}) {
+  const mode = purgeMode(event);
+  const base = `${namespace}:${KEY_SCHEMA}:`;
+  if (mode === 'all') {
+    const version = await redis.command(['INCR', versionKey(namespace)]);
+    return { mode, removed: null, version };
+  }
+  if (mode === 'key') {
+    const resource = resourceKey({ method: 'GET', path: event.rawPath, query: event.rawQueryString });
+    const removed = await redis.command(['EVAL', UNLINK_VERSIONED, '1', versionKey(namespace), base, `:${resource}`]);
+    return { mode, removed };
+  }
+  const version = (await redis.command(['GET', versionKey(namespace)]))?.toString() ?? '0';
+  const path = normalizePath(event.rawPath);
+  const exact = `${base}${version}:GET:${path}`;
+  const under = path.endsWith('/') ? exact : `${exact}/`;
+  let cursor = '0';
+  let removed = 0;
+  do {
+    const [next, keys] = await redis.command(['SCAN', cursor, 'MATCH', `${globEscape(exact)}*`, 'COUNT', String(batch)]);
+    cursor = next.toString();
+    // The glob also matches /people-list for /people: keep only the path itself and what is under it.
+    const mine = keys.map(String).filter((k) => k === exact || k.startsWith(`${exact}?`) || k.startsWith(under));
+    if (mine.length) removed += await redis.command(['UNLINK', ...mine]);
+  } while (cursor !== '0');
+  return { mode, removed };
 }
 
 """#),

@@ -23,11 +23,14 @@ public final class LocalRuntime: @unchecked Sendable {
         /// The demo upstream's path that always fails, for the smoke test's not-cached check.
         public let errorPath: String?
         public let stateDirectory: String
+        /// The key pair that signs purges for this run (`cachedemo invalidate` finds it by port).
+        public let purgeCredentialsFile: String
     }
 
     public let options: Options
     public let children = ChildProcesses()
     private var stateDirectory: URL?
+    private var purgeFile: URL?
 
     public init(options: Options) { self.options = options }
 
@@ -99,24 +102,31 @@ public final class LocalRuntime: @unchecked Sendable {
         if Loopback.isListening(port: apiPort) {
             throw LocalError("port \(apiPort) is already in use; pass another --port")
         }
+        let purge = LocalPurgeCredentials.generate()
+        let purgeFile = try purge.write(port: apiPort)
+        self.purgeFile = purgeFile
         try children.start("api-front", executable: node, arguments: [dir.appendingPathComponent("front.mjs").path],
                            environment: [
                                "PORT": String(apiPort), "FUNCTION_DIR": functionDir.path,
                                "REDIS_URL": "rediss://127.0.0.1:\(redisPort)", "REDIS_AUTH_TOKEN": token,
                                "REDIS_CA_FILE": certs.ca, "EXTERNAL_API_URL": upstream!,
                                "CACHE_TTL_SECONDS": String(options.cacheTTLSeconds),
+                               "PURGE_ACCESS_KEY_ID": purge.accessKeyId, "PURGE_SECRET_ACCESS_KEY": purge.secretAccessKey,
+                               "PURGE_REGION": purge.region,
                                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "",
                            ], log: log)
         try Loopback.waitUntilListening(port: apiPort, timeout: 10, what: "the API front") {
             children.isRunning("api-front")
         }
         return Endpoints(api: "http://127.0.0.1:\(apiPort)", upstream: upstream!,
-                         redis: "rediss://127.0.0.1:\(redisPort)", errorPath: errorPath, stateDirectory: dir.path)
+                         redis: "rediss://127.0.0.1:\(redisPort)", errorPath: errorPath, stateDirectory: dir.path,
+                         purgeCredentialsFile: purgeFile.path)
     }
 
     /// Stops every process it started and removes its files (certificates, token, function).
     public func stop() {
         children.stopAll()
+        if let purgeFile { try? FileManager.default.removeItem(at: purgeFile) }
         if let dir = stateDirectory { try? FileManager.default.removeItem(at: dir) }
         stateDirectory = nil
     }

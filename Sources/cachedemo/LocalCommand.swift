@@ -72,14 +72,17 @@ struct LocalCommand: ParsableCommand {
             switch output.format {
             case .json:
                 printJSON(["endpoint": endpoints.api, "upstream": endpoints.upstream, "redis": endpoints.redis,
-                           "pids": runtime.children.pids, "stateDirectory": endpoints.stateDirectory])
+                           "pids": runtime.children.pids, "stateDirectory": endpoints.stateDirectory,
+                           "purgeCredentialsFile": endpoints.purgeCredentialsFile])
             case .text:
                 say("""
                     cachedemo local is running (Ctrl-C to stop)
                       endpoint   \(endpoints.api)
                       upstream   \(endpoints.upstream)\(upstreamURL == nil ? " (demo)" : "")
                       redis      \(endpoints.redis) (TLS, AUTH token generated for this run)
-                    try:  curl -i '\(endpoints.api)/?name=ada'   (twice: x-cache MISS, then HIT)
+                      purge key  \(endpoints.purgeCredentialsFile) (DELETE needs a SigV4 signature made with it)
+                    try:    curl -i '\(endpoints.api)/?name=ada'   (twice: x-cache MISS, then HIT)
+                    purge:  cachedemo invalidate --endpoint \(endpoints.api) '/?name=ada'
                     """)
             }
             signals.waitForStop()

@@ -14,6 +14,8 @@ import Glibc
 
 /// `cachedemo local` as a user runs it: the binary, real redis-server and Node, HTTP calls.
 @Suite(.serialized) struct LocalTests {
+    init() {}
+
     /// Starts `cachedemo local --output json` and reads the JSON it prints once ready.
     func startLocal(_ extra: [String] = []) throws -> (Process, [String: Any]) {
         let p = Process()
@@ -109,5 +111,60 @@ import Glibc
         #expect(r.status == 64 && r.stderr.split(separator: "\n").count == 1)
         let unreachable = try cachedemo("smoke-test", "--endpoint", "http://127.0.0.1:9")
         #expect(unreachable.status == 1 && unreachable.stderr.contains("first call is a MISS"))
+    }
+}
+
+/// Purging on `cachedemo local`: the real signed flow, and refusals that purge nothing.
+@Suite(.serialized) struct LocalInvalidateTests {
+    func startLocal() throws -> (Process, [String: Any]) { try LocalTests().startLocal() }
+
+    func get(_ url: String) throws -> HTTPResponse { try CurlTransport().send(HTTPRequest(method: "GET", url: URL(string: url)!)) }
+
+    @Test func missHitInvalidateMissAndRefusals() throws {
+        let (process, doc) = try startLocal()
+        defer {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+        let endpoint = try #require(doc["endpoint"] as? String)
+        let credentialsFile = try #require(doc["purgeCredentialsFile"] as? String)
+        let path = "/people?b=2&a=\(UUID().uuidString.prefix(6))"
+        #expect(try get(endpoint + path).header("x-cache") == "MISS")
+        #expect(try get(endpoint + path).header("x-cache") == "HIT")
+
+        // Unsigned, and signed with the wrong secret: 403, and the entry stays.
+        let unsigned = try CurlTransport().send(HTTPRequest(method: "DELETE", url: URL(string: endpoint + path)!))
+        #expect(unsigned.status == 403)
+        let realKey = try JSONDecoder().decode(LocalPurgeCredentials.self, from: Data(contentsOf: URL(fileURLWithPath: credentialsFile)))
+        let forged = Invalidator(endpoint: URL(string: endpoint)!,
+                                 credentials: AWSCredentials(accessKeyId: realKey.accessKeyId, secretAccessKey: "not-the-secret"),
+                                 region: realKey.region).purge(paths: [path], mode: .key)
+        #expect(forged.first?.status == 403)
+        #expect(try get(endpoint + path).header("x-cache") == "HIT")
+
+        // The CLI, with the query in another order: purged, and the next GET misses.
+        let reordered = path.replacingOccurrences(of: "b=2&a=", with: "a=") + "&b=2"
+        let r = try cachedemo("invalidate", "--endpoint", endpoint, reordered, "--output", "json")
+        #expect(r.status == 0, "\(r.stderr)")
+        let result = try #require((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["results"] as? [[String: Any]])
+        #expect(result.first?["removed"] as? Int == 1)
+        #expect(try get(endpoint + path).header("x-cache") == "MISS")
+
+        // A prefix and the whole namespace.
+        _ = try get(endpoint + "/shelf/1")
+        _ = try get(endpoint + "/shelf/2")
+        let prefix = try cachedemo("invalidate", "--endpoint", endpoint, "--prefix", "/shelf")
+        #expect(prefix.status == 0 && prefix.stdout.contains("removed 2 entries"), "\(prefix.stdout)\(prefix.stderr)")
+        let everything = try cachedemo("invalidate", "--endpoint", endpoint, "--all")
+        #expect(everything.status == 0 && everything.stdout.contains("namespace dropped"))
+        #expect(try get(endpoint + path).header("x-cache") == "MISS")
+    }
+
+    @Test func badInvocationsAreUsageErrors() throws {
+        for args in [["invalidate"], ["invalidate", "--all", "/x", "--endpoint", "http://127.0.0.1:9"],
+                     ["invalidate", "no-slash", "--endpoint", "http://127.0.0.1:9"], ["invalidate", "/x"]] {
+            let r = try run(Repo.binary, args)
+            #expect(r.status == 64, "\(args): \(r.stderr)")
+        }
     }
 }

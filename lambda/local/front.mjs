@@ -5,12 +5,19 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { verifySigV4 } from './sigv4-verify.mjs';
 
 const functionDir = process.env.FUNCTION_DIR;
 const port = Number(process.env.PORT || 0);
 const maxInstances = Number(process.env.MAX_INSTANCES || 10);
 const timeoutMs = Number(process.env.FUNCTION_TIMEOUT_SECONDS || 10) * 1000;
 const entry = pathToFileURL(path.join(functionDir, 'index.mjs')).href;
+/** Purges need a SigV4 signature with this run's key pair, as AWS_IAM routes need IAM. */
+const purgeCredentials = {
+  accessKeyId: process.env.PURGE_ACCESS_KEY_ID,
+  secretAccessKey: process.env.PURGE_SECRET_ACCESS_KEY,
+  region: process.env.PURGE_REGION || 'us-east-1',
+};
 
 /** Each instance imports its own copy of index.mjs (a distinct URL), so state is per instance. */
 const idle = [];
@@ -90,6 +97,17 @@ const server = http.createServer((req, res) => {
   req.on('data', (c) => chunks.push(c));
   req.on('end', async () => {
     const requestId = randomUUID();
+    if (req.method === 'DELETE') {
+      const reason = purgeCredentials.accessKeyId
+        ? verifySigV4({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks) }, purgeCredentials)
+        : 'purging is not enabled';
+      if (reason) {
+        const body = JSON.stringify({ message: 'Forbidden', reason });
+        res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'apigw-requestid': requestId });
+        res.end(body);
+        return;
+      }
+    }
     const instance = await acquire();
     const deadline = Date.now() + timeoutMs;
     const context = { awsRequestId: requestId, functionName: 'cachedemo-local', getRemainingTimeInMillis: () => deadline - Date.now() };

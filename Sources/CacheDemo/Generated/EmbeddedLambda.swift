@@ -637,12 +637,19 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { verifySigV4 } from './sigv4-verify.mjs';
 
 const functionDir = process.env.FUNCTION_DIR;
 const port = Number(process.env.PORT || 0);
 const maxInstances = Number(process.env.MAX_INSTANCES || 10);
 const timeoutMs = Number(process.env.FUNCTION_TIMEOUT_SECONDS || 10) * 1000;
 const entry = pathToFileURL(path.join(functionDir, 'index.mjs')).href;
+/** Purges need a SigV4 signature with this run's key pair, as AWS_IAM routes need IAM. */
+const purgeCredentials = {
+  accessKeyId: process.env.PURGE_ACCESS_KEY_ID,
+  secretAccessKey: process.env.PURGE_SECRET_ACCESS_KEY,
+  region: process.env.PURGE_REGION || 'us-east-1',
+};
 
 /** Each instance imports its own copy of index.mjs (a distinct URL), so state is per instance. */
 const idle = [];
@@ -722,6 +729,17 @@ const server = http.createServer((req, res) => {
   req.on('data', (c) => chunks.push(c));
   req.on('end', async () => {
     const requestId = randomUUID();
+    if (req.method === 'DELETE') {
+      const reason = purgeCredentials.accessKeyId
+        ? verifySigV4({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks) }, purgeCredentials)
+        : 'purging is not enabled';
+      if (reason) {
+        const body = JSON.stringify({ message: 'Forbidden', reason });
+        res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'apigw-requestid': requestId });
+        res.end(body);
+        return;
+      }
+    }
     const instance = await acquire();
     const deadline = Date.now() + timeoutMs;
     const context = { awsRequestId: requestId, functionName: 'cachedemo-local', getRemainingTimeInMillis: () => deadline - Date.now() };
@@ -754,6 +772,79 @@ server.listen(port, '127.0.0.1', () => {
 process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
 process.on('SIGTERM', () => process.exit(0));
+
+"""#),
+        EmbeddedFile(name: "sigv4-verify.mjs", contents: #"""
+// SigV4 verification for the local front's purge route, standing in for API Gateway's
+// AWS_IAM authorization: the same canonical request AWS builds, checked against the key
+// pair `cachedemo local` generated for this run.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+const sha256 = (data) => createHash('sha256').update(data).digest('hex');
+const hmac = (key, data) => createHmac('sha256', key).update(data).digest();
+
+/** RFC 3986: everything but A-Z a-z 0-9 - . _ ~ is percent-encoded. */
+function uriEncode(text) {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+
+function safeDecode(text) {
+  try { return decodeURIComponent(text); } catch { return text; }
+}
+
+/** Every service but S3: dot segments and repeated slashes removed, then encoded again. */
+function canonicalPath(rawPath) {
+  const out = [];
+  for (const seg of rawPath.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') { out.pop(); continue; }
+    out.push(seg);
+  }
+  const trailing = rawPath.endsWith('/') && out.length ? '/' : '';
+  return '/' + out.map(uriEncode).join('/') + trailing;
+}
+
+function canonicalQuery(rawQuery) {
+  if (!rawQuery) return '';
+  return rawQuery.split('&').filter(Boolean).map((piece) => {
+    const eq = piece.indexOf('=');
+    const [k, v] = eq < 0 ? [piece, ''] : [piece.slice(0, eq), piece.slice(eq + 1)];
+    return [uriEncode(safeDecode(k)), uriEncode(safeDecode(v))];
+  }).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`).join('&');
+}
+
+const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
+
+/**
+ * Returns null when the request is signed by `credentials` for execute-api in `region`,
+ * or the reason it is not.
+ */
+export function verifySigV4({ method, url, headers, body }, { accessKeyId, secretAccessKey, region }, now = Date.now()) {
+  const m = AUTH.exec(headers.authorization || '');
+  if (!m) return 'missing or malformed Authorization header';
+  const [, keyId, day, scopeRegion, service, signedHeaders, signature] = m;
+  if (keyId !== accessKeyId) return 'unknown access key';
+  if (service !== 'execute-api' || scopeRegion !== region) return 'wrong credential scope';
+  const amzDate = headers['x-amz-date'] || '';
+  const when = Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
+  if (!amzDate.startsWith(day) || Number.isNaN(when) || Math.abs(now - when) > 15 * 60 * 1000) return 'request time too skewed';
+  const names = signedHeaders.split(';');
+  if (!names.includes('host')) return 'host is not signed';
+  const canonicalHeaders = names.map((n) => `${n}:${String(headers[n] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const q = url.indexOf('?');
+  const rawPath = q < 0 ? url : url.slice(0, q);
+  const rawQuery = q < 0 ? '' : url.slice(q + 1);
+  const payloadHash = headers['x-amz-content-sha256'] || sha256(body);
+  const canonical = [method, canonicalPath(rawPath), canonicalQuery(rawQuery), canonicalHeaders, signedHeaders, payloadHash].join('\n');
+  const scope = `${day}/${region}/${service}/aws4_request`;
+  const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256(canonical)}`;
+  const key = ['aws4_request'].reduce((k, part) => hmac(k, part),
+    hmac(hmac(hmac(`AWS4${secretAccessKey}`, day), region), service));
+  const expected = Buffer.from(hmac(key, toSign).toString('hex'));
+  const given = Buffer.from(signature);
+  return expected.length === given.length && timingSafeEqual(expected, given) ? null : 'signature does not match';
+}
 
 """#),
     ]

@@ -1,0 +1,71 @@
+import AWS
+import Foundation
+
+/// `cachedemo invalidate`: DELETE requests to the cache's purge route, signed with SigV4
+/// for execute-api, as API Gateway's AWS_IAM authorization expects.
+public struct Invalidator: Sendable {
+    public enum Mode: String, Sendable { case key, prefix, all }
+
+    public struct Outcome: Sendable {
+        public let path: String
+        public let status: Int
+        /// Entries removed (nil for a namespace purge, which drops everything at once).
+        public let removed: Int?
+        public let message: String
+        public var succeeded: Bool { status == 204 || status == 404 }
+    }
+
+    let endpoint: URL
+    let signer: SigV4
+    let transport: HTTPTransport
+    let now: @Sendable () -> Date
+
+    public init(endpoint: URL, credentials: AWSCredentials, region: String, transport: HTTPTransport = CurlTransport(),
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.endpoint = endpoint
+        self.signer = SigV4(credentials: credentials, region: region, service: "execute-api")
+        self.transport = transport
+        self.now = now
+    }
+
+    public func purge(paths: [String], mode: Mode) -> [Outcome] {
+        if mode == .all { return [send(path: "/?all=true", mode: .all)] }
+        return paths.map { send(path: $0, mode: mode) }
+    }
+
+    func send(path: String, mode: Mode) -> Outcome {
+        var base = endpoint.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        guard let url = URL(string: base + Self.encoded(path)) else {
+            return Outcome(path: path, status: 0, removed: nil, message: "not a valid path")
+        }
+        var request = HTTPRequest(method: "DELETE", url: url)
+        if mode == .prefix { request.setHeader("x-cachedemo-purge", "prefix") }
+        let signed = signer.sign(request, payload: .empty, at: now()).request
+        do {
+            let r = try transport.send(signed)
+            switch r.status {
+            case 204:
+                if mode == .all {
+                    return Outcome(path: path, status: 204, removed: nil,
+                                   message: "namespace dropped (version \(r.header("x-cache-namespace-version") ?? "?"))")
+                }
+                let n = Int(r.header("x-cache-removed") ?? "") ?? 0
+                return Outcome(path: path, status: 204, removed: n, message: "removed \(n) entr\(n == 1 ? "y" : "ies")")
+            case 404: return Outcome(path: path, status: 404, removed: 0, message: "nothing was cached")
+            case 403: return Outcome(path: path, status: 403, removed: nil,
+                                     message: "forbidden: the signature was refused (for AWS: allow execute-api:Invoke on the DELETE routes)")
+            default:
+                return Outcome(path: path, status: r.status, removed: nil, message: "HTTP \(r.status): \(r.text.prefix(200))")
+            }
+        } catch {
+            return Outcome(path: path, status: 0, removed: nil, message: "\(error)")
+        }
+    }
+
+    /// Paths are given as a user types them; spaces and the like are encoded, escapes kept.
+    static func encoded(_ path: String) -> String {
+        let allowed = CharacterSet.urlPathAllowed.union(.urlQueryAllowed).union(CharacterSet(charactersIn: "%"))
+        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+    }
+}

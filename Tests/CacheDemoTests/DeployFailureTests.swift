@@ -109,24 +109,13 @@ import TestSupport
     @Test func ctrlCStopsWaitingWithExitCode130() throws {
         let (cfn, env) = try stuckEnvironment()
         defer { cfn.stop() }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Repo.binary)
-        p.arguments = ["deploy", "--stack-name", "stuck-b", "--wait-timeout", "1"]  // a safety net: it ends by itself
-        p.environment = env
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
         // Wait until it is following the stack, then interrupt it as Ctrl-C would.
-        var text = ""
-        while !text.contains("CREATE_IN_PROGRESS") {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
+        let started = try start(Repo.binary, ["deploy", "--stack-name", "stuck-b", "--wait-timeout", "1"],  // a safety net
+                                environment: env, watchStderr: true, until: "CREATE_IN_PROGRESS")
+        let p = started.process
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()
-        text += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = started.text + String(decoding: started.output.readDataToEndOfFile(), as: UTF8.self)
         #expect(p.terminationStatus == 130)
         #expect(text.contains("the stack operation continues in CloudFormation"), "\(text)")
     }

@@ -18,21 +18,10 @@ import Glibc
 
     /// Starts `cachedemo local --output json` and reads the JSON it prints once ready.
     func startLocal(_ extra: [String] = []) throws -> (Process, [String: Any]) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Repo.binary)
-        p.arguments = ["local", "--output", "json"] + extra
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        var text = ""
-        while !text.contains("\n}") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        let doc = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "local printed: \(text)")
-        return (p, doc)
+        let started = try start(Repo.binary, ["local", "--output", "json"] + extra, until: "\n}")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(started.text.utf8)) as? [String: Any],
+                               "local printed: \(started.text)")
+        return (started.process, doc)
     }
 
     @Test func servesMissThenHitAndLeavesNoProcessBehind() throws {

@@ -62,3 +62,37 @@ public func temporaryDirectory() throws -> URL {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir
 }
+
+/// A running program whose output is read until a marker shows it is ready.
+public struct StartedProcess {
+    public let process: Process
+    /// What the watched stream said up to (and including) the marker.
+    public let text: String
+    /// The rest of the watched stream.
+    public let output: FileHandle
+}
+
+/// Starts a program and reads its stdout (or stderr) until `marker` appears or it ends.
+public func start(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                  watchStderr: Bool = false, until marker: String) throws -> StartedProcess {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    if let environment { p.environment = environment }
+    let pipe = Pipe()
+    if watchStderr {
+        p.standardError = pipe
+        p.standardOutput = FileHandle.nullDevice
+    } else {
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+    }
+    try p.run()
+    var text = ""
+    while !text.contains(marker) {
+        let chunk = pipe.fileHandleForReading.availableData
+        if chunk.isEmpty { break }
+        text += String(decoding: chunk, as: UTF8.self)
+    }
+    return StartedProcess(process: p, text: text, output: pipe.fileHandleForReading)
+}

@@ -24,8 +24,11 @@ let package = Package(
         .target(name: "CloudFormation", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(
             name: "CacheDemo",
-            dependencies: ["CloudFormation", "AWS", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["CloudFormation", "AWS", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            plugins: ["EmbedLambda"]
         ),
+        .executableTarget(name: "embed-lambda-tool"),
+        .plugin(name: "EmbedLambda", capability: .buildTool(), dependencies: ["embed-lambda-tool"]),
         .target(name: "AWS", dependencies: ["COpenSSL", "CCurl"]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),

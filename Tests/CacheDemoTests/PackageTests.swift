@@ -16,10 +16,10 @@ import TestSupport
         for (folder, files) in [("lambda/src", LambdaSources.handler), ("lambda/local", LambdaSources.local)] {
             let dir = Repo.root.appendingPathComponent(folder)
             let onDisk = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".mjs") }.sorted()
-            #expect(files.map(\.name) == onDisk, "\(folder) changed; run scripts/embed-lambda")
+            #expect(files.map(\.name) == onDisk, "\(folder) is not what the binary carries (the EmbedLambda build plugin should embed it)")
             for file in files {
                 let current = try String(contentsOf: dir.appendingPathComponent(file.name), encoding: .utf8)
-                #expect(file.contents == current, "\(folder)/\(file.name) changed; run scripts/embed-lambda")
+                #expect(file.contents == current, "\(folder)/\(file.name) is not what the binary carries (the EmbedLambda build plugin should embed it)")
             }
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 // Writes a Swift file that carries the given .mjs files as string literals.
-// usage: embed-lambda-tool OUTPUT handler|local FILE... [-- handler|local FILE...]
+// usage: embed-lambda-tool OUTPUT handler FILE... local FILE...
 // Run by the EmbedLambda build plugin: the binary takes the handler's sources with it.
 
 var args = Array(CommandLine.arguments.dropFirst())

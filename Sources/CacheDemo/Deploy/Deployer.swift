@@ -63,7 +63,8 @@ public struct Deployer: Sendable {
         progress.info(uploaded ? "uploaded s3://\(store.bucket)/\(key) (\(package.size) bytes)"
                       : "code unchanged (s3://\(store.bucket)/\(key) already there)")
 
-        let template = try CacheStack(options: o.stack).template().rendered(as: .json)
+        let model = try CacheStack(options: o.stack).template()
+        let template = try model.rendered(as: .json)
         var templateURL: String?
         if template.utf8.count > Self.templateBodyLimit {
             templateURL = try store.uploadTemplate(template, stack: o.stackName)
@@ -75,12 +76,12 @@ public struct Deployer: Sendable {
         parameters.merge(o.parameterOverrides) { $1 }
         var tags = ["app": "cachedemo"]
         tags.merge(o.tags) { $1 }
-        let capabilities = try cfn.validateTemplate(body: templateURL == nil ? template : nil, url: templateURL)
+        let capabilities = Self.capabilities(of: model)
         let changeSetName = "cachedemo-\(Int(clock.now().timeIntervalSince1970))"
         let request = CloudFormationClient.ChangeSetRequest(
             stackName: o.stackName, changeSetName: changeSetName, changeSetType: changeSetType,
             templateBody: templateURL == nil ? template : nil, templateURL: templateURL, parameters: parameters,
-            capabilities: capabilities.isEmpty ? ["CAPABILITY_IAM"] : capabilities, tags: tags,
+            capabilities: capabilities, tags: tags,
             clientToken: UUID().uuidString)
         var result = Result(stackId: "", status: "", changes: [], outputs: [:], uploaded: uploaded, noChanges: false,
                             executed: false, changeSetId: nil, duration: 0, codeLocation: "s3://\(store.bucket)/\(key)")
@@ -189,6 +190,12 @@ public struct Deployer: Sendable {
         }
         r.duration = clock.now().timeIntervalSince(started)
         return r
+    }
+
+    /// The capabilities CloudFormation will ask for, read off the model rather than asked
+    /// of ValidateTemplate (a round trip that parses the whole template again).
+    static func capabilities(of template: Template) -> [String] {
+        template.resources.contains { $0.type.hasPrefix("AWS::IAM::") } ? ["CAPABILITY_IAM"] : []
     }
 
     /// Overrides must name a parameter of the template and not be empty.

@@ -69,6 +69,12 @@ import TestSupport
         let smoke = try run(["smoke-test", "--stack-name", stack, "--requests", "1"])
         #expect(smoke.stderr.contains("smoke-testing \(outputs["ApiEndpoint"]!) (ApiEndpoint of stack \(stack))"))
 
+        // invalidate finds the same endpoint; the emulator cannot serve execute-api, so the purge itself fails, named.
+        let purge = try run(["invalidate", "--stack-name", stack, "/people?name=ada"])
+        #expect(purge.status == 1)
+        #expect(purge.stdout.contains("FAIL  /people?name=ada"))
+        #expect(purge.stderr.contains("1 of 1 purges failed"))
+
         // Destroy: gone, and nothing left in the services' own describe calls.
         let destroyed = try json(run(["destroy", "--stack-name", stack, "--yes", "--output", "json"]))
         #expect(destroyed["status"] as? String == "DELETE_COMPLETE")

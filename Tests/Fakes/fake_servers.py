@@ -4,6 +4,7 @@
   faults FAULTS...: answers each request with the next fault (throttle, 503, drop,
                     skew) and then with a GetCallerIdentity answer; GET /count says
                     how many requests arrived.
+  tls CERT KEY:     GetCallerIdentity answers over TLS with the given certificate.
 """
 import json, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -85,7 +86,15 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, IDENTITY, "text/xml")
 
 
+if mode == "tls":
+    cert, key = faults[0], faults[1]
+    faults.clear()
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if mode == "tls":
+    import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print(server.server_address[1], flush=True)
 threading.Thread(target=lambda: (sys.stdin.read(), server.shutdown()), daemon=True).start()
 server.serve_forever()

@@ -202,6 +202,30 @@ for (const mode of ['plain', 'tls']) {
   });
 }
 
+describe('ACL users', () => {
+  test('AUTH with a username and token, as ElastiCache RBAC users do', async () => {
+    const redis = await startRedis();
+    const upstream = await startUpstream();
+    const admin = await redis.client();
+    await admin.command(['ACL', 'SETUSER', 'cache-app', 'on', '>app-token-0123456789', '~cachedemo:*', '+@all']);
+    const h = createHandler({
+      env: { EXTERNAL_API_URL: upstream.url, REDIS_URL: redis.url, REDIS_USERNAME: 'cache-app', REDIS_AUTH_TOKEN: 'app-token-0123456789' },
+      log: memoryLog(),
+    });
+    try {
+      assert.equal((await h(apiEvent('/acl'))).headers['x-cache'], 'MISS');
+      assert.equal((await h(apiEvent('/acl'))).headers['x-cache'], 'HIT');
+      const whoami = await h.redis.command(['ACL', 'WHOAMI']);
+      assert.equal(whoami.toString(), 'cache-app');
+    } finally {
+      h.close();
+      admin.close();
+      await upstream.close();
+      await redis.close();
+    }
+  });
+});
+
 describe('auth failures', () => {
   test('a wrong token is a BYPASS with a warning, not an error', async () => {
     const redis = await startRedis({ tls: true, password: 'right-token-0123456789' });

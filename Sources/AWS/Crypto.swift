@@ -60,6 +60,17 @@ public struct HMACKey: @unchecked Sendable {
         outer = o
     }
 
+    /// The MAC's 32 bytes written to `out`, with no allocation (the signing hot path).
+    func authenticate(_ data: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) {
+        var i = inner, o = outer
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { innerHash in
+            SHA256_Update(&i, data.baseAddress, data.count)
+            SHA256_Final(innerHash.baseAddress, &i)
+            SHA256_Update(&o, innerHash.baseAddress, 32)
+            SHA256_Final(out, &o)
+        }
+    }
+
     public func authenticate<D: ContiguousBytes>(_ data: D) -> [UInt8] {
         var i = inner, o = outer
         var innerHash = [UInt8](repeating: 0, count: 32)
@@ -69,6 +80,32 @@ public struct HMACKey: @unchecked Sendable {
         SHA256_Update(&o, innerHash, 32)
         SHA256_Final(&out, &o)
         return out
+    }
+}
+
+extension Crypto {
+    /// SHA-256 of `data` appended to `out` as lower-case hex, with no intermediate arrays.
+    static func appendSHA256Hex(of data: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        var ctx = SHA256_CTX()
+        SHA256_Init(&ctx)
+        SHA256_Update(&ctx, data.baseAddress, data.count)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
+            SHA256_Final(digest.baseAddress, &ctx)
+            appendHex(UnsafeBufferPointer(digest), to: &out)
+        }
+    }
+
+    static func appendHex(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        let digits: StaticString = "0123456789abcdef"
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 2) { hex in
+            digits.withUTF8Buffer { d in
+                for (i, b) in bytes.enumerated() {
+                    hex[2 * i] = d[Int(b >> 4)]
+                    hex[2 * i + 1] = d[Int(b & 15)]
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(hex))
+        }
     }
 }
 

@@ -5,8 +5,10 @@ extension SigV4 {
     /// when the request has none.
     public func sign(_ request: HTTPRequest, payload: Payload, at date: Date) -> (request: HTTPRequest, details: Signed) {
         let path = request.url.path(percentEncoded: true)
+        var headers = request.headers
+        headers.reserveCapacity(headers.count + 5)  // Host, the date, the token, the content hash, Authorization
         var r = Request(method: request.method, path: path.isEmpty ? "/" : path,
-                        query: request.url.query(percentEncoded: true) ?? "", headers: request.headers)
+                        query: request.url.query(percentEncoded: true) ?? "", headers: headers)
         if !r.headers.contains(where: { Self.named($0.name, "host") }) {
             r.headers.append(("Host", Self.hostHeader(request.url)))
         }
@@ -41,3 +43,4 @@ extension SigV4 {
         return "\(bracketed):\(port)"
     }
 }
+

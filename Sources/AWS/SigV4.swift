@@ -83,31 +83,37 @@ public struct SigV4: Sendable {
     public func scope(date: String) -> String { "\(date)/\(region)/\(service)/aws4_request" }
 
     public func stringToSign(canonicalRequest: String, timestamp: String) -> String {
-        var c = canonicalRequest
-        return c.withUTF8 { stringToSign(canonicalHash: Crypto.sha256(UnsafeRawBufferPointer($0)), timestamp: timestamp) }
+        String(decoding: stringToSignBytes(canonical: Array(canonicalRequest.utf8), timestamp: timestamp,
+                                           day: String(timestamp.prefix(8))), as: UTF8.self)
     }
 
-    func stringToSign(canonicalHash: [UInt8], timestamp: String) -> String {
+    /// The string to sign as bytes: algorithm, timestamp, scope, and the canonical request's hash.
+    func stringToSignBytes(canonical: [UInt8], timestamp: String, day: String) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(160)
         out.append(contentsOf: "AWS4-HMAC-SHA256\n".utf8)
         out.append(contentsOf: timestamp.utf8)
         out.append(0x0A)
-        out.append(contentsOf: timestamp.utf8.prefix(8))
+        out.append(contentsOf: day.utf8)
         out.append(0x2F)
         out.append(contentsOf: region.utf8)
         out.append(0x2F)
         out.append(contentsOf: service.utf8)
         out.append(contentsOf: "/aws4_request\n".utf8)
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        for b in canonicalHash {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        canonical.withUnsafeBytes { Crypto.appendSHA256Hex(of: $0, to: &out) }
+        return out
     }
 
     // MARK: Stage 3: the signature
+
+    /// The signature of the string to sign, appended as hex: no intermediate arrays.
+    func appendSignature(of toSign: [UInt8], day: String, to out: inout [UInt8]) {
+        let key = keys.key(secret: credentials.secretAccessKey, date: day, region: region, service: service)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { mac in
+            toSign.withUnsafeBytes { key.authenticate($0, into: mac.baseAddress!) }
+            Crypto.appendHex(UnsafeBufferPointer(mac), to: &out)
+        }
+    }
 
     public func signature(stringToSign: String, date: String) -> String {
         let key = keys.key(secret: credentials.secretAccessKey, date: date, region: region, service: service)
@@ -121,15 +127,16 @@ public struct SigV4: Sendable {
     public struct Signed: Sendable {
         public var request: Request
         let canonical: CanonicalRequest
-        public let stringToSign: String
+        let stringToSignBytes: [UInt8]
         public let signature: String
         public var canonicalRequest: String { canonical.text }
+        public var stringToSign: String { String(decoding: stringToSignBytes, as: UTF8.self) }
     }
 
     /// Adds X-Amz-Date, the session token, the content hash (S3) and Authorization.
     public func sign(_ request: consuming Request, payload: Payload, at date: Date) -> Signed {
         let timestamp = Self.timestamp(date)
-        let day = String(timestamp.prefix(8))
+        let day = String(decoding: timestamp.utf8.prefix(8), as: UTF8.self)
         var r = request
         let payloadHash = payload.hash
         r.headers.reserveCapacity(r.headers.count + 4)
@@ -143,8 +150,7 @@ public struct SigV4: Sendable {
             r.headers.append(("X-Amz-Security-Token", token))
         }
         let canonical = canonicalRequest(r, payloadHash: payloadHash)
-        let toSign = stringToSign(canonicalHash: Crypto.sha256(canonical.bytes), timestamp: timestamp)
-        let sig = signature(stringToSign: toSign, date: day)
+        let toSign = stringToSignBytes(canonical: canonical.bytes, timestamp: timestamp, day: day)
         if let token = credentials.sessionToken, !signsSessionToken {
             r.headers.append(("X-Amz-Security-Token", token))
         }
@@ -161,9 +167,10 @@ public struct SigV4: Sendable {
         auth.append(contentsOf: "/aws4_request, SignedHeaders=".utf8)
         auth.append(contentsOf: canonical.signedHeaderBytes)
         auth.append(contentsOf: ", Signature=".utf8)
-        auth.append(contentsOf: sig.utf8)
+        appendSignature(of: toSign, day: day, to: &auth)
         r.headers.append(("Authorization", String(decoding: auth, as: UTF8.self)))
-        return Signed(request: r, canonical: canonical, stringToSign: toSign, signature: sig)
+        return Signed(request: r, canonical: canonical, stringToSignBytes: toSign,
+                      signature: String(decoding: auth[(auth.count - 64)...], as: UTF8.self))
     }
 
     // MARK: The query (presigned URL) form
@@ -186,13 +193,15 @@ public struct SigV4: Sendable {
         let added = params.map { "\(URIEncoding.encode($0.0))=\(URIEncoding.encode($0.1))" }.joined(separator: "&")
         r.query = r.query.isEmpty ? added : r.query + "&" + added
         let canonical = canonicalRequest(r, payloadHash: payload.hash)
-        let toSign = stringToSign(canonicalHash: Crypto.sha256(canonical.bytes), timestamp: timestamp)
-        let sig = signature(stringToSign: toSign, date: day)
+        let toSign = stringToSignBytes(canonical: canonical.bytes, timestamp: timestamp, day: day)
+        var sigBytes: [UInt8] = []
+        appendSignature(of: toSign, day: day, to: &sigBytes)
+        let sig = String(decoding: sigBytes, as: UTF8.self)
         if let token = credentials.sessionToken, !signsSessionToken {
             r.query += "&X-Amz-Security-Token=" + URIEncoding.encode(token)
         }
         r.query += "&X-Amz-Signature=" + sig
-        return Signed(request: r, canonical: canonical, stringToSign: toSign, signature: sig)
+        return Signed(request: r, canonical: canonical, stringToSignBytes: toSign, signature: sig)
     }
 
     /// ASCII case-insensitive name comparison, without allocating (`lower` is lower case).

@@ -84,84 +84,85 @@ extension SigV4 {
     /// lines included) collapsed to one space. Returns the signed-headers list.
     /// Works on raw bytes in one scratch buffer: this runs on every request.
     static func appendCanonicalHeaders(_ headers: [(name: String, value: String)], to out: inout [UInt8]) -> [UInt8] {
-        let capacity = headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
-        var entries: [(nameStart: Int, nameEnd: Int, valueEnd: Int)] = []
-        entries.reserveCapacity(headers.count)
-        let scratch = [UInt8](unsafeUninitializedCapacity: max(capacity, 1)) { buf, count in
-            var pos = 0
-            for h in headers {
-                let nameStart = pos
-                var name = h.name
-                name.withUTF8 { n in
-                    for b in n {
-                        buf[pos] = b >= 0x41 && b <= 0x5A ? b + 32 : b
-                        pos += 1
-                    }
-                }
-                let nameLength = pos - nameStart
-                if unsignedHeaderBytes.contains(where: { u in
-                    u.count == nameLength && u.withUnsafeBufferPointer { memcmp($0.baseAddress!, buf.baseAddress! + nameStart, nameLength) == 0 }
-                }) {
-                    pos = nameStart
-                    continue
-                }
-                let nameEnd = pos
-                var value = h.value
-                value.withUTF8 { v in
-                    var pendingSpace = false
-                    for b in v {
-                        if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C {
-                            pendingSpace = pos > nameEnd
-                            continue
-                        }
-                        if pendingSpace {
-                            buf[pos] = 0x20
-                            pos += 1
-                            pendingSpace = false
-                        }
-                        buf[pos] = b
-                        pos += 1
-                    }
-                }
-                entries.append((nameStart, nameEnd, pos))
-            }
-            count = pos
-        }
+        var capacity = 1
+        for h in headers { capacity += h.name.utf8.count + h.value.utf8.count }
         var signed: [UInt8] = []
         signed.reserveCapacity(128)
-        scratch.withUnsafeBufferPointer { buf in
-            guard let base = buf.baseAddress else { return }
-            /// Byte order of two names; ties keep the headers' order (insertion sort is stable).
-            func less(_ a: (nameStart: Int, nameEnd: Int, valueEnd: Int), _ b: (nameStart: Int, nameEnd: Int, valueEnd: Int)) -> Bool {
-                let la = a.nameEnd - a.nameStart, lb = b.nameEnd - b.nameStart
-                let c = memcmp(base + a.nameStart, base + b.nameStart, min(la, lb))
-                return c != 0 ? c < 0 : la < lb
-            }
-            for i in 1..<max(entries.count, 1) {
-                let e = entries[i]
-                var j = i - 1
-                while j >= 0 && less(e, entries[j]) {
-                    entries[j + 1] = entries[j]
-                    j -= 1
+        // Stack buffers: the headers' bytes, and where each name and value sits in them.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buf in
+            withUnsafeTemporaryAllocation(of: (Int, Int, Int).self, capacity: max(headers.count, 1)) { entries in
+                var pos = 0, count = 0
+                for h in headers {
+                    let nameStart = pos
+                    var name = h.name
+                    name.withUTF8 { n in
+                        for b in n {
+                            buf[pos] = b &- 0x41 < 26 ? b | 0x20 : b
+                            pos += 1
+                        }
+                    }
+                    let nameLength = pos - nameStart
+                    if unsignedHeaderBytes.contains(where: { u in
+                        u.count == nameLength && u[0] == buf[nameStart]
+                            && u.withUnsafeBufferPointer { memcmp($0.baseAddress!, buf.baseAddress! + nameStart, nameLength) == 0 }
+                    }) {
+                        pos = nameStart
+                        continue
+                    }
+                    let nameEnd = pos
+                    var value = h.value
+                    value.withUTF8 { v in
+                        var pendingSpace = false
+                        for b in v {
+                            if b <= 0x20 && (b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C) {
+                                pendingSpace = pos > nameEnd
+                                continue
+                            }
+                            if pendingSpace {
+                                buf[pos] = 0x20
+                                pos += 1
+                                pendingSpace = false
+                            }
+                            buf[pos] = b
+                            pos += 1
+                        }
+                    }
+                    entries[count] = (nameStart, nameEnd, pos)
+                    count += 1
                 }
-                entries[j + 1] = e
-            }
-            var i = 0
-            while i < entries.count {
-                let name = UnsafeBufferPointer(rebasing: buf[entries[i].nameStart..<entries[i].nameEnd])
-                if !signed.isEmpty { signed.append(0x3B) }
-                signed.append(contentsOf: name)
-                out.append(contentsOf: name)
-                out.append(0x3A)
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[entries[i].nameEnd..<entries[i].valueEnd]))
-                var j = i + 1
-                while j < entries.count && !less(entries[i], entries[j]) {
-                    out.append(0x2C)
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[entries[j].nameEnd..<entries[j].valueEnd]))
-                    j += 1
+                let base = buf.baseAddress!
+                /// Byte order of two names; ties keep the headers' order (insertion sort is stable).
+                func less(_ a: (Int, Int, Int), _ b: (Int, Int, Int)) -> Bool {
+                    let la = a.1 - a.0, lb = b.1 - b.0
+                    let c = memcmp(base + a.0, base + b.0, min(la, lb))
+                    return c != 0 ? c < 0 : la < lb
                 }
-                out.append(0x0A)
-                i = j
+                for i in 1..<max(count, 1) {
+                    let e = entries[i]
+                    var j = i - 1
+                    while j >= 0 && less(e, entries[j]) {
+                        entries[j + 1] = entries[j]
+                        j -= 1
+                    }
+                    entries[j + 1] = e
+                }
+                var i = 0
+                while i < count {
+                    let name = UnsafeBufferPointer(rebasing: buf[entries[i].0..<entries[i].1])
+                    if !signed.isEmpty { signed.append(0x3B) }
+                    signed.append(contentsOf: name)
+                    out.append(contentsOf: name)
+                    out.append(0x3A)
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[entries[i].1..<entries[i].2]))
+                    var j = i + 1
+                    while j < count && !less(entries[i], entries[j]) {
+                        out.append(0x2C)
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[entries[j].1..<entries[j].2]))
+                        j += 1
+                    }
+                    out.append(0x0A)
+                    i = j
+                }
             }
         }
         return signed

@@ -20,21 +20,30 @@ extension SigV4 {
 
     /// `host[:port]`, the port only when it is not the scheme's default.
     public static func hostHeader(_ url: URL) -> String {
-        // Fast path: the authority as written in an http(s) URL without user info.
-        let text = url.absoluteString.utf8
-        if let schemeEnd = text.firstIndex(of: 0x3A), text[schemeEnd...].starts(with: "://".utf8) {
-            let start = text.index(schemeEnd, offsetBy: 3)
-            let rest = text[start...]
-            let end = rest.firstIndex(where: { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 }) ?? rest.endIndex
-            let authority = rest[..<end]
-            let scheme = String(decoding: text[..<schemeEnd], as: UTF8.self)
-            if !authority.contains(where: { $0 == 0x40 || $0 == 0x5B || ($0 >= 0x41 && $0 <= 0x5A) }) {
-                let s = String(decoding: authority, as: UTF8.self)
-                if scheme == "http", s.hasSuffix(":80") { return String(s.dropLast(3)) }
-                if scheme == "https", s.hasSuffix(":443") { return String(s.dropLast(4)) }
-                return s
+        // Fast path: the authority as written in an http(s) URL without user info, found on bytes.
+        var absolute = url.absoluteString
+        let fast: String? = absolute.withUTF8 { t in
+            let n = t.count
+            var i = 0
+            while i < n && t[i] != 0x3A { i += 1 }
+            guard i + 2 < n, t[i + 1] == 0x2F, t[i + 2] == 0x2F else { return nil }
+            let https = i == 5  // "https" rather than "http"
+            let start = i + 3
+            var end = start
+            while end < n && t[end] != 0x2F && t[end] != 0x3F && t[end] != 0x23 {
+                let b = t[end]
+                if b == 0x40 || b == 0x5B || (b >= 0x41 && b <= 0x5A) { return nil }  // user info, IPv6, upper case
+                end += 1
             }
+            let defaultPort: StaticString = https ? ":443" : ":80"
+            var stop = end
+            let portLength = defaultPort.utf8CodeUnitCount
+            if end - start > portLength && memcmp(t.baseAddress! + end - portLength, defaultPort.utf8Start, portLength) == 0 {
+                stop = end - portLength
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: t[start..<stop]), as: UTF8.self)
         }
+        if let fast { return fast }
         let host = url.host(percentEncoded: false) ?? ""
         let bracketed = host.contains(":") ? "[\(host)]" : host
         guard let port = url.port else { return bracketed }

@@ -9,24 +9,31 @@ public struct BillableQueries: Sendable {
 
     static let ec2Version = "2016-11-15"
 
-    /// NAT gateways not yet deleted, by id, or carrying `tagKey=tagValue`.
+    /// NAT gateways not yet deleted, by id, or carrying `tagKey=tagValue`. The tags are
+    /// checked here rather than with a server-side filter, which not every endpoint applies.
     public func liveNatGateways(ids: [String], tagKey: String, tagValue: String) throws -> [String] {
+        let xml = try client.query(.ec2, action: "DescribeNatGateways", version: Self.ec2Version,
+                                   parameters: [("Filter.1.Name", "tag:\(tagKey)"), ("Filter.1.Value.1", tagValue)])
         var found = Set<String>()
-        let byTag = try client.query(.ec2, action: "DescribeNatGateways", version: Self.ec2Version,
-                                     parameters: [("Filter.1.Name", "tag:\(tagKey)"), ("Filter.1.Value.1", tagValue)])
-        for g in byTag.find("natGatewaySet")?.all("item") ?? [] where Self.isLive(g.value("state")) {
-            found.insert(g.value("natGatewayId") ?? "")
+        for g in xml.find("natGatewaySet")?.all("item") ?? [] where Self.isLive(g.value("state")) {
+            let id = g.value("natGatewayId") ?? ""
+            if ids.contains(id) || Self.tagged(g, tagKey, tagValue) { found.insert(id) }
         }
         if !ids.isEmpty {
             var params: [(String, String)] = []
             for (i, id) in ids.enumerated() { params.append(("NatGatewayId.\(i + 1)", id)) }
-            if let xml = try? client.query(.ec2, action: "DescribeNatGateways", version: Self.ec2Version, parameters: params) {
-                for g in xml.find("natGatewaySet")?.all("item") ?? [] where Self.isLive(g.value("state")) {
-                    found.insert(g.value("natGatewayId") ?? "")
+            if let byId = try? client.query(.ec2, action: "DescribeNatGateways", version: Self.ec2Version, parameters: params) {
+                for g in byId.find("natGatewaySet")?.all("item") ?? [] where Self.isLive(g.value("state")) {
+                    let id = g.value("natGatewayId") ?? ""
+                    if ids.contains(id) { found.insert(id) }
                 }
             }
         }
         return found.sorted()
+    }
+
+    static func tagged(_ item: XMLElement, _ key: String, _ value: String) -> Bool {
+        (item.child("tagSet")?.all("item") ?? []).contains { $0.value("key") == key && $0.value("value") == value }
     }
 
     /// Elastic IPs (allocation ids) by id, or carrying the tag: each costs money while it exists.
@@ -35,7 +42,7 @@ public struct BillableQueries: Sendable {
         var found: [String] = []
         for a in xml.find("addressesSet")?.all("item") ?? [] {
             let id = a.value("allocationId") ?? a.value("publicIp") ?? ""
-            let tagged = (a.child("tagSet")?.all("item") ?? []).contains { $0.value("key") == tagKey && $0.value("value") == tagValue }
+            let tagged = Self.tagged(a, tagKey, tagValue)
             if tagged || allocationIds.contains(id) || allocationIds.contains(a.value("publicIp") ?? "") { found.append(id) }
         }
         return found.sorted()

@@ -70,6 +70,50 @@ import TestSupport
         #expect(again.stderr.contains("No changes to deploy"))
     }
 
+    @Test func theEmulatorGoingAwayWhileDeployWaitsIsOneLineAndARerunAfterRestartConverges() throws {
+        // The emulator, reached through a proxy that vanishes right after ExecuteChangeSet.
+        let doomed = try HelperProcess("python3", [Paths.faultProxy, emulator.endpoint, "--die-after", "ExecuteChangeSet", "--no-faults"])
+        var env = emulator.environment
+        env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:\(doomed.firstLine)"
+        env["AWS_MAX_ATTEMPTS"] = "2"
+        let stack = "killed-\(UUID().uuidString.prefix(6).lowercased())"
+        let r = try cachedemo(["deploy", "--stack-name", stack, "--yes"], environment: env)
+        doomed.stop()
+        #expect(r.status == 1)
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("cachedemo: error:") }
+        #expect(errors.count == 1, "\(r.stderr)")
+        #expect(errors.first?.contains("Couldn't connect") == true, "\(r.stderr)")
+
+        // A new emulator (moto keeps nothing across a restart): the re-run creates the stack.
+        let restarted = try HelperProcess(Paths.repo.appendingPathComponent("scripts/aws-emulator").path, ["--stop-on-stdin-close"])
+        defer { restarted.stop() }
+        let fresh = try JSONSerialization.jsonObject(with: Data(restarted.firstLine.utf8)) as! [String: String]
+        var env2 = emulator.environment
+        env2["AWS_ENDPOINT_URL"] = fresh["endpoint"]
+        env2["AWS_ACCESS_KEY_ID"] = fresh["accessKeyId"]
+        env2["AWS_SECRET_ACCESS_KEY"] = fresh["secretAccessKey"]
+        let again = try cachedemo(["deploy", "--stack-name", stack, "--yes", "--output", "json"], environment: env2)
+        #expect(again.status == 0, "\(again.stderr)")
+        let doc = try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any]
+        #expect(doc?["status"] as? String == "CREATE_COMPLETE")
+    }
+
+    @Test func requestsGoThroughTheProxyTheEnvironmentNames() throws {
+        let proxy = try HelperProcess("python3", [Paths.faultProxy, emulator.endpoint, "--no-faults"])
+        defer { proxy.stop() }
+        var env = emulator.environment
+        env["http_proxy"] = "http://127.0.0.1:\(proxy.firstLine)"
+        let r = try cachedemo(["whoami"], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        let forwarded = try CurlTransport().send(HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(proxy.firstLine)/__forwarded")!))
+        #expect(Int(forwarded.text) == 1, "the proxy forwarded \(forwarded.text) requests")
+        env["NO_PROXY"] = "127.0.0.1"
+        let bypassed = try cachedemo(["whoami"], environment: env)
+        #expect(bypassed.status == 0)
+        let after = try CurlTransport().send(HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(proxy.firstLine)/__forwarded")!))
+        #expect(Int(after.text) == 1, "NO_PROXY was not honoured")
+    }
+
     @Test func deployAndDestroySucceedThroughAProxyFailingOneCallInFive() throws {
         let proxy = try HelperProcess("python3", [Paths.faultProxy, emulator.endpoint])
         defer { proxy.stop() }

@@ -2,16 +2,23 @@
 forwarding it: answering Throttling (S3: 503 SlowDown, as S3 does), answering 503, or
 dropping the connection, in turn. Requests it fails never reach the emulator, so a retry is always safe.
 
-usage: fault_proxy.py UPSTREAM_URL     prints its port on the first line;
-GET /__faults says how many requests it failed.
+usage: fault_proxy.py UPSTREAM_URL [--die-after ACTION] [--no-faults]
+  prints its port on the first line; GET /__faults says how many requests it failed.
+  --die-after ACTION  after forwarding that action (e.g. ExecuteChangeSet), the proxy
+                      stops listening: the emulator is gone while deploy waits.
+  --no-faults         forward everything (a plain proxy).
+It also forwards absolute-URI requests, as a forward proxy (http_proxy) receives them;
+GET /__forwarded says how many it has forwarded.
 """
 import http.client, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
 upstream = urlparse(sys.argv[1])
+die_after = sys.argv[sys.argv.index("--die-after") + 1] if "--die-after" in sys.argv else None
+inject = "--no-faults" not in sys.argv
 lock = threading.Lock()
-counter = {"n": 0, "faults": 0}
+counter = {"n": 0, "faults": 0, "forwarded": 0}
 FAULTS = ["throttle", "503", "drop"]
 
 
@@ -25,9 +32,15 @@ class Proxy(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.path == "/__faults":
             return self.send_plain(200, str(counter["faults"]).encode())
+        if self.path == "/__forwarded":
+            return self.send_plain(200, str(counter["forwarded"]).encode())
+        path = self.path
+        if path.startswith("http://"):  # a forward-proxy request: absolute URI
+            path = urlparse(path)._replace(scheme="", netloc="").geturl()
         with lock:
             counter["n"] += 1
-            fault = FAULTS[(counter["n"] // 5) % 3] if counter["n"] % 5 == 2 else None
+            counter["forwarded"] += 1
+            fault = FAULTS[(counter["n"] // 5) % 3] if inject and counter["n"] % 5 == 2 else None
             if fault:
                 counter["faults"] += 1
         if fault == "drop":
@@ -44,7 +57,7 @@ class Proxy(BaseHTTPRequestHandler):
                                    "application/xml")
         conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
-        conn.request(self.command, self.path, body=body if body else None, headers=headers)
+        conn.request(self.command, path, body=body if body else None, headers=headers)
         resp = conn.getresponse()
         data = resp.read()
         self.send_response(resp.status)
@@ -56,6 +69,9 @@ class Proxy(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
         conn.close()
+        if die_after and f"Action={die_after}".encode() in body:
+            self.wfile.flush()
+            die()
 
     def send_plain(self, status, body, ctype="text/plain"):
         self.send_response(status)
@@ -66,6 +82,12 @@ class Proxy(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_any
+
+
+def die():
+    """Stop at once, every connection dropped: what a killed emulator looks like."""
+    import os
+    os._exit(0)
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)

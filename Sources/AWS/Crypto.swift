@@ -95,6 +95,26 @@ extension Crypto {
         }
     }
 
+    /// SHA-256 as a lower-case hex String, in one allocation.
+    public static func sha256Hex(_ data: [UInt8]) -> String {
+        var ctx = SHA256_CTX()
+        SHA256_Init(&ctx)
+        data.withUnsafeBytes { _ = SHA256_Update(&ctx, $0.baseAddress, $0.count) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
+            SHA256_Final(digest.baseAddress, &ctx)
+            return String(unsafeUninitializedCapacity: 64) { out in
+                let digits: StaticString = "0123456789abcdef"
+                digits.withUTF8Buffer { d in
+                    for i in 0..<32 {
+                        out[2 * i] = d[Int(digest[i] >> 4)]
+                        out[2 * i + 1] = d[Int(digest[i] & 15)]
+                    }
+                }
+                return 64
+            }
+        }
+    }
+
     static func appendHex(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         let digits: StaticString = "0123456789abcdef"
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 2) { hex in

@@ -83,6 +83,15 @@ extension SigV4 {
     /// joined with commas in order, values trimmed with inner runs of white space (folded
     /// lines included) collapsed to one space. Returns the signed-headers list.
     /// Works on raw bytes in one scratch buffer: this runs on every request.
+    /// A string's UTF-8 bytes without copying the string when it is native (it nearly always is).
+    @inline(__always)
+    static func withBytes(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if s.utf8.withContiguousStorageIfAvailable(body) == nil {
+            var copy = s
+            copy.withUTF8(body)
+        }
+    }
+
     static func appendCanonicalHeaders(_ headers: [(name: String, value: String)], to out: inout [UInt8]) -> [UInt8] {
         var capacity = 1
         for h in headers { capacity += h.name.utf8.count + h.value.utf8.count }
@@ -92,10 +101,9 @@ extension SigV4 {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buf in
             withUnsafeTemporaryAllocation(of: (Int, Int, Int).self, capacity: max(headers.count, 1)) { entries in
                 var pos = 0, count = 0
-                for h in headers {
+                for index in headers.indices {
                     let nameStart = pos
-                    var name = h.name
-                    name.withUTF8 { n in
+                    Self.withBytes(headers[index].name) { n in
                         for b in n {
                             buf[pos] = b &- 0x41 < 26 ? b | 0x20 : b
                             pos += 1
@@ -110,8 +118,18 @@ extension SigV4 {
                         continue
                     }
                     let nameEnd = pos
-                    var value = h.value
-                    value.withUTF8 { v in
+                    Self.withBytes(headers[index].value) { v in
+                        // Most values hold no white space at all: copy them whole.
+                        var plain = true
+                        for b in v where b <= 0x20 {
+                            plain = false
+                            break
+                        }
+                        if plain {
+                            if let src = v.baseAddress, !v.isEmpty { (buf.baseAddress! + pos).update(from: src, count: v.count) }
+                            pos += v.count
+                            return
+                        }
                         var pendingSpace = false
                         for b in v {
                             if b <= 0x20 && (b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C) {

@@ -12,7 +12,7 @@ extension SigV4 {
         if !r.headers.contains(where: { Self.named($0.name, "host") }) {
             r.headers.append(("Host", Self.hostHeader(request.url)))
         }
-        let signed = sign(r, payload: payload, at: date)
+        let signed = sign(consume r, payload: payload, at: date)
         var out = request
         out.headers = signed.request.headers
         return (out, signed)

@@ -28,7 +28,7 @@ public struct SigV4: Sendable {
 
         var hash: String {
             switch self {
-            case .body(let b): return b.isEmpty ? SigV4.emptyHash : Crypto.sha256(b).hex
+            case .body(let b): return b.isEmpty ? SigV4.emptyHash : Crypto.sha256Hex(b)
             case .precomputed(let h): return h
             case .unsigned: return "UNSIGNED-PAYLOAD"
             }
@@ -128,16 +128,22 @@ public struct SigV4: Sendable {
         public var request: Request
         let canonical: CanonicalRequest
         let stringToSignBytes: [UInt8]
-        public let signature: String
+        /// The presigned form's signature; the header form's is read off Authorization when asked.
+        let presignedSignature: String?
         public var canonicalRequest: String { canonical.text }
         public var stringToSign: String { String(decoding: stringToSignBytes, as: UTF8.self) }
+        public var signature: String {
+            if let presignedSignature { return presignedSignature }
+            let auth = request.headers.last { SigV4.named($0.name, "authorization") }?.value ?? ""
+            return String(auth.suffix(64))
+        }
     }
 
     /// Adds X-Amz-Date, the session token, the content hash (S3) and Authorization.
     public func sign(_ request: consuming Request, payload: Payload, at date: Date) -> Signed {
         let timestamp = Self.timestamp(date)
         let day = String(decoding: timestamp.utf8.prefix(8), as: UTF8.self)
-        var r = request
+        var r = consume request
         let payloadHash = payload.hash
         r.headers.reserveCapacity(r.headers.count + 4)
         r.headers.removeAll {
@@ -169,8 +175,7 @@ public struct SigV4: Sendable {
         auth.append(contentsOf: ", Signature=".utf8)
         appendSignature(of: toSign, day: day, to: &auth)
         r.headers.append(("Authorization", String(decoding: auth, as: UTF8.self)))
-        return Signed(request: r, canonical: canonical, stringToSignBytes: toSign,
-                      signature: String(decoding: auth[(auth.count - 64)...], as: UTF8.self))
+        return Signed(request: r, canonical: canonical, stringToSignBytes: toSign, presignedSignature: nil)
     }
 
     // MARK: The query (presigned URL) form
@@ -201,7 +206,7 @@ public struct SigV4: Sendable {
             r.query += "&X-Amz-Security-Token=" + URIEncoding.encode(token)
         }
         r.query += "&X-Amz-Signature=" + sig
-        return Signed(request: r, canonical: canonical, stringToSignBytes: toSign, signature: sig)
+        return Signed(request: r, canonical: canonical, stringToSignBytes: toSign, presignedSignature: sig)
     }
 
     /// ASCII case-insensitive name comparison, without allocating (`lower` is lower case).

@@ -130,3 +130,36 @@ import TestSupport
         #expect(r.status == 64 && r.stderr.contains("--yes"))
     }
 }
+
+/// On a terminal, deploy and destroy ask first (never in CI): run under a pseudo-terminal.
+@Suite(.serialized) struct PromptTests {
+    let emulator = Emulator.shared
+
+    /// Runs cachedemo on a pty made by script(1), typing `answer` at the prompt.
+    func onTerminal(_ args: [String], answer: String) throws -> ProcessResult {
+        let command = ([Repo.binary] + args).map { "'\($0)'" }.joined(separator: " ")
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("answer")
+        try Data((answer + "\n").utf8).write(to: input)
+        return try run("/bin/sh", ["-c", "script -qec \"$0\" /dev/null < \"$1\"", command, input.path], environment: emulator.environment)
+    }
+
+    @Test func deployShowsTheCostAndAsksAndNoMeansNothingChanges() throws {
+        let stack = "prompt-\(UUID().uuidString.prefix(6).lowercased())"
+        let no = try onTerminal(["deploy", "--stack-name", stack], answer: "n")
+        #expect(no.status == 1)
+        #expect(no.stdout.contains("Execute this change set? [y/N]"))
+        #expect(no.stdout.contains("costs about $0.066 an hour"), "\(no.stdout)")
+        #expect(no.stdout.contains("deploy cancelled; the change set was deleted"))
+        let yes = try onTerminal(["deploy", "--stack-name", stack], answer: "y")
+        #expect(yes.status == 0, "\(yes.stdout)")
+        #expect(yes.stdout.contains("CREATE_COMPLETE"))
+
+        let keep = try onTerminal(["destroy", "--stack-name", stack], answer: "")
+        #expect(keep.status == 1 && keep.stdout.contains("destroy cancelled; nothing was deleted"))
+        let gone = try onTerminal(["destroy", "--stack-name", stack], answer: "yes")
+        #expect(gone.status == 0, "\(gone.stdout)")
+        #expect(gone.stdout.contains("DELETE_COMPLETE"))
+    }
+}

@@ -87,6 +87,16 @@ public struct SigV4: Sendable {
                                            day: String(timestamp.prefix(8))), as: UTF8.self)
     }
 
+    /// `20150830/us-east-1/service/aws4_request`: in the string to sign and in Authorization.
+    func appendScope(day: String, to out: inout [UInt8]) {
+        out.append(contentsOf: day.utf8)
+        out.append(0x2F)
+        out.append(contentsOf: region.utf8)
+        out.append(0x2F)
+        out.append(contentsOf: service.utf8)
+        out.append(contentsOf: "/aws4_request".utf8)
+    }
+
     /// The string to sign as bytes: algorithm, timestamp, scope, and the canonical request's hash.
     func stringToSignBytes(canonical: [UInt8], timestamp: String, day: String) -> [UInt8] {
         var out: [UInt8] = []
@@ -94,12 +104,8 @@ public struct SigV4: Sendable {
         out.append(contentsOf: "AWS4-HMAC-SHA256\n".utf8)
         out.append(contentsOf: timestamp.utf8)
         out.append(0x0A)
-        out.append(contentsOf: day.utf8)
-        out.append(0x2F)
-        out.append(contentsOf: region.utf8)
-        out.append(0x2F)
-        out.append(contentsOf: service.utf8)
-        out.append(contentsOf: "/aws4_request\n".utf8)
+        appendScope(day: day, to: &out)
+        out.append(0x0A)
         canonical.withUnsafeBytes { Crypto.appendSHA256Hex(of: $0, to: &out) }
         return out
     }
@@ -165,12 +171,8 @@ public struct SigV4: Sendable {
         auth.append(contentsOf: "AWS4-HMAC-SHA256 Credential=".utf8)
         auth.append(contentsOf: credentials.accessKeyId.utf8)
         auth.append(0x2F)
-        auth.append(contentsOf: day.utf8)
-        auth.append(0x2F)
-        auth.append(contentsOf: region.utf8)
-        auth.append(0x2F)
-        auth.append(contentsOf: service.utf8)
-        auth.append(contentsOf: "/aws4_request, SignedHeaders=".utf8)
+        appendScope(day: day, to: &auth)
+        auth.append(contentsOf: ", SignedHeaders=".utf8)
         auth.append(contentsOf: canonical.signedHeaderBytes)
         auth.append(contentsOf: ", Signature=".utf8)
         appendSignature(of: toSign, day: day, to: &auth)

@@ -27,6 +27,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     : null;
   const inflight = new Map();
   const keyBase = `${config.namespace}:${KEY_SCHEMA}:`;
+  let knownVersion = '0';
 
   async function handler(event, context = {}) {
     const started = performance.now();
@@ -49,9 +50,14 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     let version = null;
     if (redis) {
       try {
-        // One round trip: the namespace version and the entry stored under it.
-        const [v, stored] = await redis.command(['EVAL', LOOKUP, '1', versionKey(config.namespace), keyBase, `:${resource}`]);
-        version = v.toString();
+        // One round trip: the namespace version, and the entry under the version last seen.
+        // Only after a purge of everything does the version differ, and a second GET follows.
+        let [v, stored] = await redis.pipeline([['GET', versionKey(config.namespace)], ['GET', `${keyBase}${knownVersion}:${resource}`]]);
+        version = v ? v.toString() : '0';
+        if (version !== knownVersion) {
+          knownVersion = version;
+          stored = await redis.command(['GET', `${keyBase}${version}:${resource}`]);
+        }
         const entry = stored && decodeEntry(stored);
         if (entry) {
           const age = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
@@ -136,10 +142,6 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   handler.close = () => redis?.close();
   return handler;
 }
-
-/** Reads the namespace version and the entry under it, in one round trip. */
-const LOOKUP = `local v = redis.call('GET', KEYS[1]) or '0'
-return {v, redis.call('GET', ARGV[1] .. v .. ARGV[2])}`;
 
 /** Joins the upstream base with the request's path and its normalized query. */
 export function upstreamURL(base, rawPath, rawQuery) {

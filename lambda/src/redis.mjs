@@ -124,16 +124,22 @@ export class RedisConnection {
   get closed() { return this.#closed; }
 
   command(args) {
-    if (this.#closed) return Promise.reject(new RedisError('connection closed'));
-    return new Promise((resolve, reject) => {
+    return this.pipeline([args])[0];
+  }
+
+  /** Several commands in one write; one promise each, resolved in order. */
+  pipeline(commands) {
+    if (this.#closed) return commands.map(() => Promise.reject(new RedisError('connection closed')));
+    const promises = commands.map((args) => new Promise((resolve, reject) => {
       const entry = { resolve, reject, timer: null };
       entry.timer = setTimeout(() => {
         this.#fail(new RedisError(`${args[0]} timed out after ${this.commandTimeoutMs} ms`));
       }, this.commandTimeoutMs);
       this.#pending.push(entry);
       this.commandsSent++;
-      this.#socket.write(encodeCommand(args));
-    });
+    }));
+    this.#socket.write(commands.length === 1 ? encodeCommand(commands[0]) : Buffer.concat(commands.map(encodeCommand)));
+    return promises;
   }
 
   close() {
@@ -187,6 +193,12 @@ export class RedisClient {
   async command(args) {
     const conn = await this.#connection();
     return conn.command(args);
+  }
+
+  /** Commands sent together and answered in one round trip. */
+  async pipeline(commands) {
+    const conn = await this.#connection();
+    return Promise.all(conn.pipeline(commands));
   }
 
   /** Commands sent on every connection so far, for tests that count round trips. */

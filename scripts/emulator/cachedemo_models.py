@@ -354,10 +354,32 @@ def _rebuild_outputs_after_change_sets():
     CloudFormationBackend.execute_change_set = execute_change_set
 
 
+def _path_style_template_urls_on_loopback():
+    """moto reads a TemplateURL path-style only when it says "localhost"; a client of an
+    emulator on 127.0.0.1 sends path-style URLs too (bucket first in the path)."""
+    from urllib.parse import urlparse
+
+    import moto.cloudformation.models as models
+    import moto.cloudformation.responses as responses
+    import moto.cloudformation.utils as utils
+
+    original = utils.get_stack_from_s3_url
+
+    def get_stack_from_s3_url(template_url, account_id, partition):
+        host = urlparse(template_url).hostname or ""
+        if host in ("127.0.0.1", "::1"):
+            template_url = template_url.replace(host, "localhost", 1)
+        return original(template_url, account_id, partition)
+
+    for module in (utils, responses, models):
+        module.get_stack_from_s3_url = get_stack_from_s3_url
+
+
 def apply():
-    """Adds the deletes moto lacks, so DeleteStack leaves no EC2 resource behind, and
-    rebuilds outputs after change sets."""
+    """Adds the deletes moto lacks, so DeleteStack leaves no EC2 resource behind,
+    rebuilds outputs after change sets, and reads loopback TemplateURLs path-style."""
     _rebuild_outputs_after_change_sets()
+    _path_style_template_urls_on_loopback()
     from moto.ec2.models.elastic_ip_addresses import ElasticAddress
     from moto.ec2.models.internet_gateways import InternetGateway
     from moto.ec2.models.nat_gateways import NatGateway

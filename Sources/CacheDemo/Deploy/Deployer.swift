@@ -14,6 +14,8 @@ public struct Deployer: Sendable {
         public var replaceFailedStack = false
         public var waitForPending = true
         public var timeout: TimeInterval?
+        /// Templates larger than this go to the bucket and are passed as TemplateURL.
+        public var templateBodyLimit = Deployer.templateBodyLimit
         public init() {}
     }
 
@@ -66,7 +68,7 @@ public struct Deployer: Sendable {
         let model = try CacheStack(options: o.stack).template()
         let template = try model.rendered(as: .json)
         var templateURL: String?
-        if template.utf8.count > Self.templateBodyLimit {
+        if template.utf8.count > o.templateBodyLimit {
             templateURL = try store.uploadTemplate(template, stack: o.stackName)
             progress.info("template is \(template.utf8.count) bytes, over CloudFormation's inline limit: passed as \(templateURL!)")
         }

@@ -164,3 +164,34 @@ import TestSupport
         #expect(text.contains("the stack operation continues in CloudFormation"), "\(text)")
     }
 }
+
+/// A stack busy with another operation is waited for, or refused with --no-wait-for-pending.
+@Suite(.serialized) struct BusyStackTests {
+    let emulator = Emulator.shared
+
+    func busy() throws -> (HelperProcess, [String: String]) {
+        let cfn = try HelperProcess("python3", [Paths.fakeCloudFormation, emulator.accessKeyId, emulator.secretAccessKey, "busy"])
+        var env = emulator.environment
+        env["AWS_ENDPOINT_URL_CLOUDFORMATION"] = "http://127.0.0.1:\(cfn.firstLine)"
+        return (cfn, env)
+    }
+
+    @Test func deployWaitsForTheOtherOperationThenGoesOn() throws {
+        let (cfn, env) = try busy()
+        defer { cfn.stop() }
+        let r = try cachedemo(["deploy", "--stack-name", "busy-a", "--wait-timeout", "1"], environment: env)  // a safety net
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("is UPDATE_IN_PROGRESS; waiting for that operation to finish first"))
+        #expect(r.stderr.contains("UPDATE_COMPLETE"))
+        #expect(r.stderr.contains("No changes to deploy"))
+    }
+
+    @Test func noWaitForPendingStopsWithAClearLine() throws {
+        let (cfn, env) = try busy()
+        defer { cfn.stop() }
+        let r = try cachedemo(["deploy", "--stack-name", "busy-b", "--no-wait-for-pending"], environment: env)
+        #expect(r.status == 1)
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("cachedemo: error:") }
+        #expect(errors.count == 1 && errors.first?.contains("is busy (UPDATE_IN_PROGRESS)") == true, "\(r.stderr)")
+    }
+}

@@ -8,6 +8,7 @@ usage: fake_cloudformation.py ACCESS_KEY SECRET_KEY SCENARIO
   dies-while-waiting after ExecuteChangeSet, answers twice "in progress", then exits
   complete           the stack exists and is CREATE_COMPLETE (as after the above, on AWS)
   stuck              after ExecuteChangeSet the create never finishes
+  busy               the stack exists mid-update; the update finishes a few looks later
 Prints its port on the first line.
 """
 import os, sys, threading, time, uuid
@@ -23,9 +24,11 @@ NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
 lock = threading.Lock()
 state = {"stack": None, "status": None, "events": [], "pending": [], "creates": 0, "describes_while_waiting": 0,
          "name": "fake"}
-if SCENARIO == "complete":
+if SCENARIO in ("complete", "busy"):
     state.update(stack=f"arn:aws:cloudformation:us-east-1:123456789012:stack/PLACEHOLDER/{uuid.uuid4()}",
                  status="CREATE_COMPLETE")
+if SCENARIO == "busy":
+    state["status"] = "UPDATE_IN_PROGRESS"
 
 RESOURCES = [("Vpc", "AWS::EC2::VPC"), ("Cache", "AWS::ElastiCache::ReplicationGroup"), ("Function", "AWS::Lambda::Function")]
 
@@ -114,10 +117,13 @@ class Handler(BaseHTTPRequestHandler):
             state["describes_while_waiting"] += 1
             if state["describes_while_waiting"] > 2:
                 os._exit(0)  # the endpoint goes away mid-deploy
-        if state["stack"] and state["status"] == "CREATE_COMPLETE" and "PLACEHOLDER" in state["stack"]:
+        if state["stack"] and "PLACEHOLDER" in state["stack"]:
             state["stack"] = state["stack"].replace("PLACEHOLDER", name)
             state["name"] = name
         self.reveal() if SCENARIO != "dies-while-waiting" else None
+        if SCENARIO == "busy" and state["status"] == "UPDATE_IN_PROGRESS" and not state["pending"]:
+            state["pending"] = [event("Function", "AWS::Lambda::Function", "UPDATE_COMPLETE"),
+                                stack_event("UPDATE_COMPLETE")]
         if not state["stack"] or (state["status"] == "DELETE_COMPLETE" and not name.startswith("arn:")):
             return self.error(400, "ValidationError", f"Stack with id {name} does not exist")
         self.ok("DescribeStacks", "<Stacks>" + member({
@@ -136,7 +142,7 @@ class Handler(BaseHTTPRequestHandler):
             for l, t in RESOURCES) + "</StackResources>")
 
     def act_CreateChangeSet(self, p):
-        if SCENARIO == "complete" or (state["stack"] and state["status"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE")):
+        if SCENARIO in ("complete", "busy") or (state["stack"] and state["status"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE")):
             state["changeset"] = {"status": "FAILED", "type": p["ChangeSetType"], "reason":
                                   "The submitted information didn't contain changes. Submit different information to create a change set."}
         else:

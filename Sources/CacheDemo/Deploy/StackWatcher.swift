@@ -48,22 +48,28 @@ public struct StackWatcher: Sendable {
                     + "Follow it with: cachedemo status --stack-name \(Self.name(of: stackId))")
             }
             do {
-                let events = try cfn.describeStackEvents(stackId, limit: 100)
-                // The API lists newest first; events within one second keep that order, reversed.
-                let fresh = Array(events.filter { !seen.contains($0.id) }.reversed())
-                for e in fresh {
-                    seen.insert(e.id)
-                    newEvents.append(e)
-                    if e.type != "AWS::CloudFormation::Stack", e.status.hasSuffix("_COMPLETE") { done += 1 }
-                    progress.event(e, done: done, total: expectedResources)
+                /// Shows the events not seen yet, oldest first (the API lists newest first, and
+                /// events within one second keep that order, reversed); true when there were any.
+                func showNewEvents() throws -> Bool {
+                    let events = try cfn.describeStackEvents(stackId, limit: 100)
+                    let fresh = Array(events.filter { !seen.contains($0.id) }.reversed())
+                    for e in fresh {
+                        seen.insert(e.id)
+                        newEvents.append(e)
+                        if e.type != "AWS::CloudFormation::Stack", e.status.hasSuffix("_COMPLETE") { done += 1 }
+                        progress.event(e, done: done, total: expectedResources)
+                    }
+                    return !fresh.isEmpty
                 }
-                if !fresh.isEmpty {
+                if try showNewEvents() {
                     lastChange = clock.now()
                     reportedQuiet = false
                 }
                 let stack = try cfn.describeStack(stackId)
                 let status = stack?.status ?? (operation == .delete ? "DELETE_COMPLETE" : "UNKNOWN")
                 if StackStatus.isTerminal(status) {
+                    // Events written between the two calls would otherwise be lost, failures among them.
+                    _ = try showNewEvents()
                     return Outcome(status: status, events: newEvents, rootCause: Self.rootCause(newEvents))
                 }
                 interval = min(maxInterval, interval * 1.5)

@@ -25,8 +25,7 @@ public struct AWSSession: Sendable {
     public static func make(_ options: Options, transport: HTTPTransport? = nil) throws -> AWSSession {
         let env = options.environment
         let config = try SharedConfig(environment: env)
-        let profileName = options.profile ?? env["AWS_PROFILE"] ?? env["AWS_DEFAULT_PROFILE"] ?? "default"
-        let profile = config.profile(profileName)
+        let profile = config.profile(SharedConfig.profileName(explicit: options.profile, environment: env))
         let (region, regionSource) = try RegionResolver.resolve(explicit: options.region, environment: env, profile: profile)
         var explicit: URL?
         if let e = options.endpointURL ?? profile?["endpoint_url"] {

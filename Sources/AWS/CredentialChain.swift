@@ -31,7 +31,7 @@ public struct CredentialChain: Sendable {
     var env: [String: String] { inputs.environment }
 
     /// The profile named by --profile or AWS_PROFILE; "default" otherwise.
-    public var profileName: String { inputs.profile ?? env["AWS_PROFILE"] ?? env["AWS_DEFAULT_PROFILE"] ?? "default" }
+    public var profileName: String { SharedConfig.profileName(explicit: inputs.profile, environment: env) }
     var profileWasChosen: Bool { inputs.profile != nil || env["AWS_PROFILE"] != nil }
 
     public func resolve() throws -> CredentialsProvider {

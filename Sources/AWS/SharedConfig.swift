@@ -21,6 +21,11 @@ public struct SharedConfig: Sendable {
 
     public func profile(_ name: String) -> [String: String]? { profiles[name] }
 
+    /// The profile in use: --profile, then AWS_PROFILE, then AWS_DEFAULT_PROFILE, then "default".
+    public static func profileName(explicit: String?, environment env: [String: String]) -> String {
+        explicit ?? env["AWS_PROFILE"] ?? env["AWS_DEFAULT_PROFILE"] ?? "default"
+    }
+
     static func expand(_ path: String, home: String) -> String {
         path.hasPrefix("~/") ? home + path.dropFirst(1) : path
     }

@@ -21,8 +21,8 @@ struct AWSOptions: ParsableArguments {
         let env = ProcessInfo.processInfo.environment
         do {
             let config = try SharedConfig(environment: env)
-            let profileName = profile ?? env["AWS_PROFILE"] ?? env["AWS_DEFAULT_PROFILE"] ?? "default"
-            return try RegionResolver.resolve(explicit: region, environment: env, profile: config.profile(profileName)).region
+            let chosen = config.profile(SharedConfig.profileName(explicit: profile, environment: env))
+            return try RegionResolver.resolve(explicit: region, environment: env, profile: chosen).region
         } catch {
             if region != nil { throw UsageFailure(error.description) }
             throw OperationFailure(error.description)

@@ -39,8 +39,7 @@ struct DeployCommand: ParsableCommand {
     @Flag(name: .customLong("no-wait-for-pending"), help: "Stop instead of waiting when the stack is busy with another operation.")
     var noWaitForPending = false
 
-    @Option(name: .customLong("wait-timeout"), help: "Stop waiting after this many minutes (the stack operation goes on). --timeout is the function's timeout.")
-    var waitTimeout: Double?
+    @OptionGroup var waitTimeout: WaitTimeoutOption
 
     @OptionGroup var output: OutputOption
 
@@ -55,10 +54,7 @@ struct DeployCommand: ParsableCommand {
             o.execute = !noExecute
             o.replaceFailedStack = replaceFailedStack
             o.waitForPending = !noWaitForPending
-            if let waitTimeout {
-                guard waitTimeout > 0 else { throw UsageFailure("--wait-timeout must be a positive number of minutes") }
-                o.timeout = waitTimeout * 60
-            }
+            o.timeout = try waitTimeout.seconds()
             let session = try aws.session()
             let progress = TerminalProgress()
             let estimate = try? CostEstimate.estimate(o.stack, region: session.region, usage: CostEstimate.Usage())

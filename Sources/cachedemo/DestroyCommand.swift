@@ -22,8 +22,7 @@ struct DestroyCommand: ParsableCommand {
     @Option(name: .customLong("artifact-bucket"), help: "The artifact bucket, if not the default one.")
     var artifactBucket: String?
 
-    @Option(name: .customLong("wait-timeout"), help: "Stop waiting after this many minutes (the delete goes on).")
-    var waitTimeout: Double?
+    @OptionGroup var waitTimeout: WaitTimeoutOption
 
     @OptionGroup var output: OutputOption
 
@@ -33,7 +32,7 @@ struct DestroyCommand: ParsableCommand {
             o.stackName = try name.validated()
             o.purgeArtifacts = purgeArtifacts
             o.artifactBucket = artifactBucket
-            o.timeout = waitTimeout.map { $0 * 60 }
+            o.timeout = try waitTimeout.seconds()
             if !yes {
                 guard stdinIsTerminal else {
                     throw UsageFailure("destroy deletes stack \(o.stackName) and everything in it; add --yes to confirm (no terminal to ask on)")

@@ -59,9 +59,7 @@ struct InvalidateCommand: ParsableCommand {
     func target() throws -> (URL, AWSCredentials, String) {
         switch (endpoint, stackName) {
         case (let e?, nil):
-            guard let url = URL(string: e), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-                throw UsageFailure("--endpoint '\(e)' is not an http(s) URL")
-            }
+            let url = try httpURL(e, flag: "--endpoint")
             if let local = LocalPurgeCredentials.forEndpoint(url) { return (url, local.credentials, local.region) }
             let session = try aws.session()
             return (url, try runStackOperation { try session.client.credentials.credentials() }, session.region)

@@ -39,9 +39,7 @@ struct LocalCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             if let port, !(1...65535).contains(port) { throw UsageFailure("--port \(port) is not a TCP port (1-65535)") }
-            if let u = upstreamURL, !(u.hasPrefix("http://") || u.hasPrefix("https://")) {
-                throw UsageFailure("--upstream-url '\(u)' is not an http(s) URL")
-            }
+            if let upstreamURL { _ = try httpURL(upstreamURL, flag: "--upstream-url") }
             guard cacheTTL >= 0 else { throw UsageFailure("--cache-ttl must be 0 or more seconds") }
             var options = LocalRuntime.Options()
             options.port = port

@@ -35,9 +35,7 @@ struct SmokeTestCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let endpoint = try resolveEndpoint()
-            guard let url = URL(string: endpoint), let scheme = url.scheme, ["http", "https"].contains(scheme),
-                url.host != nil
-            else { throw UsageFailure("--endpoint '\(endpoint)' is not an http(s) URL") }
+            let url = try httpURL(endpoint, flag: "--endpoint")
             guard requests >= 1 else { throw UsageFailure("--requests must be at least 1") }
             var options = SmokeTest.Options(endpoint: url)
             options.path = path

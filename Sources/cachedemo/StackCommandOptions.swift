@@ -26,3 +26,26 @@ func keyValuePairs(_ items: [String], flag: String) throws -> [String: String] {
     }
     return out
 }
+
+/// `--wait-timeout`, shared by deploy and destroy: how long to follow the stack operation.
+/// (`--timeout` is the function's timeout, a stack option.)
+struct WaitTimeoutOption: ParsableArguments {
+    @Option(name: .customLong("wait-timeout"),
+            help: "Stop waiting after this many minutes (the stack operation goes on). --timeout is the function's timeout.")
+    var minutes: Double?
+
+    /// In seconds; a bound that is not positive is a usage error.
+    func seconds() throws -> TimeInterval? {
+        guard let minutes else { return nil }
+        guard minutes > 0 else { throw UsageFailure("--wait-timeout must be a positive number of minutes") }
+        return minutes * 60
+    }
+}
+
+/// An http(s) URL given as a flag's value, or a usage error naming the flag.
+func httpURL(_ text: String, flag: String) throws -> URL {
+    guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+          url.host != nil
+    else { throw UsageFailure("\(flag) '\(text)' is not an http(s) URL") }
+    return url
+}

@@ -128,6 +128,8 @@ import TestSupport
     @Test func destroyWithoutATerminalNeedsYes() throws {
         let r = try run(["destroy", "--stack-name", "anything"])
         #expect(r.status == 64 && r.stderr.contains("--yes"))
+        let zero = try run(["destroy", "--stack-name", "anything", "--yes", "--wait-timeout", "0"])
+        #expect(zero.status == 64 && zero.stderr.contains("--wait-timeout"))
     }
 }
 

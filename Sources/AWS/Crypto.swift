@@ -5,11 +5,8 @@ import Foundation
 public enum Crypto {
     /// The low-level API: OpenSSL 3's one-shot SHA256() looks the digest up on every call.
     public static func sha256<D: ContiguousBytes>(_ data: D) -> [UInt8] {
-        var ctx = SHA256_CTX()
-        SHA256_Init(&ctx)
-        data.withUnsafeBytes { buf in _ = SHA256_Update(&ctx, buf.baseAddress, buf.count) }
         var out = [UInt8](repeating: 0, count: 32)
-        SHA256_Final(&out, &ctx)
+        out.withUnsafeMutableBufferPointer { o in data.withUnsafeBytes { sha256($0, into: o.baseAddress!) } }
         return out
     }
 
@@ -84,47 +81,52 @@ public struct HMACKey: @unchecked Sendable {
 }
 
 extension Crypto {
-    /// SHA-256 of `data` appended to `out` as lower-case hex, with no intermediate arrays.
-    static func appendSHA256Hex(of data: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    /// SHA-256 of `data` into 32 bytes at `out`: what every digest helper here is built on.
+    static func sha256(_ data: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) {
         var ctx = SHA256_CTX()
         SHA256_Init(&ctx)
         SHA256_Update(&ctx, data.baseAddress, data.count)
+        SHA256_Final(out, &ctx)
+    }
+
+    /// SHA-256 of `data` appended to `out` as lower-case hex, with no intermediate arrays.
+    static func appendSHA256Hex(of data: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
-            SHA256_Final(digest.baseAddress, &ctx)
+            sha256(data, into: digest.baseAddress!)
             appendHex(UnsafeBufferPointer(digest), to: &out)
         }
     }
 
     /// SHA-256 as a lower-case hex String, in one allocation.
     public static func sha256Hex(_ data: [UInt8]) -> String {
-        var ctx = SHA256_CTX()
-        SHA256_Init(&ctx)
-        data.withUnsafeBytes { _ = SHA256_Update(&ctx, $0.baseAddress, $0.count) }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
-            SHA256_Final(digest.baseAddress, &ctx)
-            return String(unsafeUninitializedCapacity: 64) { out in
-                let digits: StaticString = "0123456789abcdef"
-                digits.withUTF8Buffer { d in
-                    for i in 0..<32 {
-                        out[2 * i] = d[Int(digest[i] >> 4)]
-                        out[2 * i + 1] = d[Int(digest[i] & 15)]
-                    }
-                }
-                return 64
-            }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
+            data.withUnsafeBytes { sha256($0, into: digest.baseAddress!) }
+            return hexString(UnsafeBufferPointer(digest))
         }
     }
 
     static func appendHex(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        let digits: StaticString = "0123456789abcdef"
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 2) { hex in
-            digits.withUTF8Buffer { d in
-                for (i, b) in bytes.enumerated() {
-                    hex[2 * i] = d[Int(b >> 4)]
-                    hex[2 * i + 1] = d[Int(b & 15)]
-                }
-            }
+            writeHex(bytes, into: hex)
             out.append(contentsOf: UnsafeBufferPointer(hex))
+        }
+    }
+
+    static func hexString(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { buf in
+            writeHex(bytes, into: buf)
+            return bytes.count * 2
+        }
+    }
+
+    /// Lower-case hex digits of `bytes` into `out` (twice as long): the one hex loop.
+    static func writeHex(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) {
+        let digits: StaticString = "0123456789abcdef"
+        digits.withUTF8Buffer { d in
+            for (i, b) in bytes.enumerated() {
+                out[2 * i] = d[Int(b >> 4)]
+                out[2 * i + 1] = d[Int(b & 15)]
+            }
         }
     }
 }
@@ -132,17 +134,7 @@ extension Crypto {
 extension Sequence where Element == UInt8 {
     /// Lower-case hex, as SigV4 and checksums print it.
     public var hex: String {
-        let bytes = Array(self)
-        return String(unsafeUninitializedCapacity: bytes.count * 2) { buf in
-            let digits: StaticString = "0123456789abcdef"
-            digits.withUTF8Buffer { d in
-                for (i, b) in bytes.enumerated() {
-                    buf[2 * i] = d[Int(b >> 4)]
-                    buf[2 * i + 1] = d[Int(b & 15)]
-                }
-            }
-            return bytes.count * 2
-        }
+        Array(self).withUnsafeBufferPointer { Crypto.hexString($0) }
     }
 }
 

@@ -2,7 +2,7 @@
 // One Redis connection per instance, reused; the cache never takes the API down.
 import { readConfig } from './config.mjs';
 import { RedisClient } from './redis.mjs';
-import { KEY_SCHEMA, keyHash, normalizePath, normalizeQuery, resourceKey, versionKey } from './key.mjs';
+import { keyHash, normalizePath, normalizeQuery, resourceKey, storedKey, versionKey } from './key.mjs';
 import { purge } from './purge.mjs';
 import { decodeEntry, encodeEntry, isTextual } from './entry.mjs';
 
@@ -26,7 +26,6 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     })
     : null;
   const inflight = new Map();
-  const keyBase = `${config.namespace}:${KEY_SCHEMA}:`;
   let knownVersion = '0';
 
   async function handler(event, context = {}) {
@@ -52,11 +51,11 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       try {
         // One round trip: the namespace version, and the entry under the version last seen.
         // Only after a purge of everything does the version differ, and a second GET follows.
-        let [v, stored] = await redis.pipeline([['GET', versionKey(config.namespace)], ['GET', `${keyBase}${knownVersion}:${resource}`]]);
+        let [v, stored] = await redis.pipeline([['GET', versionKey(config.namespace)], ['GET', storedKey(config.namespace, knownVersion, resource)]]);
         version = v ? v.toString() : '0';
         if (version !== knownVersion) {
           knownVersion = version;
-          stored = await redis.command(['GET', `${keyBase}${version}:${resource}`]);
+          stored = await redis.command(['GET', storedKey(config.namespace, version, resource)]);
         }
         const entry = stored && decodeEntry(stored);
         if (entry) {
@@ -73,7 +72,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     const leader = !flight;
     if (leader) {
       flight = fetchUpstream(event).then(async (result) => {
-        if (!bypass && result.cacheable) await store(`${keyBase}${version}:${resource}`, result.entry, record);
+        if (!bypass && result.cacheable) await store(storedKey(config.namespace, version, resource), result.entry, record);
         return result;
       }).finally(() => inflight.delete(resource));
       inflight.set(resource, flight);

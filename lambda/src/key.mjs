@@ -36,12 +36,22 @@ export function resourceKey({ method, path, query }) {
 
 /** Where the namespace's version lives: bumping it drops every entry at once. */
 export function versionKey(namespace) {
-  return `${namespace}:${KEY_SCHEMA}:version`;
+  return `${keyPrefix(namespace)}version`;
+}
+
+/** What every stored key of a namespace starts with, before its version. */
+export function keyPrefix(namespace) {
+  return `${namespace}:${KEY_SCHEMA}:`;
 }
 
 /** The stored key: `namespace:schema:version:resource`; version 0 until the first purge-all. */
-export function cacheKey({ namespace, version = '0', ...resource }) {
-  return `${namespace}:${KEY_SCHEMA}:${version}:${resourceKey(resource)}`;
+export function storedKey(namespace, version, resource) {
+  return `${keyPrefix(namespace)}${version}:${resource}`;
+}
+
+/** The stored key of a request. */
+export function cacheKey({ namespace, version = '0', ...request }) {
+  return storedKey(namespace, version, resourceKey(request));
 }
 
 /** Escapes what SCAN's MATCH treats as a pattern. */

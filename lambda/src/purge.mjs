@@ -1,7 +1,7 @@
 // Invalidation: DELETE on a path purges its entry (same key normalization as GET), every
 // entry under it with `x-cachedemo-purge: prefix` (SCAN + UNLINK in batches, never KEYS),
 // or the whole namespace with `?all=true` (one INCR of the namespace version: O(1)).
-import { KEY_SCHEMA, globEscape, normalizePath, resourceKey, versionKey } from './key.mjs';
+import { globEscape, keyPrefix, resourceKey, storedKey, versionKey } from './key.mjs';
 
 export const PURGE_HEADER = 'x-cachedemo-purge';
 
@@ -19,20 +19,18 @@ export function purgeMode(event) {
 /** Returns { removed, version? }: how many entries went (or the new namespace version). */
 export async function purge(redis, namespace, event, { batch = 500 } = {}) {
   const mode = purgeMode(event);
-  const base = `${namespace}:${KEY_SCHEMA}:`;
   if (mode === 'all') {
     const version = await redis.command(['INCR', versionKey(namespace)]);
     return { mode, removed: null, version };
   }
   if (mode === 'key') {
     const resource = resourceKey({ method: 'GET', path: event.rawPath, query: event.rawQueryString });
-    const removed = await redis.command(['EVAL', UNLINK_VERSIONED, '1', versionKey(namespace), base, `:${resource}`]);
+    const removed = await redis.command(['EVAL', UNLINK_VERSIONED, '1', versionKey(namespace), keyPrefix(namespace), `:${resource}`]);
     return { mode, removed };
   }
   const version = (await redis.command(['GET', versionKey(namespace)]))?.toString() ?? '0';
-  const path = normalizePath(event.rawPath);
-  const exact = `${base}${version}:GET:${path}`;
-  const under = path.endsWith('/') ? exact : `${exact}/`;
+  const exact = storedKey(namespace, version, resourceKey({ method: 'GET', path: event.rawPath, query: '' }));
+  const under = exact.endsWith('/') ? exact : `${exact}/`;
   let cursor = '0';
   let removed = 0;
   do {

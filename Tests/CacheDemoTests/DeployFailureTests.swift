@@ -6,27 +6,26 @@ import Glibc
 import Testing
 import TestSupport
 
+/// A recorded CloudFormation (Tests/Fakes/fake_cloudformation.py) playing `scenario`, checking
+/// signatures with the emulator's key, and the environment that sends CloudFormation calls to it
+/// and everything else (STS, S3) to the emulator.
+func recordedCloudFormation(_ scenario: String) throws -> (HelperProcess, [String: String]) {
+    let emulator = Emulator.shared
+    let cfn = try HelperProcess("python3", [Paths.fakeCloudFormation, emulator.accessKeyId, emulator.secretAccessKey, scenario])
+    var env = emulator.environment
+    env["AWS_ENDPOINT_URL_CLOUDFORMATION"] = "http://127.0.0.1:\(cfn.firstLine)"
+    return (cfn, env)
+}
+
 /// What goes wrong in real deploys, with servers that still check signatures: a failed
 /// create rolling back (recorded CloudFormation responses), an endpoint that dies while
 /// deploy waits, and a proxy that throttles, fails and drops 20% of calls.
 @Suite(.serialized) struct DeployFailureTests {
     let emulator = Emulator.shared
 
-    /// The emulator for STS and S3, and a recorded CloudFormation for the stack operations.
-    func environment(cloudFormationPort: String) -> [String: String] {
-        var env = emulator.environment
-        env["AWS_ENDPOINT_URL_CLOUDFORMATION"] = "http://127.0.0.1:\(cloudFormationPort)"
-        return env
-    }
-
-    func fakeCloudFormation(_ scenario: String) throws -> HelperProcess {
-        try HelperProcess("python3", [Paths.fakeCloudFormation, emulator.accessKeyId, emulator.secretAccessKey, scenario])
-    }
-
     @Test func aFailedCreateReportsTheRootCauseThenRefusesThenReplaces() throws {
-        let cfn = try fakeCloudFormation("rollback")
+        let (cfn, env) = try recordedCloudFormation("rollback")
         defer { cfn.stop() }
-        let env = environment(cloudFormationPort: cfn.firstLine)
         let stack = "rollback-\(UUID().uuidString.prefix(6).lowercased())"
 
         let failed = try cachedemo(["deploy", "--stack-name", stack], environment: env)
@@ -51,8 +50,8 @@ import TestSupport
     }
 
     @Test func theEndpointDyingWhileDeployWaitsIsOneLineAndARerunConverges() throws {
-        let dying = try fakeCloudFormation("dies-while-waiting")
-        var env = environment(cloudFormationPort: dying.firstLine)
+        let (dying, recordedEnv) = try recordedCloudFormation("dies-while-waiting")
+        var env = recordedEnv
         env["AWS_MAX_ATTEMPTS"] = "2"
         let stack = "dies-\(UUID().uuidString.prefix(6).lowercased())"
         let r = try cachedemo(["deploy", "--stack-name", stack], environment: env)
@@ -63,9 +62,9 @@ import TestSupport
         #expect(errors.first?.contains("Couldn't connect") == true || errors.first?.contains("reachable") == true)
 
         // Restarted: CloudFormation finished the create meanwhile; the re-run finds nothing to do.
-        let restarted = try fakeCloudFormation("complete")
+        let (restarted, restartedEnv) = try recordedCloudFormation("complete")
         defer { restarted.stop() }
-        let again = try cachedemo(["deploy", "--stack-name", stack], environment: environment(cloudFormationPort: restarted.firstLine))
+        let again = try cachedemo(["deploy", "--stack-name", stack], environment: restartedEnv)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stderr.contains("No changes to deploy"))
     }
@@ -132,17 +131,8 @@ import TestSupport
 
 /// Waiting can be bounded or interrupted; the stack operation is never cancelled behind the user's back.
 @Suite(.serialized) struct DeployWaitTests {
-    let emulator = Emulator.shared
-
-    func stuckEnvironment() throws -> (HelperProcess, [String: String]) {
-        let cfn = try HelperProcess("python3", [Paths.fakeCloudFormation, emulator.accessKeyId, emulator.secretAccessKey, "stuck"])
-        var env = emulator.environment
-        env["AWS_ENDPOINT_URL_CLOUDFORMATION"] = "http://127.0.0.1:\(cfn.firstLine)"
-        return (cfn, env)
-    }
-
     @Test func waitTimeoutSaysTheOperationContinues() throws {
-        let (cfn, env) = try stuckEnvironment()
+        let (cfn, env) = try recordedCloudFormation("stuck")
         defer { cfn.stop() }
         let r = try cachedemo(["deploy", "--stack-name", "stuck-a", "--wait-timeout", "0.05"], environment: env)
         #expect(r.status == 1)
@@ -151,7 +141,7 @@ import TestSupport
     }
 
     @Test func ctrlCStopsWaitingWithExitCode130() throws {
-        let (cfn, env) = try stuckEnvironment()
+        let (cfn, env) = try recordedCloudFormation("stuck")
         defer { cfn.stop() }
         // Wait until it is following the stack, then interrupt it as Ctrl-C would.
         let started = try start(Repo.binary, ["deploy", "--stack-name", "stuck-b", "--wait-timeout", "1"],  // a safety net
@@ -167,17 +157,8 @@ import TestSupport
 
 /// A stack busy with another operation is waited for, or refused with --no-wait-for-pending.
 @Suite(.serialized) struct BusyStackTests {
-    let emulator = Emulator.shared
-
-    func busy() throws -> (HelperProcess, [String: String]) {
-        let cfn = try HelperProcess("python3", [Paths.fakeCloudFormation, emulator.accessKeyId, emulator.secretAccessKey, "busy"])
-        var env = emulator.environment
-        env["AWS_ENDPOINT_URL_CLOUDFORMATION"] = "http://127.0.0.1:\(cfn.firstLine)"
-        return (cfn, env)
-    }
-
     @Test func deployWaitsForTheOtherOperationThenGoesOn() throws {
-        let (cfn, env) = try busy()
+        let (cfn, env) = try recordedCloudFormation("busy")
         defer { cfn.stop() }
         let r = try cachedemo(["deploy", "--stack-name", "busy-a", "--wait-timeout", "1"], environment: env)  // a safety net
         #expect(r.status == 0, "\(r.stderr)")
@@ -187,7 +168,7 @@ import TestSupport
     }
 
     @Test func noWaitForPendingStopsWithAClearLine() throws {
-        let (cfn, env) = try busy()
+        let (cfn, env) = try recordedCloudFormation("busy")
         defer { cfn.stop() }
         let r = try cachedemo(["deploy", "--stack-name", "busy-b", "--no-wait-for-pending"], environment: env)
         #expect(r.status == 1)

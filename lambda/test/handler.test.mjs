@@ -2,23 +2,15 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createHandler } from '../src/index.mjs';
 import { cacheKey } from '../src/key.mjs';
-import { apiEvent, freePort, memoryLog, startRedis, startUpstream } from './helpers.mjs';
+import { apiEvent, freePort, handlerFor, startRedis, startUpstream } from './helpers.mjs';
 
 for (const mode of ['plain', 'tls']) {
   describe(`handler on ${mode} redis`, () => {
     let redis, upstream, check;
     const handlers = [];
-    const make = (env = {}, log = memoryLog()) => {
-      const h = createHandler({
-        env: {
-          EXTERNAL_API_URL: upstream.url, REDIS_URL: redis.url, REDIS_AUTH_TOKEN: redis.password,
-          REDIS_CA_FILE: redis.caFile, CACHE_TTL_SECONDS: '60', REDIS_BACKOFF_MAX_MS: '200', ...env,
-        },
-        log,
-      });
-      h.log = log;
+    const make = (env = {}) => {
+      const h = handlerFor(redis, upstream, { CACHE_TTL_SECONDS: '60', REDIS_BACKOFF_MAX_MS: '200', ...env });
       handlers.push(h);
       return h;
     };
@@ -208,10 +200,7 @@ describe('ACL users', () => {
     const upstream = await startUpstream();
     const admin = await redis.client();
     await admin.command(['ACL', 'SETUSER', 'cache-app', 'on', '>app-token-0123456789', '~cachedemo:*', '+@all']);
-    const h = createHandler({
-      env: { EXTERNAL_API_URL: upstream.url, REDIS_URL: redis.url, REDIS_USERNAME: 'cache-app', REDIS_AUTH_TOKEN: 'app-token-0123456789' },
-      log: memoryLog(),
-    });
+    const h = handlerFor(redis, upstream, { REDIS_USERNAME: 'cache-app', REDIS_AUTH_TOKEN: 'app-token-0123456789' });
     try {
       assert.equal((await h(apiEvent('/acl'))).headers['x-cache'], 'MISS');
       assert.equal((await h(apiEvent('/acl'))).headers['x-cache'], 'HIT');
@@ -230,12 +219,8 @@ describe('auth failures', () => {
   test('a wrong token is a BYPASS with a warning, not an error', async () => {
     const redis = await startRedis({ tls: true, password: 'right-token-0123456789' });
     const upstream = await startUpstream();
-    const log = memoryLog();
-    const h = createHandler({
-      env: { EXTERNAL_API_URL: upstream.url, REDIS_URL: redis.url, REDIS_AUTH_TOKEN: 'wrong-token-0123456789',
-        REDIS_CA_FILE: redis.caFile },
-      log,
-    });
+    const h = handlerFor(redis, upstream, { REDIS_AUTH_TOKEN: 'wrong-token-0123456789' });
+    const log = h.log;
     try {
       const r = await h(apiEvent('/x'));
       assert.equal(r.statusCode, 200);

@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createHandler } from '../src/index.mjs';
 import { RedisConnection } from '../src/redis.mjs';
 
 export async function freePort() {
@@ -135,4 +136,15 @@ export function memoryLog() {
   const log = (r) => records.push(r);
   log.records = records;
   return log;
+}
+
+/** A handler wired to a test's redis-server and upstream; its log records are on h.log. */
+export function handlerFor(redis, upstream, env = {}) {
+  const log = memoryLog();
+  const h = createHandler({
+    env: { EXTERNAL_API_URL: upstream.url, REDIS_URL: redis.url, REDIS_AUTH_TOKEN: redis.password, REDIS_CA_FILE: redis.caFile, ...env },
+    log,
+  });
+  h.log = log;
+  return h;
 }

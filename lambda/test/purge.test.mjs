@@ -4,14 +4,13 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHandler } from '../src/index.mjs';
 import { cacheKey } from '../src/key.mjs';
-import { apiEvent, memoryLog, startRedis, startUpstream } from './helpers.mjs';
+import { apiEvent, handlerFor, memoryLog, startRedis, startUpstream } from './helpers.mjs';
 
 describe('purge', () => {
   let redis, upstream, check;
   const handlers = [];
   const make = () => {
-    const h = createHandler({ env: { EXTERNAL_API_URL: upstream.url, REDIS_URL: redis.url, REDIS_AUTH_TOKEN: redis.password,
-      REDIS_CA_FILE: redis.caFile, CACHE_TTL_SECONDS: '300' }, log: memoryLog() });
+    const h = handlerFor(redis, upstream, { CACHE_TTL_SECONDS: '300' });
     handlers.push(h);
     // Record every command the handler sends, to count round trips rather than time them.
     const sent = [];

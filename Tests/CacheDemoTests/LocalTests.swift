@@ -13,19 +13,31 @@ import Glibc
 #endif
 
 /// `cachedemo local` as a user runs it: the binary, real redis-server and Node, HTTP calls.
-@Suite(.serialized) struct LocalTests {
-    init() {}
+/// A running `cachedemo local --output json`, with the JSON it printed once ready.
+struct LocalRun {
+    let process: Process
+    let doc: [String: Any]
 
-    /// Starts `cachedemo local --output json` and reads the JSON it prints once ready.
-    func startLocal(_ extra: [String] = []) throws -> (Process, [String: Any]) {
-        let started = try start(Repo.binary, ["local", "--output", "json"] + extra, until: "\n}")
-        let doc = try #require(try JSONSerialization.jsonObject(with: Data(started.text.utf8)) as? [String: Any],
-                               "local printed: \(started.text)")
-        return (started.process, doc)
+    init() throws {
+        let started = try start(Repo.binary, ["local", "--output", "json"], until: "\n}")
+        process = started.process
+        doc = try #require(try JSONSerialization.jsonObject(with: Data(started.text.utf8)) as? [String: Any],
+                           "local printed: \(started.text)")
     }
 
+    /// SIGTERM, as a service manager stops it; returns its exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
+@Suite(.serialized) struct LocalTests {
     @Test func servesMissThenHitAndLeavesNoProcessBehind() throws {
-        let (process, doc) = try startLocal()
+        let local = try LocalRun()
+        let doc = local.doc
         let endpoint = try #require(doc["endpoint"] as? String)
         let pids = try #require(doc["pids"] as? [String: Int])
         #expect(Set(pids.keys) == ["redis-server", "demo-upstream", "api-front"])
@@ -39,12 +51,10 @@ import Glibc
         #expect(second.header("apigw-requestid") != nil)
         let missing = try http.send(HTTPRequest(method: "GET", url: URL(string: "\(endpoint)/missing")!))
         #expect(missing.status == 404)
-        // The redis it started speaks TLS only and wants the token: a plain connection gets nothing.
+        // The redis it started is reached over TLS, on loopback.
         #expect((doc["redis"] as? String)?.hasPrefix("rediss://127.0.0.1:") == true)
 
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(local.stop() == 0)
         for (name, pid) in pids {
             #expect(kill(pid_t(pid), 0) != 0, "\(name) (pid \(pid)) is still running")
         }
@@ -71,11 +81,9 @@ import Glibc
     }
 
     @Test func smokeTestFailsAgainstSomethingThatDoesNotCacheAndWritesJUnit() throws {
-        let (process, doc) = try startLocal()
-        defer {
-            kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
-        }
+        let local = try LocalRun()
+        defer { local.stop() }
+        let doc = local.doc
         let upstream = try #require(doc["upstream"] as? String)
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -105,16 +113,12 @@ import Glibc
 
 /// Purging on `cachedemo local`: the real signed flow, and refusals that purge nothing.
 @Suite(.serialized) struct LocalInvalidateTests {
-    func startLocal() throws -> (Process, [String: Any]) { try LocalTests().startLocal() }
-
     func get(_ url: String) throws -> HTTPResponse { try CurlTransport().send(HTTPRequest(method: "GET", url: URL(string: url)!)) }
 
     @Test func missHitInvalidateMissAndRefusals() throws {
-        let (process, doc) = try startLocal()
-        defer {
-            kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
-        }
+        let local = try LocalRun()
+        defer { local.stop() }
+        let doc = local.doc
         let endpoint = try #require(doc["endpoint"] as? String)
         let credentialsFile = try #require(doc["purgeCredentialsFile"] as? String)
         let path = "/people?b=2&a=\(UUID().uuidString.prefix(6))"

@@ -87,39 +87,3 @@ import TestSupport
         #expect(throws: ConfigError.self) { try RetryPolicy.from(environment: ["AWS_MAX_ATTEMPTS": "zero"], profile: nil) }
     }
 }
-
-/// TLS is always verified; AWS_CA_BUNDLE adds a CA, it never turns checking off.
-@Suite struct TLSTests {
-    @Test func aPrivateCAIsTrustedOnlyThroughAWS_CA_BUNDLE() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        func openssl(_ args: [String]) throws {
-            let r = try run("/usr/bin/env", ["openssl"] + args, cwd: dir)
-            try #require(r.status == 0, "openssl \(args[0]): \(r.stderr)")
-        }
-        try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test CA", "-keyout", "ca.key", "-out", "ca.pem"])
-        try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr"])
-        try "subjectAltName=IP:127.0.0.1\n".write(to: dir.appendingPathComponent("san.ext"), atomically: true, encoding: .utf8)
-        try openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1",
-                     "-extfile", "san.ext", "-out", "server.pem"])
-        let server = try HelperProcess("python3", [Paths.fakeServers, "tls", dir.appendingPathComponent("server.pem").path,
-                                                   dir.appendingPathComponent("server.key").path])
-        defer { server.stop() }
-        func session(_ env: [String: String]) throws -> AWSSession {
-            var o = AWSSession.Options(environment: ["HOME": dir.path, "AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "B",
-                                                     "AWS_REGION": "us-east-1", "AWS_MAX_ATTEMPTS": "1",
-                                                     "AWS_ENDPOINT_URL": "https://127.0.0.1:\(server.firstLine)"].merging(env) { $1 })
-            o.region = nil
-            return try AWSSession.make(o)
-        }
-        do {
-            _ = try STS(client: session([:]).client).getCallerIdentity()
-            Issue.record("an unknown CA was trusted")
-        } catch let e as TransportError {
-            #expect(e.message.lowercased().contains("certificate") || e.message.contains("SSL"), "\(e)")
-        }
-        let trusted = try session(["AWS_CA_BUNDLE": dir.appendingPathComponent("ca.pem").path])
-        #expect(try STS(client: trusted.client).getCallerIdentity().account == "111122223333")
-    }
-}

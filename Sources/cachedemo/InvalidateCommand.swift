@@ -17,11 +17,7 @@ struct InvalidateCommand: ParsableCommand {
     @Argument(help: "Paths to purge, e.g. /people?name=ada")
     var paths: [String] = []
 
-    @Option(name: .customLong("stack-name"), help: "Purge the cache of this stack (its ApiEndpoint output).")
-    var stackName: String?
-
-    @Option(help: "Purge the cache at this URL instead, e.g. a `cachedemo local` endpoint.")
-    var endpoint: String?
+    @OptionGroup var cache: CacheEndpointOption
 
     @Flag(help: "Purge every entry under each path.")
     var prefix = false
@@ -57,21 +53,16 @@ struct InvalidateCommand: ParsableCommand {
 
     /// The endpoint and the key pair that signs for it.
     func target() throws -> (URL, AWSCredentials, String) {
-        switch (endpoint, stackName) {
-        case (let e?, nil):
-            let url = try httpURL(e, flag: "--endpoint")
-            if let local = LocalPurgeCredentials.forEndpoint(url) { return (url, local.credentials, local.region) }
-            let session = try aws.session()
-            return (url, try runStackOperation { try session.client.credentials.credentials() }, session.region)
-        case (nil, let name?):
-            let session = try aws.session()
-            let stack = try runStackOperation { try CloudFormationClient(client: session.client).describeStack(name) }
-            guard let url = stack?.outputs[CacheStack.OutputName.apiEndpoint].flatMap(URL.init(string:)) else {
-                throw OperationFailure("stack \(name) does not exist in \(session.region) or has no ApiEndpoint output")
-            }
-            return (url, try runStackOperation { try session.client.credentials.credentials() }, session.region)
-        case (nil, nil): throw UsageFailure("give --stack-name NAME or --endpoint URL")
-        case (_?, _?): throw UsageFailure("give --stack-name or --endpoint, not both")
+        let target = try cache.target()
+        if case .url(let given) = target, let local = LocalPurgeCredentials.forEndpoint(given) {
+            return (given, local.credentials, local.region)
         }
+        let session = try aws.session()
+        let url: URL
+        switch target {
+        case .url(let given): url = given
+        case .stack(let name): url = try CacheEndpointOption.apiEndpoint(ofStack: name, session: session)
+        }
+        return (url, try runStackOperation { try session.client.credentials.credentials() }, session.region)
     }
 }

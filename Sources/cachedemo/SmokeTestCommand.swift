@@ -10,12 +10,7 @@ struct SmokeTestCommand: ParsableCommand {
         discussion: "Exit code 0 only when every check passes; 1 otherwise, naming the failed check."
     )
 
-    @Option(help: "The endpoint URL, e.g. http://127.0.0.1:3000 or the stack's ApiEndpoint.")
-    var endpoint: String?
-
-    @Option(name: .customLong("stack-name"), help: "Read the endpoint from this stack's ApiEndpoint output instead.")
-    var stackName: String?
-
+    @OptionGroup var cache: CacheEndpointOption
     @OptionGroup var aws: AWSOptions
 
     @Option(help: "Path and query to call; a cache-busting parameter is added.")
@@ -34,8 +29,7 @@ struct SmokeTestCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let endpoint = try resolveEndpoint()
-            let url = try httpURL(endpoint, flag: "--endpoint")
+            let url = try resolveEndpoint()
             guard requests >= 1 else { throw UsageFailure("--requests must be at least 1") }
             var options = SmokeTest.Options(endpoint: url)
             options.path = path
@@ -48,22 +42,13 @@ struct SmokeTestCommand: ParsableCommand {
 
 extension SmokeTestCommand {
     /// --endpoint as given, or the ApiEndpoint output of --stack-name.
-    func resolveEndpoint() throws -> String {
-        switch (endpoint, stackName) {
-        case (let e?, nil): return e
-        case (nil, let name?):
-            let session = try aws.session()
-            let stack = try runStackOperation { try CloudFormationClient(client: session.client).describeStack(name) }
-            guard let stack else {
-                throw OperationFailure("stack \(name) does not exist in \(session.region); deploy it first or pass --endpoint")
-            }
-            guard let url = stack.outputs[CacheStack.OutputName.apiEndpoint] else {
-                throw OperationFailure("stack \(name) (\(stack.status)) has no \(CacheStack.OutputName.apiEndpoint) output")
-            }
-            progress("smoke-testing \(url) (\(CacheStack.OutputName.apiEndpoint) of stack \(name))")
+    func resolveEndpoint() throws -> URL {
+        switch try cache.target() {
+        case .url(let url): return url
+        case .stack(let name):
+            let url = try CacheEndpointOption.apiEndpoint(ofStack: name, session: try aws.session())
+            progress("smoke-testing \(url.absoluteString) (\(CacheStack.OutputName.apiEndpoint) of stack \(name))")
             return url
-        case (nil, nil): throw UsageFailure("give --endpoint URL or --stack-name NAME")
-        case (_?, _?): throw UsageFailure("give --endpoint or --stack-name, not both")
         }
     }
 }

@@ -1,4 +1,6 @@
+import AWS
 import ArgumentParser
+import CacheDemo
 import Foundation
 
 /// `--stack-name`, shared by deploy, status, destroy and smoke-test.
@@ -48,4 +50,41 @@ func httpURL(_ text: String, flag: String) throws -> URL {
           url.host != nil
     else { throw UsageFailure("\(flag) '\(text)' is not an http(s) URL") }
     return url
+}
+
+/// Where a cache is: `--endpoint URL`, or `--stack-name NAME` for that stack's ApiEndpoint
+/// output. Shared by smoke-test and invalidate.
+struct CacheEndpointOption: ParsableArguments {
+    @Option(help: "The cache's URL, e.g. http://127.0.0.1:3000 (`cachedemo local`) or a stack's ApiEndpoint.")
+    var endpoint: String?
+
+    @Option(name: .customLong("stack-name"), help: "Use this stack's ApiEndpoint output as the cache's URL.")
+    var stackName: String?
+
+    enum Target {
+        case url(URL)
+        case stack(String)
+    }
+
+    /// Exactly one of the two, the URL checked.
+    func target() throws -> Target {
+        switch (endpoint, stackName) {
+        case (let e?, nil): return .url(try httpURL(e, flag: "--endpoint"))
+        case (nil, let name?): return .stack(name)
+        case (nil, nil): throw UsageFailure("give --endpoint URL or --stack-name NAME")
+        case (_?, _?): throw UsageFailure("give --endpoint or --stack-name, not both")
+        }
+    }
+
+    /// The stack's ApiEndpoint output, or one line saying why there is none.
+    static func apiEndpoint(ofStack name: String, session: AWSSession) throws -> URL {
+        let stack = try runStackOperation { try CloudFormationClient(client: session.client).describeStack(name) }
+        guard let stack else {
+            throw OperationFailure("stack \(name) does not exist in \(session.region); deploy it first or pass --endpoint")
+        }
+        guard let url = stack.outputs[CacheStack.OutputName.apiEndpoint].flatMap(URL.init(string:)) else {
+            throw OperationFailure("stack \(name) (\(stack.status)) has no \(CacheStack.OutputName.apiEndpoint) output")
+        }
+        return url
+    }
 }

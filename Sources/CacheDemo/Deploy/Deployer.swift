@@ -47,6 +47,7 @@ public struct Deployer: Sendable {
     }
 
     var cfn: CloudFormationClient { CloudFormationClient(client: session.client) }
+    var watcher: StackWatcher { StackWatcher(cfn: cfn, clock: clock, progress: progress) }
 
     /// CloudFormation's limit for an inline template.
     public static let templateBodyLimit = 51_200
@@ -119,13 +120,12 @@ public struct Deployer: Sendable {
             throw DeployError(.failed, "deploy cancelled; the change set was deleted and nothing changed")
         }
 
-        let watcher = StackWatcher(cfn: cfn, clock: clock, progress: progress)
-        let seen = watcher.existingEventIds(result.stackId)
-        try cfn.executeChangeSet(created.id, stackName: o.stackName, clientToken: UUID().uuidString)
-        result.executed = true
         let operation: StackStatus.Operation = changeSetType == "CREATE" ? .create : .update
-        let outcome = try watcher.wait(stack: result.stackId, operation: operation, since: seen,
-                                       expectedResources: changeSet.changes.count, timeout: o.timeout)
+        let outcome = try watcher.follow(stack: result.stackId, operation: operation,
+                                         expectedResources: changeSet.changes.count, timeout: o.timeout) {
+            try cfn.executeChangeSet(created.id, stackName: o.stackName, clientToken: UUID().uuidString)
+            result.executed = true
+        }
         result.status = outcome.status
         result.duration = clock.now().timeIntervalSince(started)
         guard StackStatus.isSuccess(outcome.status, operation: operation) else {
@@ -143,10 +143,8 @@ public struct Deployer: Sendable {
                 throw DeployError(.failed, "stack \(o.stackName) is busy (\(stack.status)); wait for it, or drop --no-wait-for-pending")
             }
             progress.info("stack \(o.stackName) is \(stack.status); waiting for that operation to finish first")
-            let watcher = StackWatcher(cfn: cfn, clock: clock, progress: progress)
             let operation: StackStatus.Operation = stack.status.hasPrefix("DELETE") ? .delete : .update
-            _ = try watcher.wait(stack: stack.id, operation: operation, since: watcher.existingEventIds(stack.id),
-                                 expectedResources: nil, timeout: o.timeout)
+            _ = try watcher.follow(stack: stack.id, operation: operation, timeout: o.timeout) {}
             guard let again = try cfn.describeStack(o.stackName) else { return "CREATE" }
             stack = again
         }
@@ -157,11 +155,7 @@ public struct Deployer: Sendable {
                     + "updated; run again with --replace-failed-stack to delete it and create it anew")
             }
             progress.info("deleting \(o.stackName) (\(stack.status)) to create it anew")
-            let watcher = StackWatcher(cfn: cfn, clock: clock, progress: progress)
-            let seen = watcher.existingEventIds(stack.id)
-            try cfn.deleteStack(stack.id, clientToken: UUID().uuidString)
-            let outcome = try watcher.wait(stack: stack.id, operation: .delete, since: seen, expectedResources: nil,
-                                           timeout: o.timeout)
+            let outcome = try watcher.delete(stack: stack.id, timeout: o.timeout)
             guard outcome.status == "DELETE_COMPLETE" else {
                 throw DeployError(.failed, "could not delete the failed stack: " + Self.failureMessage(outcome, stack: o.stackName))
             }

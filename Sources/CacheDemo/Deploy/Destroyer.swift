@@ -47,12 +47,8 @@ public struct Destroyer: Sendable {
                 + "(aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name \(o.stackName))")
         }
         let inventory = LeakCheck.Inventory(resources: (try? cfn.describeStackResources(stack.id)) ?? [])
-        let watcher = StackWatcher(cfn: cfn, clock: clock, progress: progress)
-        let seen = watcher.existingEventIds(stack.id)
         progress.info("deleting stack \(o.stackName) (\(stack.status))")
-        try cfn.deleteStack(stack.id, clientToken: UUID().uuidString)
-        let outcome = try watcher.wait(stack: stack.id, operation: .delete, since: seen, expectedResources: nil,
-                                       timeout: o.timeout)
+        let outcome = try StackWatcher(cfn: cfn, clock: clock, progress: progress).delete(stack: stack.id, timeout: o.timeout)
         guard outcome.status == "DELETE_COMPLETE" else {
             throw DeployError(.failed, Deployer.failureMessage(outcome, stack: o.stackName))
         }

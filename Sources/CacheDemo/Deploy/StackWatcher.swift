@@ -33,6 +33,22 @@ public struct StackWatcher: Sendable {
         Set(((try? cfn.describeStackEvents(stack, limit: 100)) ?? []).map(\.id))
     }
 
+    /// Starts an operation with `start` and follows it to its end, showing only the events it makes.
+    public func follow(stack stackId: String, operation: StackStatus.Operation, expectedResources: Int? = nil,
+                       timeout: TimeInterval?, start: () throws -> Void) throws -> Outcome {
+        let seen = existingEventIds(stackId)
+        try start()
+        return try wait(stack: stackId, operation: operation, since: seen, expectedResources: expectedResources,
+                        timeout: timeout)
+    }
+
+    /// DeleteStack, followed to its end.
+    public func delete(stack stackId: String, timeout: TimeInterval?) throws -> Outcome {
+        try follow(stack: stackId, operation: .delete, timeout: timeout) {
+            try cfn.deleteStack(stackId, clientToken: UUID().uuidString)
+        }
+    }
+
     public func wait(stack stackId: String, operation: StackStatus.Operation, since seen: Set<String>,
                      expectedResources: Int?, timeout: TimeInterval?) throws -> Outcome {
         var seen = seen

@@ -28,8 +28,7 @@ public final class AWSClient: @unchecked Sendable {
     public func send(_ service: AWSService, method: String, path: String = "/", query: [(String, String)] = [],
                      headers: [(name: String, value: String)] = [], body: HTTPRequest.Body = .empty,
                      payloadHash: String? = nil, signed: Bool = true, bucket: String? = nil) throws -> HTTPResponse {
-        let region = service.isGlobal ? (self.region.hasPrefix("cn-") ? "cn-north-1" : self.region.hasPrefix("us-gov-") ? "us-gov-west-1" : "us-east-1")
-            : service == .pricing ? "us-east-1" : self.region
+        let region = EndpointResolver.signingRegion(for: service, region: self.region)
         let (base, isCustom) = endpoints.endpoint(for: service, region: region)
         let url = Self.url(base: base, path: path, query: query, bucket: bucket, pathStyle: isCustom)
         var request = HTTPRequest(method: method, url: url, headers: headers, body: body)

@@ -30,9 +30,6 @@ public enum AWSService: String, CaseIterable, Sendable {
         default: return "AWS_ENDPOINT_URL_\(rawValue.uppercased())"
         }
     }
-
-    /// Global services sign with one region whatever the caller's.
-    var isGlobal: Bool { self == .iam }
 }
 
 /// The endpoint for a service: an override the user gave, or the regional default.
@@ -54,13 +51,22 @@ public struct EndpointResolver: Sendable {
         let suffix = Self.dnsSuffix(region: region)
         switch service {
         case .iam:
-            let host = region.hasPrefix("cn-") ? "iam.cn-north-1.amazonaws.com.cn"
-                : region.hasPrefix("us-gov-") ? "iam.us-gov.amazonaws.com" : "iam.amazonaws.com"
+            let host = ["aws-cn": "iam.cn-north-1.amazonaws.com.cn", "aws-us-gov": "iam.us-gov.amazonaws.com"][
+                Self.partition(region: region)] ?? "iam.amazonaws.com"
             return (URL(string: "https://\(host)")!, false)
         case .pricing:
             return (URL(string: "https://api.pricing.us-east-1.amazonaws.com")!, false)
         default:
             return (URL(string: "https://\(service.hostPrefix).\(region).\(suffix)")!, false)
+        }
+    }
+
+    /// Where a service's requests are signed: a global service in its partition's home region.
+    public static func signingRegion(for service: AWSService, region: String) -> String {
+        switch service {
+        case .pricing: return "us-east-1"
+        case .iam: return ["aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"][partition(region: region)] ?? "us-east-1"
+        default: return region
         }
     }
 

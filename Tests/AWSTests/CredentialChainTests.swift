@@ -143,6 +143,13 @@ struct FakeHome {
         #expect(aws.endpoint(for: .cloudformation, region: "eu-west-1").url.absoluteString == "https://cloudformation.eu-west-1.amazonaws.com")
         #expect(aws.endpoint(for: .sts, region: "cn-north-1").url.absoluteString == "https://sts.cn-north-1.amazonaws.com.cn")
         #expect(EndpointResolver.partition(region: "us-gov-west-1") == "aws-us-gov")
+        // Global services sign in their partition's home region, whatever the caller's.
+        #expect(EndpointResolver.signingRegion(for: .iam, region: "eu-west-1") == "us-east-1")
+        #expect(EndpointResolver.signingRegion(for: .iam, region: "cn-northwest-1") == "cn-north-1")
+        #expect(EndpointResolver.signingRegion(for: .iam, region: "us-gov-east-1") == "us-gov-west-1")
+        #expect(EndpointResolver.signingRegion(for: .pricing, region: "ap-northeast-1") == "us-east-1")
+        #expect(EndpointResolver.signingRegion(for: .s3, region: "ap-northeast-1") == "ap-northeast-1")
+        #expect(aws.endpoint(for: .iam, region: "cn-northwest-1").url.absoluteString == "https://iam.cn-north-1.amazonaws.com.cn")
         // Custom endpoints use path-style S3 addressing; AWS uses virtual hosts.
         #expect(AWSClient.url(base: URL(string: "http://127.0.0.1:5000")!, path: "/k", query: [], bucket: "b", pathStyle: true)
             .absoluteString == "http://127.0.0.1:5000/b/k")

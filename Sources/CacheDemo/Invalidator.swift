@@ -34,9 +34,7 @@ public struct Invalidator: Sendable {
     }
 
     func send(path: String, mode: Mode) -> Outcome {
-        var base = endpoint.absoluteString
-        while base.hasSuffix("/") { base.removeLast() }
-        guard let url = URL(string: base + Self.encoded(path)) else {
+        guard let url = cacheURL(endpoint, path) else {
             return Outcome(path: path, status: 0, removed: nil, message: "not a valid path")
         }
         var request = HTTPRequest(method: "DELETE", url: url)
@@ -62,10 +60,14 @@ public struct Invalidator: Sendable {
             return Outcome(path: path, status: 0, removed: nil, message: "\(error)")
         }
     }
+}
 
-    /// Paths are given as a user types them; spaces and the like are encoded, escapes kept.
-    static func encoded(_ path: String) -> String {
-        let allowed = CharacterSet.urlPathAllowed.union(.urlQueryAllowed).union(CharacterSet(charactersIn: "%"))
-        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
-    }
+/// A path and query under a cache's endpoint, as a user types them: characters a URL cannot
+/// carry (spaces, say) are encoded, escapes already there kept. Used by smoke-test and invalidate.
+public func cacheURL(_ endpoint: URL, _ pathAndQuery: String) -> URL? {
+    var base = endpoint.absoluteString
+    while base.hasSuffix("/") { base.removeLast() }
+    let path = pathAndQuery.hasPrefix("/") ? pathAndQuery : "/" + pathAndQuery
+    let allowed = CharacterSet.urlPathAllowed.union(.urlQueryAllowed).union(CharacterSet(charactersIn: "%"))
+    return URL(string: base + (path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path))
 }

@@ -104,11 +104,8 @@ public struct SmokeTest {
     }
 
     func url(_ pathAndQuery: String) -> URL {
-        var base = options.endpoint.absoluteString
-        while base.hasSuffix("/") { base.removeLast() }
-        let path = pathAndQuery.hasPrefix("/") ? pathAndQuery : "/" + pathAndQuery
-        let separator = path.contains("?") ? "&" : "?"
-        return URL(string: base + path + separator + "cachedemo-smoke=" + bust)!
+        let separator = pathAndQuery.contains("?") ? "&" : "?"
+        return cacheURL(options.endpoint, pathAndQuery + separator + "cachedemo-smoke=" + bust)!
     }
 
     private func get(_ url: URL) throws -> HTTPResponse {

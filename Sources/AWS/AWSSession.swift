@@ -16,7 +16,6 @@ public struct AWSSession: Sendable {
     public let regionSource: String
     public var region: String { client.region }
     public var credentialSource: String { client.credentials.source }
-    public var partition: String { EndpointResolver.partition(region: region) }
 
     static let debugPrinter: @Sendable (String) -> Void = { line in
         FileHandle.standardError.write(Data("debug: \(line)\n".utf8))

@@ -80,7 +80,11 @@ public struct SigV4: Sendable {
 
     // MARK: Stage 2: the string to sign
 
-    public func scope(date: String) -> String { "\(date)/\(region)/\(service)/aws4_request" }
+    public func scope(date: String) -> String {
+        var bytes: [UInt8] = []
+        appendScope(day: date, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     public func stringToSign(canonicalRequest: String, timestamp: String) -> String {
         String(decoding: stringToSignBytes(canonical: Array(canonicalRequest.utf8), timestamp: timestamp,

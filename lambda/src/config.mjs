@@ -20,6 +20,7 @@ export function readConfig(env = process.env) {
     namespace: env.CACHE_NAMESPACE || 'cachedemo',
     ttlSeconds: int(env, 'CACHE_TTL_SECONDS', 3600),
     maxBodyBytes: int(env, 'CACHE_MAX_BODY_BYTES', 1024 * 1024),
+    localCacheBytes: int(env, 'CACHE_LOCAL_MAX_BYTES', 16 * 1024 * 1024),
     upstreamTimeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS', 8000),
     redisConnectTimeoutMs: int(env, 'REDIS_CONNECT_TIMEOUT_MS', 1000),
     redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 250),

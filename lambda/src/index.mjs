@@ -23,6 +23,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       connectTimeoutMs: config.redisConnectTimeoutMs,
       commandTimeoutMs: config.redisCommandTimeoutMs,
       backoffMaxMs: config.redisBackoffMaxMs,
+      localCacheBytes: config.localCacheBytes,
     })
     : null;
   const inflight = new Map();
@@ -49,18 +50,21 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     let version = null;
     if (redis) {
       try {
-        // One round trip: the namespace version, and the entry under the version last seen.
-        // Only after a purge of everything does the version differ, and a second GET follows.
-        let [v, stored] = await redis.pipeline([['GET', versionKey(config.namespace)], ['GET', storedKey(config.namespace, knownVersion, resource)]]);
+        // One round trip (or none, from the instance's tracked copy): the namespace version,
+        // and the entry under the version last seen. Only after a purge of everything does
+        // the version differ, and a second GET follows.
+        let { values: [v, stored], fromLocal } = await redis.getMany([versionKey(config.namespace), storedKey(config.namespace, knownVersion, resource)]);
         version = v ? v.toString() : '0';
         if (version !== knownVersion) {
           knownVersion = version;
-          stored = await redis.command(['GET', storedKey(config.namespace, version, resource)]);
+          ({ values: [stored], fromLocal } = await redis.getMany([storedKey(config.namespace, version, resource)]));
         }
         const entry = stored && decodeEntry(stored);
-        if (entry) {
-          const age = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
-          return done(toResponse(entry, method, { 'x-cache': 'HIT', age: String(age) }), { cache: 'HIT' });
+        const age = entry ? Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000)) : 0;
+        // A copy can outlive the key by the moment the server takes to expire it: not served.
+        if (entry && (config.ttlSeconds === 0 || age < config.ttlSeconds)) {
+          return done(toResponse(entry, method, { 'x-cache': 'HIT', age: String(age) }),
+            { cache: 'HIT', from: fromLocal ? 'instance' : 'redis' });
         }
       } catch (err) {
         bypass = true;
@@ -88,7 +92,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   async function invalidate(event) {
     if (!redis) return jsonResponse(503, { message: 'no cache is configured' });
     try {
-      const result = await purge(redis, config.namespace, event);
+      const result = await purge(redis, config.namespace, event).finally(() => redis.dropLocalCopy());
       if (result.mode === 'all') {
         return { statusCode: 204, headers: { 'x-cache-purge': 'all', 'x-cache-namespace-version': String(result.version) }, body: '' };
       }

@@ -1,6 +1,7 @@
 // A small RESP2 client: one socket (TCP or TLS), AUTH, pipelined commands with a
 // timeout each, server errors as RedisError. Only what the handler needs.
 import net from 'node:net';
+import { LocalCache } from './local-cache.mjs';
 
 // node:tls is loaded on the first rediss:// connection, not at module load: it is the
 // heaviest import here, and cold starts pay for every import.
@@ -20,7 +21,12 @@ export function encodeCommand(args) {
   return Buffer.concat(parts);
 }
 
-/** Incremental RESP reply parser: feed it bytes, it returns whole replies. */
+/** A RESP3 push: a message the server sends on its own (an invalidation), not a reply. */
+export class PushMessage {
+  constructor(items) { this.items = items; }
+}
+
+/** Incremental RESP2/RESP3 reply parser: feed it bytes, it returns whole replies. */
 export class ReplyParser {
   constructor() { this.buf = Buffer.alloc(0); }
 
@@ -41,27 +47,46 @@ export class ReplyParser {
     if (eol < 0) return null;
     const type = this.buf[pos];
     const line = this.buf.toString('utf8', pos + 1, eol);
+    const end = eol + 2;
     switch (type) {
-      case 0x2b: return { value: line, end: eol + 2 }; // +
-      case 0x2d: return { value: new RedisError(line), end: eol + 2 }; // -
-      case 0x3a: return { value: Number(line), end: eol + 2 }; // :
-      case 0x24: { // $
+      case 0x2b: return { value: line, end }; // + simple string
+      case 0x2d: return { value: new RedisError(line), end }; // - error
+      case 0x3a: return { value: Number(line), end }; // : integer
+      case 0x5f: return { value: null, end }; // _ null (RESP3)
+      case 0x23: return { value: line === 't', end }; // # boolean (RESP3)
+      case 0x2c: return { value: Number(line.replace(/^(-?)inf$/, '$1Infinity')), end }; // , double (RESP3)
+      case 0x28: return { value: BigInt(line), end }; // ( big number (RESP3)
+      case 0x24: // $ bulk string
+      case 0x21: // ! bulk error (RESP3)
+      case 0x3d: { // = verbatim string (RESP3): a 3-letter format and a colon, then the text
         const len = Number(line);
-        if (len < 0) return { value: null, end: eol + 2 };
-        const start = eol + 2;
-        if (this.buf.length < start + len + 2) return null;
-        return { value: this.buf.subarray(start, start + len), end: start + len + 2 };
+        if (len < 0) return { value: null, end };
+        if (this.buf.length < end + len + 2) return null;
+        const bytes = this.buf.subarray(end, end + len);
+        const value = type === 0x24 ? bytes : type === 0x21 ? new RedisError(bytes.toString()) : bytes.toString('utf8', 4);
+        return { value, end: end + len + 2 };
       }
-      case 0x2a: { // *
+      case 0x2a: // * array
+      case 0x7e: // ~ set (RESP3)
+      case 0x3e: // > push (RESP3)
+      case 0x25: // % map (RESP3): key, value, key, value...
+      case 0x7c: { // | attributes (RESP3): a map about the reply that follows it
         const n = Number(line);
-        if (n < 0) return { value: null, end: eol + 2 };
+        if (n < 0) return { value: null, end };
         const items = [];
-        let at = eol + 2;
-        for (let i = 0; i < n; i++) {
+        let at = end;
+        for (let i = 0; i < (type === 0x25 || type === 0x7c ? 2 * n : n); i++) {
           const item = this.#parse(at);
           if (!item) return null;
           items.push(item.value);
           at = item.end;
+        }
+        if (type === 0x7c) return this.#parse(at);
+        if (type === 0x3e) return { value: new PushMessage(items), end: at };
+        if (type === 0x25) {
+          const map = new Map();
+          for (let i = 0; i < items.length; i += 2) map.set(String(items[i]), items[i + 1]);
+          return { value: map, end: at };
         }
         return { value: items, end: at };
       }
@@ -75,11 +100,19 @@ export class ReplyParser {
  * One connection. Commands are written as soon as they are issued (pipelining);
  * replies resolve them in order. A timeout or a socket error closes the connection
  * and fails everything pending, so replies can never be matched to the wrong command.
+ * With `tracking`, the connection speaks RESP3 and asks the server to push invalidations
+ * for the keys it reads (server-assisted client-side caching); `tracking` stays false
+ * when the server cannot.
  */
 export class RedisConnection {
   #socket; #parser = new ReplyParser(); #pending = []; #closed = false;
+  /** Called with the keys (Buffers) the server invalidated, or null for all of them. */
+  onInvalidate = null;
+  /** Called once, when the connection closes for any reason. */
+  onClose = null;
+  tracking = false;
 
-  static async connect(url, { token, username, ca, connectTimeoutMs = 1000, commandTimeoutMs = 500 } = {}) {
+  static async connect(url, { token, username, ca, connectTimeoutMs = 1000, commandTimeoutMs = 500, tracking = false } = {}) {
     const u = new URL(url);
     const useTLS = u.protocol === 'rediss:';
     const tls = useTLS ? (tlsModule ??= await import('node:tls')) : null;
@@ -102,7 +135,9 @@ export class RedisConnection {
         socket.off('error', fail);
         const conn = new RedisConnection(socket, commandTimeoutMs);
         try {
-          if (token) await conn.command(username ? ['AUTH', username, token] : ['AUTH', token]);
+          if (!(tracking && await conn.#startTracking(username, token)) && token) {
+            await conn.command(username ? ['AUTH', username, token] : ['AUTH', token]);
+          }
           resolve(conn);
         } catch (err) {
           conn.close();
@@ -110,6 +145,27 @@ export class RedisConnection {
         }
       });
     });
+  }
+
+  /**
+   * HELLO 3 (authenticating in the same command), then CLIENT TRACKING ON. False when the
+   * server has no RESP3 or the user may not switch, so the caller authenticates the RESP2
+   * way; a wrong token throws.
+   */
+  async #startTracking(username, token) {
+    try {
+      await this.command(token ? ['HELLO', '3', 'AUTH', username ?? 'default', token] : ['HELLO', '3']);
+    } catch (err) {
+      if (err instanceof RedisError && /^(NOPROTO|NOPERM|ERR unknown command)/.test(err.message)) return false;
+      throw err;
+    }
+    try {
+      await this.command(['CLIENT', 'TRACKING', 'ON']);
+      this.tracking = true;
+    } catch (err) {
+      if (!(err instanceof RedisError)) throw err;
+    }
+    return true;
   }
 
   constructor(socket, commandTimeoutMs) {
@@ -127,11 +183,14 @@ export class RedisConnection {
     return this.pipeline([args])[0];
   }
 
-  /** Several commands in one write; one promise each, resolved in order. */
-  pipeline(commands) {
+  /**
+   * Several commands in one write; one promise each, resolved in order. `observe(reply, i)`
+   * sees each reply the moment it is parsed, before any invalidation that follows it.
+   */
+  pipeline(commands, observe) {
     if (this.#closed) return commands.map(() => Promise.reject(new RedisError('connection closed')));
-    const promises = commands.map((args) => new Promise((resolve, reject) => {
-      const entry = { resolve, reject, timer: null };
+    const promises = commands.map((args, index) => new Promise((resolve, reject) => {
+      const entry = { resolve, reject, timer: null, observe, index };
       entry.timer = setTimeout(() => {
         this.#fail(new RedisError(`${args[0]} timed out after ${this.commandTimeoutMs} ms`));
       }, this.commandTimeoutMs);
@@ -155,10 +214,19 @@ export class RedisConnection {
       return;
     }
     for (const reply of replies) {
+      if (reply instanceof PushMessage) {
+        if (String(reply.items[0]) === 'invalidate') this.onInvalidate?.(reply.items[1]);
+        continue;
+      }
       const entry = this.#pending.shift();
       if (!entry) continue;
       clearTimeout(entry.timer);
-      if (reply instanceof RedisError) entry.reject(reply); else entry.resolve(reply);
+      if (reply instanceof RedisError) {
+        entry.reject(reply);
+      } else {
+        entry.observe?.(reply, entry.index);
+        entry.resolve(reply);
+      }
     }
   }
 
@@ -166,6 +234,7 @@ export class RedisConnection {
     if (!this.#closed) {
       this.#closed = true;
       this.#socket.destroy();
+      this.onClose?.();
     }
     for (const entry of this.#pending.splice(0)) {
       clearTimeout(entry.timer);
@@ -174,10 +243,16 @@ export class RedisConnection {
   }
 }
 
+/** Lets whatever the operating system already received run first: a Lambda sandbox thawed
+ *  with an invalidation waiting in the socket applies it before a copy is trusted. */
+const pendingIO = () => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * The connection a Lambda instance keeps: opened lazily, reused across invocations,
  * reopened after a failure with exponential backoff. While backing off, commands fail
  * at once instead of waiting, so the handler can serve from the upstream without delay.
+ * With `localCacheBytes`, GETs are answered from the instance's copy while the server
+ * tracks the keys; the copy is dropped whole when the connection (and so tracking) ends.
  */
 export class RedisClient {
   #conn = null; #connecting = null; #failures = 0; #retryAt = 0;
@@ -187,6 +262,7 @@ export class RedisClient {
     this.options = options;
     this.backoffBaseMs = options.backoffBaseMs ?? 100;
     this.backoffMaxMs = options.backoffMaxMs ?? 5000;
+    this.local = options.localCacheBytes > 0 ? new LocalCache(options.localCacheBytes) : null;
     this.connects = 0;
   }
 
@@ -199,6 +275,31 @@ export class RedisClient {
   async pipeline(commands) {
     const conn = await this.#connection();
     return Promise.all(conn.pipeline(commands));
+  }
+
+  /**
+   * GET of several keys: from the local copy when it holds every one of them, otherwise
+   * in one round trip whose replies refresh the copy. `fromLocal` says which it was.
+   */
+  async getMany(keys) {
+    if (this.#tracking()) {
+      await pendingIO();
+      const values = keys.map((key) => this.local.get(key));
+      if (this.#tracking() && !values.includes(undefined)) return { values, fromLocal: true };
+    }
+    const conn = await this.#connection();
+    const observe = this.local && conn.tracking ? (reply, i) => this.local.set(keys[i], reply) : undefined;
+    const values = await Promise.all(conn.pipeline(keys.map((key) => ['GET', key]), observe));
+    return { values, fromLocal: false };
+  }
+
+  /** Forgets the local copy, after this instance changed keys itself (a purge). */
+  dropLocalCopy() {
+    this.local?.clear();
+  }
+
+  #tracking() {
+    return this.local !== null && this.#conn !== null && !this.#conn.closed && this.#conn.tracking;
   }
 
   /** Commands sent on every connection so far, for tests that count round trips. */
@@ -218,8 +319,17 @@ export class RedisClient {
     }
     if (this.#connecting) return this.#connecting;
     if (Date.now() < this.#retryAt) throw new RedisError('redis unavailable; backing off');
-    this.#connecting = RedisConnection.connect(this.url, this.options).then(
+    this.#connecting = RedisConnection.connect(this.url, { ...this.options, tracking: this.local !== null }).then(
       (conn) => {
+        if (this.local) {
+          // Invalidations missed while no connection tracked the keys cannot be known.
+          this.local.clear();
+          conn.onClose = () => this.local.clear();
+          conn.onInvalidate = (keys) => {
+            if (keys === null) this.local.clear();
+            else for (const key of keys) this.local.delete(key.toString());
+          };
+        }
         this.#conn = conn;
         this.#failures = 0;
         this.connects++;

@@ -34,8 +34,11 @@ export function makeCertificates(dir) {
   return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key') };
 }
 
-/** Starts redis-server on a free loopback port; `stop` and `start` let a test kill and revive it. */
-export async function startRedis({ tls = false, password } = {}) {
+/**
+ * Starts redis-server on a free loopback port; `stop` and `start` let a test kill and revive
+ * it. `args` adds server options (`['--rename-command', 'HELLO', '']` makes an older server).
+ */
+export async function startRedis({ tls = false, password, args: extra = [] } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cachedemo-redis-'));
   const certs = tls ? makeCertificates(dir) : null;
   const port = await freePort();
@@ -48,6 +51,7 @@ export async function startRedis({ tls = false, password } = {}) {
     args.push('--port', String(port));
   }
   if (password) args.push('--requirepass', password);
+  args.push(...extra);
   const url = `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`;
   const ca = tls ? (await import('node:fs')).readFileSync(certs.ca) : undefined;
   let proc = null;

@@ -1,7 +1,7 @@
 // Pure pieces: RESP encoding and parsing, key normalization, the upstream URL, entries.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReplyParser, RedisError, encodeCommand } from '../src/redis.mjs';
+import { PushMessage, ReplyParser, RedisError, encodeCommand } from '../src/redis.mjs';
 import { cacheKey, globEscape, normalizePath, normalizeQuery } from '../src/key.mjs';
 import { upstreamURL } from '../src/index.mjs';
 import { decodeEntry, encodeEntry, isTextual } from '../src/entry.mjs';
@@ -25,6 +25,27 @@ describe('RESP', () => {
       assert.equal(replies[3].toString(), 'he\r\nl');
       assert.equal(replies[4], null);
       assert.deepEqual([replies[5][0].toString(), replies[5][1]], ['a', 7]);
+    }
+  });
+
+  test('RESP3 types, split at every byte: null, boolean, double, map, set, verbatim, blob error, attributes, push', () => {
+    const wire = Buffer.from('_\r\n#t\r\n,-inf\r\n,1.5\r\n%1\r\n+proto\r\n:3\r\n~2\r\n:1\r\n:2\r\n'
+      + '=9\r\ntxt:hello\r\n!7\r\nERR bad\r\n|1\r\n+ttl\r\n:5\r\n$1\r\nv\r\n'
+      + '>2\r\n$10\r\ninvalidate\r\n*1\r\n$3\r\nkey\r\n>2\r\n$10\r\ninvalidate\r\n_\r\n');
+    for (let cut = 0; cut <= wire.length; cut++) {
+      const p = new ReplyParser();
+      const r = [...p.feed(wire.subarray(0, cut)), ...p.feed(wire.subarray(cut))];
+      assert.equal(r.length, 11, `cut at ${cut}`);
+      assert.deepEqual(r.slice(0, 4), [null, true, -Infinity, 1.5]);
+      assert.deepEqual([...r[4]], [['proto', 3]]);
+      assert.deepEqual(r[5], [1, 2]);
+      assert.equal(r[6], 'hello');
+      assert.ok(r[7] instanceof RedisError);
+      assert.equal(r[7].message, 'ERR bad');
+      assert.equal(r[8].toString(), 'v', 'attributes are read past, the reply they annotate kept');
+      assert.ok(r[9] instanceof PushMessage);
+      assert.deepEqual(r[9].items.map(String), ['invalidate', 'key']);
+      assert.deepEqual(r[10].items, [Buffer.from('invalidate'), null], 'a flush invalidates every key');
     }
   });
 });

@@ -106,19 +106,21 @@ try {
 
   const env = { REDIS_URL: redis.url, REDIS_AUTH_TOKEN: redis.password, REDIS_CA_FILE: redis.caFile, EXTERNAL_API_URL: upstream,
     CACHE_TTL_SECONDS: '3600' };
-  const ourPort = await freePort(), basePort = await freePort();
+  const ourPort = await freePort(), redisOnlyPort = await freePort(), basePort = await freePort();
   start(path.join(root, 'lambda/local/front.mjs'), { ...env, PORT: String(ourPort), FUNCTION_DIR: ours });
+  // The same handler with the instance copy off: every hit is a round trip to redis.
+  start(path.join(root, 'lambda/local/front.mjs'), { ...env, PORT: String(redisOnlyPort), FUNCTION_DIR: ours, CACHE_LOCAL_MAX_BYTES: '0' });
   start(path.join(root, 'lambda/local/front.mjs'), { ...env, PORT: String(basePort), FUNCTION_DIR: baseline });
-  await waitForPort(ourPort);
-  await waitForPort(basePort);
+  for (const port of [ourPort, redisOnlyPort, basePort]) await waitForPort(port);
 
   const hitPath = () => '/?name=bench-hit';
   // Warm: the entry is stored, and each front has started its instances.
-  for (const port of [ourPort, basePort]) await load(port, hitPath, 16, 200);
+  for (const port of [ourPort, redisOnlyPort, basePort]) await load(port, hitPath, 16, 200);
 
   const results = { requestsPerRun: requests };
   for (const c of [1, 16]) {
     results[`hit_c${c}`] = await load(ourPort, hitPath, c, requests);
+    results[`redis_hit_c${c}`] = await load(redisOnlyPort, hitPath, c, requests);
     results[`upstream_c${c}`] = await load(upstreamPort, hitPath, c, requests);
     results[`baseline_hit_c${c}`] = await load(basePort, hitPath, c, requests);
   }

@@ -1,0 +1,250 @@
+// The instance's copy of the keys it read (server-assisted client-side caching), against a
+// real redis-server: hits without a round trip, every kind of change elsewhere reaching the
+// copy, the TTL, the size bound, servers without RESP3, and a frozen-then-thawed instance.
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cacheKey } from '../src/key.mjs';
+import { encodeEntry } from '../src/entry.mjs';
+import { LocalCache } from '../src/local-cache.mjs';
+import { apiEvent, handlerFor, startRedis, startUpstream } from './helpers.mjs';
+
+const keyOf = (p, query = '') => cacheKey({ namespace: 'cachedemo', method: 'GET', path: p, query });
+
+describe('instance copy', () => {
+  let redis, upstream, check;
+  const handlers = [];
+  const make = (env = {}) => {
+    const h = handlerFor(redis, upstream, { CACHE_TTL_SECONDS: '60', ...env });
+    handlers.push(h);
+    return h;
+  };
+  /** The log record of the handler's last request. */
+  const last = (h) => h.log.records.at(-1);
+
+  before(async () => {
+    redis = await startRedis({ tls: true, password: 'copy-token-0123456789' });
+    upstream = await startUpstream();
+    check = await redis.client();
+  });
+  beforeEach(async () => { await check.command(['FLUSHALL']); upstream.calls.length = 0; });
+  after(async () => {
+    for (const h of handlers) h.close();
+    check.close();
+    await upstream.close();
+    await redis.close();
+  });
+
+  test('a repeat hit is answered from the copy, without a round trip to redis', async () => {
+    const h = make();
+    assert.equal((await h(apiEvent('/copy'))).headers['x-cache'], 'MISS');
+    const fromRedis = await h(apiEvent('/copy'));
+    assert.equal(last(h).from, 'redis', 'the first hit after a miss reads redis');
+    const sent = h.redis.commandsSent;
+    const fromCopy = await h(apiEvent('/copy'));
+    assert.equal(fromCopy.headers['x-cache'], 'HIT');
+    assert.equal(fromCopy.body, fromRedis.body);
+    assert.equal(last(h).from, 'instance');
+    assert.equal(h.redis.commandsSent, sent, 'a command went to redis');
+    assert.equal(upstream.callsTo('/copy'), 1);
+  });
+
+  test('another writer changing or deleting the key reaches the copy', async () => {
+    const h = make();
+    await h(apiEvent('/changed'));
+    await h(apiEvent('/changed'));
+    const replaced = encodeEntry({ status: 200, contentType: 'application/json', body: Buffer.from('{"v":2}'), storedAt: Date.now() });
+    await check.command(['SET', keyOf('/changed'), replaced]);
+    await sleep(20);
+    const after = await h(apiEvent('/changed'));
+    assert.equal(after.body, '{"v":2}');
+    assert.equal(last(h).from, 'redis');
+    await check.command(['DEL', keyOf('/changed')]);
+    await sleep(20);
+    assert.equal((await h(apiEvent('/changed'))).headers['x-cache'], 'MISS');
+  });
+
+  test('a purge by another instance, of one key or of everything, reaches the copy', async () => {
+    const reader = make(), purger = make();
+    for (const p of ['/one', '/two']) {
+      await reader(apiEvent(p));
+      await reader(apiEvent(p));
+      assert.equal((await reader(apiEvent(p))).headers['x-cache'], 'HIT');
+      assert.equal(last(reader).from, 'instance');
+    }
+    assert.equal((await purger(apiEvent('/one', 'DELETE'))).statusCode, 204);
+    await sleep(20);
+    assert.equal((await reader(apiEvent('/one'))).headers['x-cache'], 'MISS');
+    assert.equal((await reader(apiEvent('/two'))).headers['x-cache'], 'HIT');
+    assert.equal((await purger(apiEvent('/?all=true', 'DELETE'))).statusCode, 204);
+    await sleep(20);
+    assert.equal((await reader(apiEvent('/two'))).headers['x-cache'], 'MISS');
+  });
+
+  test('the instance that purges drops its own copy at once', async () => {
+    const h = make();
+    await h(apiEvent('/mine'));
+    await h(apiEvent('/mine'));
+    assert.equal((await h(apiEvent('/?all=true', 'DELETE'))).statusCode, 204);
+    assert.equal((await h(apiEvent('/mine'))).headers['x-cache'], 'MISS');
+  });
+
+  test('an entry older than CACHE_TTL_SECONDS is not served, even when its key outlived it', async () => {
+    const h = make({ CACHE_TTL_SECONDS: '1' });
+    await h(apiEvent('/aging'));
+    await h(apiEvent('/aging'));
+    // The key stays in redis past its time, as it can until the server's expiry cycle runs.
+    await check.command(['PERSIST', keyOf('/aging')]);
+    await sleep(1100);
+    const late = await h(apiEvent('/aging'));
+    assert.equal(late.headers['x-cache'], 'MISS');
+    assert.equal(upstream.callsTo('/aging'), 2);
+  });
+
+  test('a lost connection drops the copy: redis restarted empty means a MISS, not a stale HIT', async () => {
+    const h = make({ REDIS_BACKOFF_MAX_MS: '100' });
+    await h(apiEvent('/restart'));
+    await h(apiEvent('/restart'));
+    await redis.stop();
+    await redis.start();
+    check.close();
+    check = await redis.client();
+    // The handler notices the lost connection (BYPASS while it backs off) or reconnects: either
+    // way the old copy is gone.
+    assert.notEqual((await h(apiEvent('/restart'))).headers['x-cache'], 'HIT');
+    await sleep(150);
+    assert.equal((await h(apiEvent('/restart'))).headers['x-cache'], 'MISS');
+  });
+
+  test('CACHE_LOCAL_MAX_BYTES=0 turns the copy off: every hit is a round trip', async () => {
+    const h = make({ CACHE_LOCAL_MAX_BYTES: '0' });
+    await h(apiEvent('/off'));
+    await h(apiEvent('/off'));
+    const sent = h.redis.commandsSent;
+    assert.equal((await h(apiEvent('/off'))).headers['x-cache'], 'HIT');
+    assert.equal(last(h).from, 'redis');
+    assert.equal(h.redis.commandsSent, sent + 2);
+  });
+});
+
+describe('instance copy on a server without RESP3', () => {
+  test('HELLO unknown: AUTH the RESP2 way, every hit from redis', async () => {
+    const redis = await startRedis({ tls: true, password: 'old-token-0123456789', args: ['--rename-command', 'HELLO', ''] });
+    const upstream = await startUpstream();
+    const h = handlerFor(redis, upstream);
+    try {
+      assert.equal((await h(apiEvent('/old'))).headers['x-cache'], 'MISS');
+      await h(apiEvent('/old'));
+      const hit = await h(apiEvent('/old'));
+      assert.equal(hit.headers['x-cache'], 'HIT');
+      assert.equal(h.log.records.at(-1).from, 'redis');
+      assert.equal(h.redis.connects, 1);
+    } finally {
+      h.close();
+      await upstream.close();
+      await redis.close();
+    }
+  });
+});
+
+describe('local cache bound', () => {
+  test('holds at most maxBytes, dropping the least recently used first', () => {
+    const cache = new LocalCache(3 * (1 + 100 + 64));
+    for (const k of ['a', 'b', 'c']) cache.set(k, Buffer.alloc(100));
+    assert.ok(cache.get('a'), 'a is read, so b is now the oldest');
+    cache.set('d', Buffer.alloc(100));
+    assert.equal(cache.get('b'), undefined);
+    assert.deepEqual(['a', 'c', 'd'].map((k) => cache.get(k) !== undefined), [true, true, true]);
+    assert.ok(cache.bytes <= cache.maxBytes);
+    cache.set('huge', Buffer.alloc(10_000));
+    assert.equal(cache.get('huge'), undefined, 'a value larger than the whole cache is not kept');
+    assert.equal(cache.size, 3);
+    cache.set('n', null);
+    assert.equal(cache.get('n'), null, 'a key redis did not have is remembered as null');
+  });
+});
+
+describe('a frozen instance', () => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  test('thawed with an invalidation and a request both waiting, it applies the invalidation first', async () => {
+    const redis = await startRedis({ tls: true, password: 'freeze-token-0123456789' });
+    const upstream = await startUpstream();
+    const check = await redis.client();
+    // Lambda freezes the sandbox between invocations; SIGSTOP does the same to the local front.
+    const front = spawn(process.execPath, [path.join(here, '../local/front.mjs')], {
+      env: { ...process.env, FUNCTION_DIR: path.join(here, '../src'), PORT: '0', MAX_INSTANCES: '1',
+        EXTERNAL_API_URL: upstream.url, REDIS_URL: redis.url, REDIS_AUTH_TOKEN: redis.password, REDIS_CA_FILE: redis.caFile },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const lines = [];
+    let buffered = '';
+    front.stdout.on('data', (d) => {
+      buffered += d;
+      const parts = buffered.split('\n');
+      buffered = parts.pop();
+      lines.push(...parts.map((l) => JSON.parse(l)));
+    });
+    try {
+      let port;
+      for (let i = 0; i < 200 && !port; i++) {
+        port = lines.find((l) => l.message === 'listening')?.port;
+        await sleep(25);
+      }
+      // One keep-alive connection, as API Gateway keeps to Lambda's invoke path: at the thaw the
+      // request is on a socket the front already watches, as the invalidation is.
+      const client = await keepAliveClient(port);
+      assert.match(await client.get('/frozen'), /x-cache: MISS/i);
+      await client.get('/frozen');
+      assert.match(await client.get('/frozen'), /x-cache: HIT/i);
+      assert.equal(lines.filter((l) => l.cache === 'HIT').at(-1).from, 'instance');
+
+      front.kill('SIGSTOP');
+      const answer = client.get('/frozen');
+      await sleep(50);
+      await check.command(['DEL', keyOf('/frozen')]);
+      await sleep(50);
+      front.kill('SIGCONT');
+      assert.match(await answer, /x-cache: MISS/i, 'a deleted entry was served from the copy after the thaw');
+      client.close();
+    } finally {
+      front.kill('SIGCONT');
+      front.kill('SIGTERM');
+      check.close();
+      await upstream.close();
+      await redis.close();
+    }
+  });
+});
+
+/** GETs one at a time on one keep-alive connection; each answer is the response head. */
+async function keepAliveClient(port) {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  let buf = '', waiting = null;
+  socket.setEncoding('latin1');
+  socket.on('data', (d) => {
+    buf += d;
+    const end = buf.indexOf('\r\n\r\n');
+    if (end < 0 || !waiting) return;
+    const head = buf.slice(0, end);
+    const total = end + 4 + Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+    if (buf.length < total) return;
+    buf = buf.slice(total);
+    const resolve = waiting;
+    waiting = null;
+    resolve(head);
+  });
+  return {
+    get(p) {
+      return new Promise((resolve) => {
+        waiting = resolve;
+        socket.write(`GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+      });
+    },
+    close() { socket.destroy(); },
+  };
+}

@@ -5,6 +5,13 @@
 /** What an entry costs besides its key and value bytes (the Map slot, the record). */
 const ENTRY_OVERHEAD = 64;
 
+/** A parsed reply is a view into a socket read that may be far larger: keep just its bytes. */
+function ownCopy(bytes) {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
+
 export class LocalCache {
   #entries = new Map();
   #bytes = 0;
@@ -30,7 +37,7 @@ export class LocalCache {
     this.delete(key);
     const cost = key.length + (value ? value.length : 0) + ENTRY_OVERHEAD;
     if (cost > this.maxBytes) return;
-    this.#entries.set(key, { value, cost });
+    this.#entries.set(key, { value: value && ownCopy(value), cost });
     this.#bytes += cost;
     for (const [oldest, entry] of this.#entries) {
       if (this.#bytes <= this.maxBytes) break;

@@ -1,5 +1,6 @@
-// A small RESP2 client: one socket (TCP or TLS), AUTH, pipelined commands with a
-// timeout each, server errors as RedisError. Only what the handler needs.
+// A small Redis client: one socket (TCP or TLS), AUTH, pipelined commands with a
+// timeout each, server errors as RedisError, and RESP3 tracking for an instance copy of
+// the keys read (server-assisted client-side caching). Only what the handler needs.
 import net from 'node:net';
 import { LocalCache } from './local-cache.mjs';
 
@@ -269,12 +270,6 @@ export class RedisClient {
   async command(args) {
     const conn = await this.#connection();
     return conn.command(args);
-  }
-
-  /** Commands sent together and answered in one round trip. */
-  async pipeline(commands) {
-    const conn = await this.#connection();
-    return Promise.all(conn.pipeline(commands));
   }
 
   /**

@@ -1,32 +1,15 @@
 // The handler against a real redis-server (plain and TLS + password) and a real upstream.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheKey } from '../src/key.mjs';
-import { apiEvent, freePort, handlerFor, startRedis, startUpstream } from './helpers.mjs';
+import { apiEvent, freePort, handlerFor, startRedis, startUpstream, suiteServers } from './helpers.mjs';
 
 for (const mode of ['plain', 'tls']) {
   describe(`handler on ${mode} redis`, () => {
-    let redis, upstream, check;
-    const handlers = [];
-    const make = (env = {}) => {
-      const h = handlerFor(redis, upstream, { CACHE_TTL_SECONDS: '60', REDIS_BACKOFF_MAX_MS: '200', ...env });
-      handlers.push(h);
-      return h;
-    };
-
-    before(async () => {
-      redis = await startRedis(mode === 'tls' ? { tls: true, password: 'test-token-0123456789' } : {});
-      upstream = await startUpstream();
-      check = await redis.client();
-    });
-    beforeEach(async () => { await check.command(['FLUSHALL']); upstream.calls.length = 0; });
-    after(async () => {
-      for (const h of handlers) h.close();
-      check.close();
-      await upstream.close();
-      await redis.close();
-    });
+    const servers = suiteServers(mode === 'tls' ? { tls: true, password: 'test-token-0123456789' } : {},
+      { CACHE_TTL_SECONDS: '60', REDIS_BACKOFF_MAX_MS: '200' });
+    const { make } = servers;
 
     test('a miss is fetched and stored, the next call is a hit with the same body', async () => {
       const h = make();
@@ -39,7 +22,7 @@ for (const mode of ['plain', 'tls']) {
       assert.equal(second.body, first.body);
       assert.equal(second.statusCode, 200);
       assert.match(second.headers.age, /^\d+$/);
-      assert.equal(upstream.callsTo('/people'), 1);
+      assert.equal(servers.upstream.callsTo('/people'), 1);
       assert.equal(h.redis.connects, 1, 'one connection reused across invocations');
     });
 
@@ -48,7 +31,7 @@ for (const mode of ['plain', 'tls']) {
       await h(apiEvent('/q?a=1&b=2&a=0'));
       const reordered = await h(apiEvent('/q?b=2&a=0&a=1'));
       assert.equal(reordered.headers['x-cache'], 'HIT');
-      assert.equal(upstream.callsTo('/q'), 1);
+      assert.equal(servers.upstream.callsTo('/q'), 1);
       const other = await h(apiEvent('/q?a=1&b=3'));
       assert.equal(other.headers['x-cache'], 'MISS');
     });
@@ -57,12 +40,12 @@ for (const mode of ['plain', 'tls']) {
       const h = make({ CACHE_TTL_SECONDS: '42' });
       await h(apiEvent('/ttl'));
       const key = cacheKey({ namespace: 'cachedemo', method: 'GET', path: '/ttl', query: '' });
-      const ttl = await check.command(['TTL', key]);
+      const ttl = await servers.check.command(['TTL', key]);
       assert.ok(ttl > 0 && ttl <= 42, `TTL ${ttl}`);
       const forever = make({ CACHE_TTL_SECONDS: '0' });
       await forever(apiEvent('/forever'));
       const key2 = cacheKey({ namespace: 'cachedemo', method: 'GET', path: '/forever', query: '' });
-      assert.equal(await check.command(['TTL', key2]), -1);
+      assert.equal(await servers.check.command(['TTL', key2]), -1);
     });
 
     for (const code of [404, 500]) {
@@ -73,8 +56,8 @@ for (const mode of ['plain', 'tls']) {
         assert.equal(a.statusCode, code);
         assert.equal(b.statusCode, code);
         assert.equal(b.headers['x-cache'], 'MISS');
-        assert.equal(upstream.callsTo('/status'), 2);
-        assert.equal(await check.command(['DBSIZE']), 0);
+        assert.equal(servers.upstream.callsTo('/status'), 2);
+        assert.equal(await servers.check.command(['DBSIZE']), 0);
       });
     }
 
@@ -83,7 +66,7 @@ for (const mode of ['plain', 'tls']) {
       const r = await h(apiEvent('/slow?ms=2000'));
       assert.equal(r.statusCode, 504);
       assert.equal(JSON.parse(r.body).message.includes('did not answer'), true);
-      assert.equal(await check.command(['DBSIZE']), 0);
+      assert.equal(await servers.check.command(['DBSIZE']), 0);
     });
 
     test('an unreachable upstream gives 502 and nothing is stored', async () => {
@@ -92,7 +75,7 @@ for (const mode of ['plain', 'tls']) {
       const r = await h(apiEvent('/anything'));
       assert.equal(r.statusCode, 502);
       assert.equal(r.headers['content-type'], 'application/json');
-      assert.equal(await check.command(['DBSIZE']), 0);
+      assert.equal(await servers.check.command(['DBSIZE']), 0);
     });
 
     test('a body over CACHE_MAX_BODY_BYTES is served but not stored', async () => {
@@ -121,7 +104,7 @@ for (const mode of ['plain', 'tls']) {
     test('concurrent identical misses make one upstream call', async () => {
       const h = make();
       const results = await Promise.all(Array.from({ length: 25 }, () => h(apiEvent('/gated/one'))));
-      assert.equal(upstream.callsTo('/gated/one'), 1);
+      assert.equal(servers.upstream.callsTo('/gated/one'), 1);
       assert.equal(new Set(results.map((r) => r.body)).size, 1);
       assert.ok(results.every((r) => r.statusCode === 200 && r.headers['x-cache'] === 'MISS'));
       assert.equal((await h(apiEvent('/gated/one'))).headers['x-cache'], 'HIT');
@@ -136,7 +119,7 @@ for (const mode of ['plain', 'tls']) {
       assert.equal(head.headers['content-length'], String(Buffer.byteLength(get.body)));
       const post = await h(apiEvent('/head-me', 'POST'));
       assert.equal(post.statusCode, 405);
-      assert.equal(upstream.callsTo('/head-me'), 1);
+      assert.equal(servers.upstream.callsTo('/head-me'), 1);
     });
 
     test('log lines are JSON records with a key hash, never the raw key', async () => {
@@ -160,16 +143,16 @@ for (const mode of ['plain', 'tls']) {
     test('redis killed mid-test: BYPASS from the upstream, then recovery when it returns', async () => {
       const h = make();
       assert.equal((await h(apiEvent('/outage'))).headers['x-cache'], 'MISS');
-      await redis.stop();
+      await servers.redis.stop();
       const during = await h(apiEvent('/outage'));
       assert.equal(during.statusCode, 200);
       assert.equal(during.headers['x-cache'], 'BYPASS');
       assert.ok(h.log.records.some((r) => r.level === 'warn' && /cache unavailable/.test(r.message)));
       const again = await h(apiEvent('/outage'));
       assert.equal(again.headers['x-cache'], 'BYPASS');
-      await redis.start();
-      check.close();
-      check = await redis.client();
+      await servers.redis.start();
+      servers.check.close();
+      servers.check = await servers.redis.client();
       await sleep(250); // past the backoff (REDIS_BACKOFF_MAX_MS=200)
       const after1 = await h(apiEvent('/outage'));
       assert.equal(after1.headers['x-cache'], 'MISS');
@@ -179,7 +162,7 @@ for (const mode of ['plain', 'tls']) {
     test('slow redis: the command times out and the request is served as BYPASS', async () => {
       const h = make({ REDIS_COMMAND_TIMEOUT_MS: '100' });
       await h(apiEvent('/warm'));
-      const blocker = await redis.client();
+      const blocker = await servers.redis.client();
       let redisAwake = false;
       const sleeping = blocker.command(['DEBUG', 'SLEEP', '0.6']).catch(() => {}).then(() => { redisAwake = true; });
       await sleep(20);

@@ -1,5 +1,6 @@
 // Real servers for the handler tests: redis-server (plain, or TLS with a password and
 // certificates made here with openssl) and a local upstream HTTP API.
+import { after, before, beforeEach } from 'node:test';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -151,4 +152,64 @@ export function handlerFor(redis, upstream, env = {}) {
   });
   h.log = log;
   return h;
+}
+
+/**
+ * A suite's servers: redis-server (`redisOptions` as for startRedis), an upstream and a
+ * check connection, started before its tests, emptied before each, stopped after it; the
+ * handlers `make` builds (with `env` over `defaultEnv`) are closed with them.
+ */
+export function suiteServers(redisOptions, defaultEnv = {}) {
+  const servers = { redis: null, upstream: null, check: null, handlers: [] };
+  servers.make = (env = {}) => {
+    const h = handlerFor(servers.redis, servers.upstream, { ...defaultEnv, ...env });
+    servers.handlers.push(h);
+    return h;
+  };
+  before(async () => {
+    servers.redis = await startRedis(redisOptions);
+    servers.upstream = await startUpstream();
+    servers.check = await servers.redis.client();
+  });
+  beforeEach(async () => {
+    await servers.check.command(['FLUSHALL']);
+    servers.upstream.calls.length = 0;
+  });
+  after(async () => {
+    for (const h of servers.handlers) h.close();
+    servers.check.close();
+    await servers.upstream.close();
+    await servers.redis.close();
+  });
+  return servers;
+}
+
+/**
+ * GETs one at a time on one keep-alive connection, speaking just enough HTTP/1.1
+ * (Content-Length bodies) to stay light next to what it measures: { status, head } each.
+ */
+export function keepAliveClient(port) {
+  const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
+  let buf = Buffer.alloc(0), waiting = null;
+  const answer = (result) => { const resolve = waiting; waiting = null; resolve?.(result); };
+  socket.on('data', (d) => {
+    buf = buf.length ? Buffer.concat([buf, d]) : d;
+    const end = buf.indexOf('\r\n\r\n');
+    if (end < 0 || !waiting) return;
+    const head = buf.toString('latin1', 0, end);
+    const total = end + 4 + Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+    if (buf.length < total) return;
+    buf = buf.subarray(total);
+    answer({ status: Number(head.slice(9, 12)), head });
+  });
+  socket.on('error', () => answer({ status: 0, head: '' }));
+  return {
+    get(path) {
+      return new Promise((resolve) => {
+        waiting = resolve;
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+      });
+    },
+    close() { socket.destroy(); },
+  };
 }

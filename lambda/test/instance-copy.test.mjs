@@ -1,43 +1,24 @@
 // The instance's copy of the keys it read (server-assisted client-side caching), against a
 // real redis-server: hits without a round trip, every kind of change elsewhere reaching the
 // copy, the TTL, the size bound, servers without RESP3, and a frozen-then-thawed instance.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheKey } from '../src/key.mjs';
 import { encodeEntry } from '../src/entry.mjs';
 import { LocalCache } from '../src/local-cache.mjs';
-import { apiEvent, handlerFor, startRedis, startUpstream } from './helpers.mjs';
+import { apiEvent, handlerFor, keepAliveClient, startRedis, startUpstream, suiteServers } from './helpers.mjs';
 
 const keyOf = (p, query = '') => cacheKey({ namespace: 'cachedemo', method: 'GET', path: p, query });
 
 describe('instance copy', () => {
-  let redis, upstream, check;
-  const handlers = [];
-  const make = (env = {}) => {
-    const h = handlerFor(redis, upstream, { CACHE_TTL_SECONDS: '60', ...env });
-    handlers.push(h);
-    return h;
-  };
+  const servers = suiteServers({ tls: true, password: 'copy-token-0123456789' }, { CACHE_TTL_SECONDS: '60' });
+  const { make } = servers;
   /** The log record of the handler's last request. */
   const last = (h) => h.log.records.at(-1);
-
-  before(async () => {
-    redis = await startRedis({ tls: true, password: 'copy-token-0123456789' });
-    upstream = await startUpstream();
-    check = await redis.client();
-  });
-  beforeEach(async () => { await check.command(['FLUSHALL']); upstream.calls.length = 0; });
-  after(async () => {
-    for (const h of handlers) h.close();
-    check.close();
-    await upstream.close();
-    await redis.close();
-  });
 
   test('a repeat hit is answered from the copy, without a round trip to redis', async () => {
     const h = make();
@@ -50,7 +31,7 @@ describe('instance copy', () => {
     assert.equal(fromCopy.body, fromRedis.body);
     assert.equal(last(h).from, 'instance');
     assert.equal(h.redis.commandsSent, sent, 'a command went to redis');
-    assert.equal(upstream.callsTo('/copy'), 1);
+    assert.equal(servers.upstream.callsTo('/copy'), 1);
   });
 
   test('another writer changing or deleting the key reaches the copy', async () => {
@@ -58,12 +39,12 @@ describe('instance copy', () => {
     await h(apiEvent('/changed'));
     await h(apiEvent('/changed'));
     const replaced = encodeEntry({ status: 200, contentType: 'application/json', body: Buffer.from('{"v":2}'), storedAt: Date.now() });
-    await check.command(['SET', keyOf('/changed'), replaced]);
+    await servers.check.command(['SET', keyOf('/changed'), replaced]);
     await sleep(20);
     const after = await h(apiEvent('/changed'));
     assert.equal(after.body, '{"v":2}');
     assert.equal(last(h).from, 'redis');
-    await check.command(['DEL', keyOf('/changed')]);
+    await servers.check.command(['DEL', keyOf('/changed')]);
     await sleep(20);
     assert.equal((await h(apiEvent('/changed'))).headers['x-cache'], 'MISS');
   });
@@ -98,21 +79,21 @@ describe('instance copy', () => {
     await h(apiEvent('/aging'));
     await h(apiEvent('/aging'));
     // The key stays in redis past its time, as it can until the server's expiry cycle runs.
-    await check.command(['PERSIST', keyOf('/aging')]);
+    await servers.check.command(['PERSIST', keyOf('/aging')]);
     await sleep(1100);
     const late = await h(apiEvent('/aging'));
     assert.equal(late.headers['x-cache'], 'MISS');
-    assert.equal(upstream.callsTo('/aging'), 2);
+    assert.equal(servers.upstream.callsTo('/aging'), 2);
   });
 
   test('a lost connection drops the copy: redis restarted empty means a MISS, not a stale HIT', async () => {
     const h = make({ REDIS_BACKOFF_MAX_MS: '100' });
     await h(apiEvent('/restart'));
     await h(apiEvent('/restart'));
-    await redis.stop();
-    await redis.start();
-    check.close();
-    check = await redis.client();
+    await servers.redis.stop();
+    await servers.redis.start();
+    servers.check.close();
+    servers.check = await servers.redis.client();
     // The handler notices the lost connection (BYPASS while it backs off) or reconnects: either
     // way the old copy is gone.
     assert.notEqual((await h(apiEvent('/restart'))).headers['x-cache'], 'HIT');
@@ -196,10 +177,10 @@ describe('a frozen instance', () => {
       }
       // One keep-alive connection, as API Gateway keeps to Lambda's invoke path: at the thaw the
       // request is on a socket the front already watches, as the invalidation is.
-      const client = await keepAliveClient(port);
-      assert.match(await client.get('/frozen'), /x-cache: MISS/i);
+      const client = keepAliveClient(port);
+      assert.match((await client.get('/frozen')).head, /x-cache: MISS/i);
       await client.get('/frozen');
-      assert.match(await client.get('/frozen'), /x-cache: HIT/i);
+      assert.match((await client.get('/frozen')).head, /x-cache: HIT/i);
       assert.equal(lines.filter((l) => l.cache === 'HIT').at(-1).from, 'instance');
 
       front.kill('SIGSTOP');
@@ -208,7 +189,7 @@ describe('a frozen instance', () => {
       await check.command(['DEL', keyOf('/frozen')]);
       await sleep(50);
       front.kill('SIGCONT');
-      assert.match(await answer, /x-cache: MISS/i, 'a deleted entry was served from the copy after the thaw');
+      assert.match((await answer).head, /x-cache: MISS/i, 'a deleted entry was served from the copy after the thaw');
       client.close();
     } finally {
       front.kill('SIGCONT');
@@ -219,32 +200,3 @@ describe('a frozen instance', () => {
     }
   });
 });
-
-/** GETs one at a time on one keep-alive connection; each answer is the response head. */
-async function keepAliveClient(port) {
-  const socket = net.connect({ host: '127.0.0.1', port });
-  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  let buf = '', waiting = null;
-  socket.setEncoding('latin1');
-  socket.on('data', (d) => {
-    buf += d;
-    const end = buf.indexOf('\r\n\r\n');
-    if (end < 0 || !waiting) return;
-    const head = buf.slice(0, end);
-    const total = end + 4 + Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-    if (buf.length < total) return;
-    buf = buf.slice(total);
-    const resolve = waiting;
-    waiting = null;
-    resolve(head);
-  });
-  return {
-    get(p) {
-      return new Promise((resolve) => {
-        waiting = resolve;
-        socket.write(`GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
-      });
-    },
-    close() { socket.destroy(); },
-  };
-}

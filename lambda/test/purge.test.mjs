@@ -1,17 +1,15 @@
 // Invalidation against a real redis-server: one key, a prefix (thousands of keys, in
 // batches, nothing outside touched), the whole namespace in O(1), and misses afterwards.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHandler } from '../src/index.mjs';
 import { cacheKey } from '../src/key.mjs';
-import { apiEvent, handlerFor, memoryLog, startRedis, startUpstream } from './helpers.mjs';
+import { apiEvent, memoryLog, suiteServers } from './helpers.mjs';
 
 describe('purge', () => {
-  let redis, upstream, check;
-  const handlers = [];
+  const servers = suiteServers({ tls: true, password: 'purge-token-0123456789' }, { CACHE_TTL_SECONDS: '300' });
   const make = () => {
-    const h = handlerFor(redis, upstream, { CACHE_TTL_SECONDS: '300' });
-    handlers.push(h);
+    const h = servers.make();
     // Record every command the handler sends, to count round trips rather than time them.
     const sent = [];
     const original = h.redis.command.bind(h.redis);
@@ -20,19 +18,6 @@ describe('purge', () => {
     return h;
   };
   const del = (pathAndQuery, headers = {}) => ({ ...apiEvent(pathAndQuery, 'DELETE'), headers });
-
-  before(async () => {
-    redis = await startRedis({ tls: true, password: 'purge-token-0123456789' });
-    upstream = await startUpstream();
-    check = await redis.client();
-  });
-  beforeEach(async () => { await check.command(['FLUSHALL']); });
-  after(async () => {
-    for (const h of handlers) h.close();
-    check.close();
-    await upstream.close();
-    await redis.close();
-  });
 
   test('one key, named with its query in any order; a GET after it is a MISS again', async () => {
     const h = make();
@@ -61,14 +46,14 @@ describe('purge', () => {
       outside.push(cacheKey({ namespace: 'cachedemo', method: 'GET', path: p, query: '' }));
     }
     outside.push('someone-else:key');
-    const writes = [...inside, ...outside].map((k) => check.command(['SET', k, 'x']));
+    const writes = [...inside, ...outside].map((k) => servers.check.command(['SET', k, 'x']));
     await Promise.all(writes);
 
     const r = await h(del('/people', { 'x-cachedemo-purge': 'prefix' }));
     assert.equal(r.statusCode, 204);
     assert.equal(r.headers['x-cache-removed'], String(inside.length));
-    assert.equal(await check.command(['DBSIZE']), outside.length);
-    for (const k of outside) assert.equal(await check.command(['EXISTS', k]), 1, k);
+    assert.equal(await servers.check.command(['DBSIZE']), outside.length);
+    for (const k of outside) assert.equal(await servers.check.command(['EXISTS', k]), 1, k);
     assert.ok(!h.sent.includes('KEYS'), 'KEYS must never be used');
     assert.ok(h.sent.filter((c) => c === 'SCAN').length > 1, 'expected several SCAN pages');
     assert.ok(h.sent.filter((c) => c === 'UNLINK').length > 1, 'expected UNLINK in batches');
@@ -77,7 +62,7 @@ describe('purge', () => {
   test('the whole namespace in one command, however big the cache is', async () => {
     const h = make();
     for (const p of ['/a', '/b?x=1', '/c/d']) await h(apiEvent(p));
-    for (let i = 0; i < 1000; i++) await check.command(['SET', cacheKey({ namespace: 'cachedemo', method: 'GET', path: `/bulk/${i}`, query: '' }), 'x']);
+    for (let i = 0; i < 1000; i++) await servers.check.command(['SET', cacheKey({ namespace: 'cachedemo', method: 'GET', path: `/bulk/${i}`, query: '' }), 'x']);
     h.sent.length = 0;
     const r = await h(del('/?all=true'));
     assert.equal(r.statusCode, 204);
@@ -88,9 +73,9 @@ describe('purge', () => {
   });
 
   test('the cache down: 503, not a pretend success', async () => {
-    const h = createHandler({ env: { EXTERNAL_API_URL: upstream.url, REDIS_URL: 'redis://127.0.0.1:1', REDIS_BACKOFF_MAX_MS: '50' },
+    const h = createHandler({ env: { EXTERNAL_API_URL: servers.upstream.url, REDIS_URL: 'redis://127.0.0.1:1', REDIS_BACKOFF_MAX_MS: '50' },
       log: memoryLog() });
-    handlers.push(h);
+    servers.handlers.push(h);
     assert.equal((await h(del('/x'))).statusCode, 503);
   });
 });

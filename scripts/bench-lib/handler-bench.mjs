@@ -4,12 +4,11 @@
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, startRedis } from '../../lambda/test/helpers.mjs';
+import { freePort, keepAliveClient, startRedis } from '../../lambda/test/helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -34,49 +33,17 @@ function start(script, env) {
   return child;
 }
 
-/**
- * One keep-alive connection speaking just enough HTTP/1.1 (Content-Length bodies), so
- * the client's own overhead stays small next to what is measured.
- */
-function rawClient(port) {
-  const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
-  let buf = Buffer.alloc(0), pending = null;
-  socket.on('data', (d) => {
-    buf = buf.length ? Buffer.concat([buf, d]) : d;
-    const end = buf.indexOf('\r\n\r\n');
-    if (end < 0 || !pending) return;
-    const head = buf.toString('latin1', 0, end);
-    const m = /content-length: *(\d+)/i.exec(head);
-    const total = end + 4 + (m ? Number(m[1]) : 0);
-    if (buf.length < total) return;
-    buf = buf.subarray(total);
-    const p = pending;
-    pending = null;
-    p(Number(head.slice(9, 12)));
-  });
-  socket.on('error', () => { if (pending) { const p = pending; pending = null; p(0); } });
-  return {
-    get(path) {
-      return new Promise((resolve) => {
-        pending = resolve;
-        socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
-      });
-    },
-    close() { socket.destroy(); },
-  };
-}
-
 /** N requests at concurrency C over keep-alive connections; latencies in ms. */
 async function load(port, pathFor, concurrency, total) {
   const latencies = [];
   let errors = 0, next = 0;
-  const clients = Array.from({ length: concurrency }, () => rawClient(port));
+  const clients = Array.from({ length: concurrency }, () => keepAliveClient(port));
   const started = performance.now();
   async function worker(client) {
     while (next < total) {
       const i = next++;
       const t0 = performance.now();
-      const status = await client.get(pathFor(i));
+      const { status } = await client.get(pathFor(i));
       latencies.push(performance.now() - t0);
       if (status !== 200) errors++;
     }

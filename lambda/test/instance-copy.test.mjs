@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheKey } from '../src/key.mjs';
@@ -179,15 +180,23 @@ describe('a frozen instance', () => {
       // request is on a socket the front already watches, as the invalidation is.
       const client = keepAliveClient(port);
       assert.match((await client.get('/frozen')).head, /x-cache: MISS/i);
-      await client.get('/frozen');
-      assert.match((await client.get('/frozen')).head, /x-cache: HIT/i);
-      assert.equal(lines.filter((l) => l.cache === 'HIT').at(-1).from, 'instance');
+      // Hits until the copy holds the entry (after the store, the first hit reads redis); the
+      // front's log line for a request lands on its stdout just before the response.
+      const lastHitFrom = () => lines.filter((l) => l.cache === 'HIT').at(-1)?.from;
+      for (let i = 0; i < 50 && lastHitFrom() !== 'instance'; i++) {
+        assert.match((await client.get('/frozen')).head, /x-cache: HIT/i);
+        await sleep(10);
+      }
+      assert.equal(lastHitFrom(), 'instance');
 
       front.kill('SIGSTOP');
+      // Stopped for real before the request is sent: a request the front had already taken
+      // in hand when it stopped is one in progress, not one waiting at the thaw.
+      await untilStopped(front.pid);
       const answer = client.get('/frozen');
-      await sleep(50);
+      await sleep(100);
       await check.command(['DEL', keyOf('/frozen')]);
-      await sleep(50);
+      await sleep(100);
       front.kill('SIGCONT');
       assert.match((await answer).head, /x-cache: MISS/i, 'a deleted entry was served from the copy after the thaw');
       client.close();
@@ -200,3 +209,13 @@ describe('a frozen instance', () => {
     }
   });
 });
+
+/** Waits until the process is in the stopped state (T in /proc/PID/stat). */
+async function untilStopped(pid) {
+  for (let i = 0; i < 400; i++) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (stat[stat.lastIndexOf(')') + 2] === 'T') return;
+    await sleep(5);
+  }
+  throw new Error(`process ${pid} did not stop`);
+}

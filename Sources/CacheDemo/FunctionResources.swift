@@ -38,8 +38,7 @@ extension CacheStack {
                 // anyone allowed lambda:GetFunctionConfiguration (see README, "The auth token").
                 "REDIS_AUTH_TOKEN": .sub("{{resolve:secretsmanager:${\(cache.authToken)}}}"),
                 "EXTERNAL_API_URL": .string(options.upstreamURL),
-                "CACHE_TTL_SECONDS": .string(String(options.cacheTTLSeconds)),
-            ]),
+            ].merging(options.caching.environment.mapValues { .string($0) }) { own, _ in own }),
             loggingConfig: .init(logGroup: .ref(logGroup), logFormat: "JSON"),
             tags: tags))
         t.outputs[OutputName.functionName] = .init(.ref(function), description: "The Lambda function")

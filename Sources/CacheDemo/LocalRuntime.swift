@@ -8,7 +8,7 @@ public final class LocalRuntime: @unchecked Sendable {
     public struct Options: Sendable {
         public var port: Int?
         public var upstreamURL: String?
-        public var cacheTTLSeconds = 3600
+        public var caching = CachingOptions()
         public var node = "node"
         public var redisServer = "redis-server"
         public var verbose = false
@@ -110,11 +110,10 @@ public final class LocalRuntime: @unchecked Sendable {
                                "PORT": String(apiPort), "FUNCTION_DIR": functionDir.path,
                                "REDIS_URL": "rediss://127.0.0.1:\(redisPort)", "REDIS_AUTH_TOKEN": token,
                                "REDIS_CA_FILE": certs.ca, "EXTERNAL_API_URL": upstream!,
-                               "CACHE_TTL_SECONDS": String(options.cacheTTLSeconds),
                                "PURGE_ACCESS_KEY_ID": purge.accessKeyId, "PURGE_SECRET_ACCESS_KEY": purge.secretAccessKey,
                                "PURGE_REGION": purge.region,
                                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "",
-                           ], log: log)
+                           ].merging(options.caching.environment) { own, _ in own }, log: log)
         try Loopback.waitUntilListening(port: apiPort, timeout: 10, what: "the API front") {
             children.isRunning("api-front")
         }

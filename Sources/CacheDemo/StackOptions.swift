@@ -20,7 +20,7 @@ public struct StackOptions: Sendable, Equatable {
     public var engine = Engine.redis
     public var engineVersion: String?
     public var nodeType = "cache.t4g.micro"
-    public var cacheTTLSeconds = 3600
+    public var caching = CachingOptions()
     public var upstreamURL = "https://api.agify.io"
     public var vpcCIDR = "10.10.0.0/16"
     public var runtime = "nodejs24.x"
@@ -61,9 +61,6 @@ public struct StackOptions: Sendable, Equatable {
         if let v = engineVersion, v.isEmpty || !v.allSatisfy({ $0.isNumber || $0 == "." }) {
             throw .init("--engine-version '\(v)' is not a version number; use one like \(engine.defaultVersion)")
         }
-        guard cacheTTLSeconds >= 0 else {
-            throw .init("--cache-ttl \(cacheTTLSeconds) is negative; use seconds >= 0 (0 = entries never expire)")
-        }
         guard upstreamURL.hasPrefix("https://") || upstreamURL.hasPrefix("http://"),
             let host = upstreamURL.split(separator: "/", maxSplits: 3).dropFirst().first, !host.isEmpty,
             !upstreamURL.contains(where: { $0 == " " || $0 == "\"" })
@@ -78,6 +75,7 @@ public struct StackOptions: Sendable, Equatable {
         guard (128...10240).contains(memoryMB) else {
             throw .init("--memory \(memoryMB) is outside Lambda's 128 to 10240 MB")
         }
+        try caching.validate(memoryMB: memoryMB)
         guard (1...30).contains(timeoutSeconds) else {
             throw .init("--timeout \(timeoutSeconds) is outside 1 to 30 s (API Gateway stops waiting after 30 s)")
         }

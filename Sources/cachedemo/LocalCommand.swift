@@ -19,8 +19,7 @@ struct LocalCommand: ParsableCommand {
     @Option(name: .customLong("upstream-url"), help: "Cache this API instead of the built-in demo upstream.")
     var upstreamURL: String?
 
-    @Option(name: .customLong("cache-ttl"), help: "Seconds a cached response lives; 0 = never expires.")
-    var cacheTTL = 3600
+    @OptionGroup var caching: CachingArguments
 
     @Option(help: "The node executable.")
     var node = "node"
@@ -40,11 +39,11 @@ struct LocalCommand: ParsableCommand {
         try reportingFailures {
             if let port, !(1...65535).contains(port) { throw UsageFailure("--port \(port) is not a TCP port (1-65535)") }
             if let upstreamURL { _ = try httpURL(upstreamURL, flag: "--upstream-url") }
-            guard cacheTTL >= 0 else { throw UsageFailure("--cache-ttl must be 0 or more seconds") }
+            do throws(StackOptionsError) { try caching.cachingOptions.validate() } catch { throw UsageFailure(error.description) }
             var options = LocalRuntime.Options()
             options.port = port
             options.upstreamURL = upstreamURL
-            options.cacheTTLSeconds = cacheTTL
+            options.caching = caching.cachingOptions
             options.node = node
             options.redisServer = redisServer
             options.verbose = verbose

@@ -18,8 +18,7 @@ struct StackOptionArguments: ParsableArguments {
     @Option(help: "ElastiCache node type.")
     var nodeType = StackOptions().nodeType
 
-    @Option(name: .customLong("cache-ttl"), help: "Seconds a cached response lives; 0 = never expires.")
-    var cacheTTL = StackOptions().cacheTTLSeconds
+    @OptionGroup var caching: CachingArguments
 
     @Option(name: .customLong("upstream-url"), help: "The API to cache.")
     var upstreamURL = StackOptions().upstreamURL
@@ -50,7 +49,7 @@ struct StackOptionArguments: ParsableArguments {
         o.engine = engine
         o.engineVersion = engineVersion
         o.nodeType = nodeType
-        o.cacheTTLSeconds = cacheTTL
+        o.caching = caching.cachingOptions
         o.upstreamURL = upstreamURL
         o.vpcCIDR = vpcCIDR
         o.runtime = runtime
@@ -59,6 +58,23 @@ struct StackOptionArguments: ParsableArguments {
         o.timeoutSeconds = timeout
         o.logRetentionDays = logRetentionDays
         do { try o.validate() } catch { throw UsageFailure(error.description) }
+        return o
+    }
+}
+
+/// How the function caches; `template`, `deploy`, `cost` and `local` share these flags.
+struct CachingArguments: ParsableArguments {
+    @Option(name: .customLong("cache-ttl"), help: "Seconds a cached response lives; 0 = never expires.")
+    var cacheTTL = CachingOptions().ttlSeconds
+
+    @Option(name: .customLong("instance-cache-mb"),
+            help: "MB of responses each function instance keeps in memory, kept coherent by Redis; 0 = every hit reads Redis.")
+    var instanceCacheMB = CachingOptions().instanceCacheMB
+
+    var cachingOptions: CachingOptions {
+        var o = CachingOptions()
+        o.ttlSeconds = cacheTTL
+        o.instanceCacheMB = instanceCacheMB
         return o
     }
 }

@@ -80,6 +80,13 @@ struct LocalRun {
         #expect(n.status == 1 && n.stderr.contains("node is not installed"))
     }
 
+    @Test func badCachingFlagsAreOneLineAndExit64() throws {
+        for (flag, mention) in [("--cache-ttl=-1", "--cache-ttl"), ("--instance-cache-mb=-1", "--instance-cache-mb")] {
+            let r = try cachedemo("local", flag)
+            #expect(r.status == 64 && r.stderr.split(separator: "\n").count == 1 && r.stderr.contains(mention), "\(r.stderr)")
+        }
+    }
+
     @Test func smokeTestFailsAgainstSomethingThatDoesNotCacheAndWritesJUnit() throws {
         let local = try LocalRun()
         defer { local.stop() }

@@ -160,6 +160,24 @@ private func walk(_ node: Any, _ visit: (Any) -> Void) {
         }
     }
 
+    @Test func theFunctionGetsTheCachingSettingsInBytesAndSeconds() throws {
+        var o = StackOptions()
+        o.caching.ttlSeconds = 120
+        o.caching.instanceCacheMB = 0
+        o.memoryMB = 1024
+        let doc = try JSONSerialization.jsonObject(
+            with: Data(CacheStack(options: o).template().rendered(as: .json).utf8)) as! [String: Any]
+        let env = try #require(((ofType(doc, "AWS::Lambda::Function").first?["Environment"] as? [String: Any])?[
+            "Variables"] as? [String: Any]))
+        #expect(env["CACHE_TTL_SECONDS"] as? String == "120")
+        #expect(env["CACHE_LOCAL_MAX_BYTES"] as? String == "0")
+        o.caching.instanceCacheMB = 512
+        try o.validate()
+        #expect(CachingOptions().environment["CACHE_LOCAL_MAX_BYTES"] == "16777216")
+        o.caching.instanceCacheMB = 513
+        #expect(throws: StackOptionsError.self) { try o.validate() }
+    }
+
     @Test func subnetsAreCarvedFromTheVpcBlock() throws {
         var o = StackOptions()
         o.vpcCIDR = "10.20.0.0/16"

@@ -27,6 +27,8 @@ import TestSupport
         (["--vpc-cidr", "banana"], "--vpc-cidr"),
         (["--node-type", "t4g.micro"], "cache.t4g.micro"),
         (["--cache-ttl=-5"], "--cache-ttl"),
+        (["--instance-cache-mb=-1"], "--instance-cache-mb"),
+        (["--instance-cache-mb", "300"], "half of --memory 512"),
         (["--single-nat"], "--multi-az"),
         (["--log-retention-days", "31"], "retention"),
         (["--memory", "64"], "--memory"),
@@ -55,7 +57,8 @@ import TestSupport
         #expect(version.status == 0 && !version.stdout.isEmpty)
         let help = try cachedemo("help", "template")
         #expect(help.status == 0)
-        for flag in ["--multi-az", "--engine", "--node-type", "--cache-ttl", "--vpc-cidr", "--single-nat", "--format"] {
+        for flag in ["--multi-az", "--engine", "--node-type", "--cache-ttl", "--instance-cache-mb", "--vpc-cidr",
+                     "--single-nat", "--format"] {
             #expect(help.stdout.contains(flag))
         }
     }

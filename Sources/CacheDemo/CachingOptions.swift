@@ -1,0 +1,30 @@
+/// How the function caches, wherever it runs: the stack's function and `cachedemo local`
+/// take the same settings, through the same environment variables.
+public struct CachingOptions: Sendable, Equatable {
+    /// Seconds an entry lives in Redis; 0 = no expiry.
+    public var ttlSeconds = 3600
+    /// Megabytes of entries each function instance keeps in memory, kept coherent by Redis
+    /// tracking; 0 = every hit reads Redis.
+    public var instanceCacheMB = 16
+
+    public init() {}
+
+    /// `memoryMB` is the function's memory, when known: the copy may take at most half of it.
+    public func validate(memoryMB: Int? = nil) throws(StackOptionsError) {
+        guard ttlSeconds >= 0 else {
+            throw .init("--cache-ttl \(ttlSeconds) is negative; use seconds >= 0 (0 = entries never expire)")
+        }
+        guard instanceCacheMB >= 0 else {
+            throw .init("--instance-cache-mb \(instanceCacheMB) is negative; use megabytes >= 0 (0 = every hit reads Redis)")
+        }
+        if let memoryMB, instanceCacheMB > memoryMB / 2 {
+            throw .init("--instance-cache-mb \(instanceCacheMB) is more than half of --memory \(memoryMB); "
+                + "use at most \(memoryMB / 2) or raise --memory")
+        }
+    }
+
+    /// The handler's environment variables for these settings (lambda/src/config.mjs reads them).
+    public var environment: [String: String] {
+        ["CACHE_TTL_SECONDS": String(ttlSeconds), "CACHE_LOCAL_MAX_BYTES": String(instanceCacheMB * 1_048_576)]
+    }
+}

@@ -136,9 +136,7 @@ export class RedisConnection {
         socket.off('error', fail);
         const conn = new RedisConnection(socket, commandTimeoutMs);
         try {
-          if (!(tracking && await conn.#startTracking(username, token)) && token) {
-            await conn.command(username ? ['AUTH', username, token] : ['AUTH', token]);
-          }
+          await conn.#handshake({ token, username, tracking });
           resolve(conn);
         } catch (err) {
           conn.close();
@@ -149,24 +147,20 @@ export class RedisConnection {
   }
 
   /**
-   * HELLO 3 (authenticating in the same command), then CLIENT TRACKING ON. False when the
-   * server has no RESP3 or the user may not switch, so the caller authenticates the RESP2
-   * way; a wrong token throws.
+   * AUTH the way every server since 2.x takes it; then, for tracking, HELLO 3 and CLIENT
+   * TRACKING ON, all in one round trip. A server or user that cannot switch to RESP3 or
+   * track keeps the connection as it was, without tracking; a wrong token throws.
    */
-  async #startTracking(username, token) {
-    try {
-      await this.command(token ? ['HELLO', '3', 'AUTH', username ?? 'default', token] : ['HELLO', '3']);
-    } catch (err) {
-      if (err instanceof RedisError && /^(NOPROTO|NOPERM|ERR unknown command)/.test(err.message)) return false;
-      throw err;
-    }
-    try {
-      await this.command(['CLIENT', 'TRACKING', 'ON']);
-      this.tracking = true;
-    } catch (err) {
-      if (!(err instanceof RedisError)) throw err;
-    }
-    return true;
+  async #handshake({ token, username, tracking }) {
+    const commands = [];
+    if (token) commands.push(username ? ['AUTH', username, token] : ['AUTH', token]);
+    if (tracking) commands.push(['HELLO', '3'], ['CLIENT', 'TRACKING', 'ON']);
+    if (!commands.length) return;
+    const replies = await Promise.allSettled(this.pipeline(commands));
+    if (token && replies[0].status === 'rejected') throw replies[0].reason;
+    const failed = replies.find((r) => r.status === 'rejected');
+    if (failed && !(failed.reason instanceof RedisError)) throw failed.reason;
+    this.tracking = tracking && !failed;
   }
 
   constructor(socket, commandTimeoutMs) {

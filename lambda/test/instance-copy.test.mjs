@@ -114,7 +114,7 @@ describe('instance copy', () => {
 });
 
 describe('instance copy on a server without RESP3', () => {
-  test('HELLO unknown: AUTH the RESP2 way, every hit from redis', async () => {
+  test('HELLO unknown: the connection stays RESP2, every hit from redis', async () => {
     const redis = await startRedis({ tls: true, password: 'old-token-0123456789', args: ['--rename-command', 'HELLO', ''] });
     const upstream = await startUpstream();
     const h = handlerFor(redis, upstream);
@@ -127,6 +127,28 @@ describe('instance copy on a server without RESP3', () => {
       assert.equal(h.redis.connects, 1);
     } finally {
       h.close();
+      await upstream.close();
+      await redis.close();
+    }
+  });
+});
+
+describe('instance copy for a user who may not track', () => {
+  test('CLIENT denied by ACL: the connection works without the copy, every hit from redis', async () => {
+    const redis = await startRedis({ tls: true, password: 'admin-token-0123456789' });
+    const upstream = await startUpstream();
+    const admin = await redis.client();
+    await admin.command(['ACL', 'SETUSER', 'no-client', 'on', '>user-token-0123456789', '~*', '+@all', '-client']);
+    const h = handlerFor(redis, upstream, { REDIS_USERNAME: 'no-client', REDIS_AUTH_TOKEN: 'user-token-0123456789' });
+    try {
+      assert.equal((await h(apiEvent('/denied'))).headers['x-cache'], 'MISS');
+      await h(apiEvent('/denied'));
+      assert.equal((await h(apiEvent('/denied'))).headers['x-cache'], 'HIT');
+      assert.equal(h.log.records.at(-1).from, 'redis');
+      assert.equal(h.redis.connects, 1);
+    } finally {
+      h.close();
+      admin.close();
       await upstream.close();
       await redis.close();
     }

@@ -39,11 +39,10 @@ struct LocalCommand: ParsableCommand {
         try reportingFailures {
             if let port, !(1...65535).contains(port) { throw UsageFailure("--port \(port) is not a TCP port (1-65535)") }
             if let upstreamURL { _ = try httpURL(upstreamURL, flag: "--upstream-url") }
-            do throws(StackOptionsError) { try caching.cachingOptions.validate() } catch { throw UsageFailure(error.description) }
             var options = LocalRuntime.Options()
             options.port = port
             options.upstreamURL = upstreamURL
-            options.caching = caching.cachingOptions
+            options.caching = try caching.validated()
             options.node = node
             options.redisServer = redisServer
             options.verbose = verbose

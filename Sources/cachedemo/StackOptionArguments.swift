@@ -77,6 +77,13 @@ struct CachingArguments: ParsableArguments {
         o.instanceCacheMB = instanceCacheMB
         return o
     }
+
+    /// The settings on their own (`local`: no function memory to weigh them against).
+    func validated() throws -> CachingOptions {
+        let o = cachingOptions
+        do throws(StackOptionsError) { try o.validate() } catch { throw UsageFailure(error.description) }
+        return o
+    }
 }
 
 extension StackOptions.Engine: ExpressibleByArgument {}

@@ -112,7 +112,7 @@ public final class AWSClient: @unchecked Sendable {
         }
         var s = root + fullPath
         if !query.isEmpty {
-            s += "?" + query.map { "\(URIEncoding.encode($0.0))=\(URIEncoding.encode($0.1))" }.joined(separator: "&")
+            s += "?" + URIEncoding.query(query)
         }
         return URL(string: s)!
     }
@@ -122,7 +122,7 @@ public final class AWSClient: @unchecked Sendable {
                       signed: Bool = true) throws -> XMLElement {
         var form = [("Action", action), ("Version", version)] + parameters
         form.sort { $0.0 < $1.0 }
-        let body = form.map { "\(URIEncoding.encode($0.0))=\(URIEncoding.encode($0.1))" }.joined(separator: "&")
+        let body = URIEncoding.query(form)
         let response = try send(service, method: "POST", headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
                                 body: .data(Data(body.utf8)), signed: signed)
         guard let xml = XMLElement.parse(response.body) else {

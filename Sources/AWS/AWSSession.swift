@@ -40,18 +40,17 @@ public struct AWSSession: Sendable {
 
         var inputs = CredentialChain.Inputs(environment: env)
         inputs.profile = options.profile
-        let makeSTS: @Sendable (CredentialsProvider?) -> AWSClient = { source in
-            let anonymous = StaticCredentials(AWSCredentials(accessKeyId: "", secretAccessKey: ""), source: "none")
-            let c = AWSClient(region: region, credentials: source ?? anonymous, endpoints: endpoints,
-                              transport: transport, retry: retry)
+        let makeClient: @Sendable (CredentialsProvider) -> AWSClient = { credentials in
+            let c = AWSClient(region: region, credentials: credentials, endpoints: endpoints, transport: transport, retry: retry)
             c.debug = debug
             return c
         }
-        let chain = CredentialChain(inputs: inputs, config: config, transport: transport, stsClient: makeSTS)
+        // STS calls of the chain itself: signed by a source profile's credentials, or unsigned (web identity).
+        let anonymous = StaticCredentials(AWSCredentials(accessKeyId: "", secretAccessKey: ""), source: "none")
+        let chain = CredentialChain(inputs: inputs, config: config, transport: transport,
+                                    stsClient: { makeClient($0 ?? anonymous) })
         let credentials = try chain.resolve()
         debug?("credentials from \(credentials.source); region \(region) from \(regionSource)")
-        let client = AWSClient(region: region, credentials: credentials, endpoints: endpoints, transport: transport, retry: retry)
-        client.debug = debug
-        return AWSSession(client: client, regionSource: regionSource)
+        return AWSSession(client: makeClient(credentials), regionSource: regionSource)
     }
 }

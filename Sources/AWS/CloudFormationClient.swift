@@ -143,9 +143,7 @@ public struct CloudFormationClient: Sendable {
                       ("ClientToken", r.clientToken)]
         if let body = r.templateBody { params.append(("TemplateBody", body)) }
         if let url = r.templateURL { params.append(("TemplateURL", url)) }
-        for (i, (k, v)) in r.parameters.sorted(by: { $0.key < $1.key }).enumerated() {
-            params += [("Parameters.member.\(i + 1).ParameterKey", k), ("Parameters.member.\(i + 1).ParameterValue", v)]
-        }
+        params += Self.parameterMembers(r.parameters)
         for (i, c) in r.capabilities.enumerated() { params.append(("Capabilities.member.\(i + 1)", c)) }
         for (i, (k, v)) in r.tags.sorted(by: { $0.key < $1.key }).enumerated() {
             params += [("Tags.member.\(i + 1).Key", k), ("Tags.member.\(i + 1).Value", v)]
@@ -194,12 +192,17 @@ public struct CloudFormationClient: Sendable {
         _ = try call("UpdateTerminationProtection", [("StackName", name), ("EnableTerminationProtection", enabled ? "true" : "false")])
     }
 
+    /// Stack parameters as the query protocol lists them, sorted by key.
+    static func parameterMembers(_ parameters: [String: String]) -> [(String, String)] {
+        parameters.sorted { $0.key < $1.key }.enumerated().flatMap { i, p in
+            [("Parameters.member.\(i + 1).ParameterKey", p.key), ("Parameters.member.\(i + 1).ParameterValue", p.value)]
+        }
+    }
+
     /// CreateStack, for tests and small templates (deploy itself uses change sets).
     public func createStack(_ name: String, templateBody: String, parameters: [String: String] = [:]) throws -> String {
         var params = [("StackName", name), ("TemplateBody", templateBody)]
-        for (i, (k, v)) in parameters.sorted(by: { $0.key < $1.key }).enumerated() {
-            params += [("Parameters.member.\(i + 1).ParameterKey", k), ("Parameters.member.\(i + 1).ParameterValue", v)]
-        }
+        params += Self.parameterMembers(parameters)
         return try call("CreateStack", params).find("StackId")?.text ?? ""
     }
 }

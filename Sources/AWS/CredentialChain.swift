@@ -43,14 +43,10 @@ public struct CredentialChain: Sendable {
             throw CredentialsError("give both --access-key-id and --secret-access-key, or neither")
         }
         if !profileWasChosen {
-            if let id = env["AWS_ACCESS_KEY_ID"], let secret = env["AWS_SECRET_ACCESS_KEY"], !id.isEmpty, !secret.isEmpty {
-                return StaticCredentials(AWSCredentials(accessKeyId: id, secretAccessKey: secret,
-                                                        sessionToken: env["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }),
-                                         source: "environment")
-            }
+            if let fromEnvironment = environmentCredentials { return fromEnvironment }
             if let tokenFile = env["AWS_WEB_IDENTITY_TOKEN_FILE"], let role = env["AWS_ROLE_ARN"] {
                 return webIdentity(tokenFile: tokenFile, roleArn: role,
-                                   sessionName: env["AWS_ROLE_SESSION_NAME"] ?? "cachedemo-\(Int(Date().timeIntervalSince1970))",
+                                   sessionName: env["AWS_ROLE_SESSION_NAME"] ?? Self.defaultSessionName,
                                    source: "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)")
             }
         }
@@ -84,7 +80,7 @@ public struct CredentialChain: Sendable {
             throw CredentialsError("profile '\(visited.last ?? name)' names source_profile '\(name)', which does not exist")
         }
         if let role = p["role_arn"] {
-            let session = p["role_session_name"] ?? "cachedemo-\(Int(Date().timeIntervalSince1970))"
+            let session = p["role_session_name"] ?? Self.defaultSessionName
             if let tokenFile = p["web_identity_token_file"] {
                 return webIdentity(tokenFile: tokenFile, roleArn: role, sessionName: session,
                                    source: "profile \(name) (web identity)")
@@ -99,11 +95,10 @@ public struct CredentialChain: Sendable {
                     sourceProvider = try profileProvider(sourceName, visited: visited + [name])
                 }
             } else if p["credential_source"] == "Environment" {
-                guard let id = env["AWS_ACCESS_KEY_ID"], let secret = env["AWS_SECRET_ACCESS_KEY"] else {
+                guard let fromEnvironment = environmentCredentials else {
                     throw CredentialsError("profile '\(name)' uses credential_source = Environment, but AWS_ACCESS_KEY_ID is not set")
                 }
-                sourceProvider = StaticCredentials(AWSCredentials(accessKeyId: id, secretAccessKey: secret,
-                                                                  sessionToken: env["AWS_SESSION_TOKEN"]), source: "environment")
+                sourceProvider = fromEnvironment
             } else {
                 throw CredentialsError("profile '\(name)' has role_arn but no source_profile, credential_source or web_identity_token_file")
             }
@@ -133,6 +128,18 @@ public struct CredentialChain: Sendable {
         }
         throw CredentialsError("profile '\(name)' has no credentials (no keys, role_arn or credential_process)")
     }
+
+    /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), when both are set.
+    var environmentCredentials: StaticCredentials? {
+        guard let id = env["AWS_ACCESS_KEY_ID"], let secret = env["AWS_SECRET_ACCESS_KEY"], !id.isEmpty, !secret.isEmpty
+        else { return nil }
+        return StaticCredentials(AWSCredentials(accessKeyId: id, secretAccessKey: secret,
+                                                sessionToken: env["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }),
+                                 source: "environment")
+    }
+
+    /// What an assumed role's session is called when the profile or environment names none.
+    static var defaultSessionName: String { "cachedemo-\(Int(Date().timeIntervalSince1970))" }
 
     func webIdentity(tokenFile: String, roleArn: String, sessionName: String, source: String) -> CredentialsProvider {
         let sts = stsClient(nil)

@@ -69,13 +69,8 @@ public struct HMACKey: @unchecked Sendable {
     }
 
     public func authenticate<D: ContiguousBytes>(_ data: D) -> [UInt8] {
-        var i = inner, o = outer
-        var innerHash = [UInt8](repeating: 0, count: 32)
         var out = [UInt8](repeating: 0, count: 32)
-        data.withUnsafeBytes { d in _ = SHA256_Update(&i, d.baseAddress, d.count) }
-        SHA256_Final(&innerHash, &i)
-        SHA256_Update(&o, innerHash, 32)
-        SHA256_Final(&out, &o)
+        out.withUnsafeMutableBufferPointer { o in data.withUnsafeBytes { authenticate($0, into: o.baseAddress!) } }
         return out
     }
 }

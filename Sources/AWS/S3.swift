@@ -16,14 +16,7 @@ public struct S3: Sendable {
                         body: body.map { .data($0) } ?? .empty, bucket: bucket)
     }
 
-    public func headBucket(_ bucket: String) throws -> Bool {
-        do {
-            try send("HEAD", bucket: bucket)
-            return true
-        } catch let e as AWSError where e.status == 404 {
-            return false
-        }
-    }
+    public func headBucket(_ bucket: String) throws -> Bool { try exists(bucket, key: nil) }
 
     /// Creates the bucket; outside us-east-1 the region goes in a LocationConstraint.
     public func createBucket(_ bucket: String) throws {
@@ -43,7 +36,7 @@ public struct S3: Sendable {
             <ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault>\
             <BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>
             """
-        try send("PUT", bucket: bucket, query: [("encryption", "")], headers: md5Header(xml), body: Data(xml.utf8))
+        try sendXML("PUT", bucket: bucket, subresource: "encryption", xml)
     }
 
     public func putPublicAccessBlock(_ bucket: String) throws {
@@ -53,7 +46,7 @@ public struct S3: Sendable {
             <BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets>\
             </PublicAccessBlockConfiguration>
             """
-        try send("PUT", bucket: bucket, query: [("publicAccessBlock", "")], headers: md5Header(xml), body: Data(xml.utf8))
+        try sendXML("PUT", bucket: bucket, subresource: "publicAccessBlock", xml)
     }
 
     /// Expires objects under `prefix` after `days`, and cleans up abandoned multipart uploads.
@@ -65,11 +58,14 @@ public struct S3: Sendable {
             <AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>\
             </Rule></LifecycleConfiguration>
             """
-        try send("PUT", bucket: bucket, query: [("lifecycle", "")], headers: md5Header(xml), body: Data(xml.utf8))
+        try sendXML("PUT", bucket: bucket, subresource: "lifecycle", xml)
     }
 
     /// Whether the object exists (HEAD; a 404 is an answer, not an error).
-    public func headObject(_ bucket: String, key: String) throws -> Bool {
+    public func headObject(_ bucket: String, key: String) throws -> Bool { try exists(bucket, key: key) }
+
+    /// HEAD of the bucket or an object: a 404 is an answer, not an error.
+    private func exists(_ bucket: String, key: String?) throws -> Bool {
         do {
             try send("HEAD", bucket: bucket, key: key)
             return true
@@ -122,7 +118,7 @@ public struct S3: Sendable {
             let batch = keys[start..<min(start + 1000, keys.count)]
             let xml = "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>"
                 + batch.map { "<Object><Key>\(xmlEscape($0))</Key></Object>" }.joined() + "</Delete>"
-            let response = try send("POST", bucket: bucket, query: [("delete", "")], headers: md5Header(xml), body: Data(xml.utf8))
+            let response = try sendXML("POST", bucket: bucket, subresource: "delete", xml)
             if let doc = XMLElement.parse(response.body) {
                 failed += doc.all("Error").compactMap { $0.value("Key") }
             }
@@ -134,7 +130,12 @@ public struct S3: Sendable {
         try send("DELETE", bucket: bucket)
     }
 
-    private func md5Header(_ body: String) -> [(name: String, value: String)] {
-        [("Content-MD5", Data(Crypto.md5(Data(body.utf8))).base64EncodedString()), ("Content-Type", "application/xml")]
+    /// An XML document to a bucket subresource, with the Content-MD5 those calls insist on.
+    @discardableResult
+    private func sendXML(_ method: String, bucket: String, subresource: String, _ xml: String) throws -> HTTPResponse {
+        let body = Data(xml.utf8)
+        return try send(method, bucket: bucket, query: [(subresource, "")],
+                        headers: [("Content-MD5", Data(Crypto.md5(body)).base64EncodedString()), ("Content-Type", "application/xml")],
+                        body: body)
     }
 }

@@ -79,10 +79,6 @@ extension SigV4 {
 
     static let unsignedHeaderBytes: [[UInt8]] = unsignedHeaders.map { Array($0.utf8) }
 
-    /// Appends `name:value\n` per header: names lower-cased and sorted, repeated headers
-    /// joined with commas in order, values trimmed with inner runs of white space (folded
-    /// lines included) collapsed to one space. Returns the signed-headers list.
-    /// Works on raw bytes in one scratch buffer: this runs on every request.
     /// A string's UTF-8 bytes without copying the string when it is native (it nearly always is).
     @inline(__always)
     static func withBytes(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
@@ -92,6 +88,10 @@ extension SigV4 {
         }
     }
 
+    /// Appends `name:value\n` per header: names lower-cased and sorted, repeated headers
+    /// joined with commas in order, values trimmed with inner runs of white space (folded
+    /// lines included) collapsed to one space. Returns the signed-headers list.
+    /// Works on raw bytes in one scratch buffer: this runs on every request.
     static func appendCanonicalHeaders(_ headers: [(name: String, value: String)], to out: inout [UInt8]) -> [UInt8] {
         var capacity = 1
         for h in headers { capacity += h.name.utf8.count + h.value.utf8.count }

@@ -126,9 +126,9 @@ public struct SigV4: Sendable {
     }
 
     public func signature(stringToSign: String, date: String) -> String {
-        let key = keys.key(secret: credentials.secretAccessKey, date: date, region: region, service: service)
-        var s = stringToSign
-        return s.withUTF8 { key.authenticate(UnsafeRawBufferPointer($0)) }.hex
+        var out: [UInt8] = []
+        appendSignature(of: Array(stringToSign.utf8), day: date, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: The header form
@@ -201,7 +201,7 @@ public struct SigV4: Sendable {
         ]
         if let token = credentials.sessionToken, signsSessionToken { params.append(("X-Amz-Security-Token", token)) }
         var r = request
-        let added = params.map { "\(URIEncoding.encode($0.0))=\(URIEncoding.encode($0.1))" }.joined(separator: "&")
+        let added = URIEncoding.query(params)
         r.query = r.query.isEmpty ? added : r.query + "&" + added
         let canonical = canonicalRequest(r, payloadHash: payload.hash)
         let toSign = stringToSignBytes(canonical: canonical.bytes, timestamp: timestamp, day: day)

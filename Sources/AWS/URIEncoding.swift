@@ -35,6 +35,11 @@ enum URIEncoding {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// `name=value&...`, each side encoded: query strings, form bodies, presigned parameters.
+    static func query(_ pairs: [(String, String)]) -> String {
+        pairs.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+    }
+
     /// Undoes `%XX` escapes; a `%` not followed by two hex digits stays as it is. `+` stays `+`.
     static func decode<S: Collection>(_ bytes: S) -> [UInt8] where S.Element == UInt8 {
         let input = Array(bytes)

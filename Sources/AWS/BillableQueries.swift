@@ -14,8 +14,11 @@ public struct BillableQueries: Sendable {
     public func liveNatGateways(ids: [String], tagKey: String, tagValue: String) throws -> [String] {
         let xml = try client.query(.ec2, action: "DescribeNatGateways", version: Self.ec2Version,
                                    parameters: [("Filter.1.Name", "tag:\(tagKey)"), ("Filter.1.Value.1", tagValue)])
+        func live(_ answer: XMLElement) -> [XMLElement] {
+            (answer.find("natGatewaySet")?.all("item") ?? []).filter { Self.isLive($0.value("state")) }
+        }
         var found = Set<String>()
-        for g in xml.find("natGatewaySet")?.all("item") ?? [] where Self.isLive(g.value("state")) {
+        for g in live(xml) {
             let id = g.value("natGatewayId") ?? ""
             if ids.contains(id) || Self.tagged(g, tagKey, tagValue) { found.insert(id) }
         }
@@ -23,10 +26,7 @@ public struct BillableQueries: Sendable {
             var params: [(String, String)] = []
             for (i, id) in ids.enumerated() { params.append(("NatGatewayId.\(i + 1)", id)) }
             if let byId = try? client.query(.ec2, action: "DescribeNatGateways", version: Self.ec2Version, parameters: params) {
-                for g in byId.find("natGatewaySet")?.all("item") ?? [] where Self.isLive(g.value("state")) {
-                    let id = g.value("natGatewayId") ?? ""
-                    if ids.contains(id) { found.insert(id) }
-                }
+                for id in live(byId).compactMap({ $0.value("natGatewayId") }) where ids.contains(id) { found.insert(id) }
             }
         }
         return found.sorted()

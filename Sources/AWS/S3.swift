@@ -61,6 +61,13 @@ public struct S3: Sendable {
         try sendXML("PUT", bucket: bucket, subresource: "lifecycle", xml)
     }
 
+    /// The object's URL as other services read it: path-style on a custom endpoint,
+    /// virtual-hosted on AWS (the same rule requests follow).
+    public func objectURL(_ bucket: String, key: String) -> String {
+        let (endpoint, custom) = client.endpoints.endpoint(for: .s3, region: client.region)
+        return AWSClient.url(base: endpoint, path: Self.keyPath(key), query: [], bucket: bucket, pathStyle: custom).absoluteString
+    }
+
     /// Whether the object exists (HEAD; a 404 is an answer, not an error).
     public func headObject(_ bucket: String, key: String) throws -> Bool { try exists(bucket, key: key) }
 

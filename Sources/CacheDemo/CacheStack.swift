@@ -25,7 +25,9 @@ public struct CacheStack {
     public init(options: StackOptions) { self.options = options }
 
     /// Tags on every taggable resource, so the stack's parts can be found (and billed) by name.
-    static let tags: [Tag] = [Tag("app", "cachedemo"), Tag("cachedemo:stack", .pseudo(.stackName))]
+    static let tags: [Tag] = [Tag("app", "cachedemo"), Tag(stackTagKey, .pseudo(.stackName))]
+    /// The tag that names a resource's stack: destroy's leak check finds leftovers by it.
+    static let stackTagKey = "cachedemo:stack"
     static let tagMap: [String: Value] = Dictionary(uniqueKeysWithValues: tags.map { ($0.key, $0.value) })
 
     public func template() throws(StackOptionsError) -> Template {

@@ -155,6 +155,12 @@ struct FakeHome {
             .absoluteString == "http://127.0.0.1:5000/b/k")
         #expect(AWSClient.url(base: URL(string: "https://s3.eu-west-1.amazonaws.com")!, path: "/k", query: [], bucket: "b",
                               pathStyle: false).absoluteString == "https://b.s3.eu-west-1.amazonaws.com/k")
+        // An object's URL for other services (a TemplateURL) follows the same rule.
+        let anonymous = StaticCredentials(AWSCredentials(accessKeyId: "a", secretAccessKey: "s"), source: "test")
+        let onAWS = S3(client: AWSClient(region: "cn-north-1", credentials: anonymous, endpoints: aws))
+        #expect(onAWS.objectURL("b", key: "p/t.json") == "https://b.s3.cn-north-1.amazonaws.com.cn/p/t.json")
+        let local = S3(client: AWSClient(region: "us-east-1", credentials: anonymous, endpoints: explicit))
+        #expect(local.objectURL("b", key: "p/t.json") == "http://127.0.0.1:1/b/p/t.json")
     }
 
     @Test func containerAndInstanceMetadataCredentials() throws {

@@ -55,9 +55,7 @@ public struct ArtifactStore: Sendable {
     public func uploadTemplate(_ body: String, stack: String) throws -> String {
         let key = "\(Self.stackPrefix(stack))template-\(Crypto.sha256(body).hex).json"
         try s3.putObject(bucket, key: key, data: Data(body.utf8), contentType: "application/json")
-        let (endpoint, custom) = s3.client.endpoints.endpoint(for: .s3, region: s3.client.region)
-        if custom { return "\(endpoint.absoluteString.trimmingCharacters(in: ["/"]))/\(bucket)/\(key)" }
-        return "https://\(bucket).s3.\(s3.client.region).\(EndpointResolver.dnsSuffix(region: s3.client.region))/\(key)"
+        return s3.objectURL(bucket, key: key)
     }
 
     /// Deletes this stack's artifacts; returns how many objects went.

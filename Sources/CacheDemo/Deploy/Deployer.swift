@@ -54,7 +54,8 @@ public struct Deployer: Sendable {
 
     public func deploy(_ o: Options) throws -> Result {
         let started = clock.now()
-        try Self.checkOverrides(o.parameterOverrides)
+        let model = try CacheStack(options: o.stack).template()
+        try Self.checkOverrides(o.parameterOverrides, of: model)
         let identity = try STS(client: session.client).getCallerIdentity()
         progress.info("deploying stack \(o.stackName) to account \(identity.account), region \(session.region)")
 
@@ -66,7 +67,6 @@ public struct Deployer: Sendable {
         progress.info(uploaded ? "uploaded s3://\(store.bucket)/\(key) (\(package.size) bytes)"
                       : "code unchanged (s3://\(store.bucket)/\(key) already there)")
 
-        let model = try CacheStack(options: o.stack).template()
         let template = try model.rendered(as: .json)
         var templateURL: String?
         if template.utf8.count > o.templateBodyLimit {
@@ -195,8 +195,8 @@ public struct Deployer: Sendable {
     }
 
     /// Overrides must name a parameter of the template and not be empty.
-    static func checkOverrides(_ overrides: [String: String]) throws {
-        let known = [CacheStack.ParameterName.codeBucket, CacheStack.ParameterName.codeKey]
+    static func checkOverrides(_ overrides: [String: String], of template: Template) throws {
+        let known = template.parameters.keys.sorted()
         for (k, v) in overrides {
             guard known.contains(k) else {
                 throw DeployError(.usage, "--parameter-overrides: '\(k)' is not a parameter of the template (it has \(known.joined(separator: ", ")))")

@@ -44,10 +44,10 @@ public struct LeakCheck: Sendable {
 
     public func check(stackName: String, inventory: Inventory) throws -> [Leftover] {
         var left: [Leftover] = []
-        for id in try queries.liveNatGateways(ids: inventory.natGateways, tagKey: "cachedemo:stack", tagValue: stackName) {
+        for id in try queries.liveNatGateways(ids: inventory.natGateways, tagKey: CacheStack.stackTagKey, tagValue: stackName) {
             left.append(Leftover(kind: "NAT gateway", id: id, billable: true))
         }
-        for id in try queries.elasticIPs(allocationIds: inventory.elasticIPs, tagKey: "cachedemo:stack", tagValue: stackName) {
+        for id in try queries.elasticIPs(allocationIds: inventory.elasticIPs, tagKey: CacheStack.stackTagKey, tagValue: stackName) {
             left.append(Leftover(kind: "Elastic IP", id: id, billable: true))
         }
         for id in try queries.replicationGroups(inventory.replicationGroups) {

@@ -60,7 +60,7 @@ public final class XMLElement: @unchecked Sendable {
     }
 }
 
-/// Minimal XML text escaping for request bodies we build (S3 configuration documents).
+/// Minimal XML text and attribute escaping for documents we build (S3 configuration, JUnit reports).
 public func xmlEscape(_ s: String) -> String {
     s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
         .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")

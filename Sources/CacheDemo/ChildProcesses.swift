@@ -37,6 +37,13 @@ public final class ChildProcesses: @unchecked Sendable {
         return child
     }
 
+    /// Starts a server and waits until it listens on `port` on 127.0.0.1; `what` names it in errors.
+    public func startServer(_ name: String, what: String, port: Int, executable: String, arguments: [String],
+                            environment: [String: String]? = nil, log: FileHandle?) throws {
+        try start(name, executable: executable, arguments: arguments, environment: environment, log: log)
+        try Loopback.waitUntilListening(port: port, timeout: 10, what: what) { isRunning(name) }
+    }
+
     public var pids: [String: Int32] { lock.withLock { Dictionary(children.map { ($0.name, $0.pid) }, uniquingKeysWith: { a, _ in a }) } }
 
     public func isRunning(_ name: String) -> Bool {
@@ -68,10 +75,7 @@ public enum Loopback {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw LocalError("no socket available") }
         defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
+        var addr = address(port: 0)
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
@@ -84,15 +88,21 @@ public enum Loopback {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        var addr = address(port: port)
         return withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
+    }
+
+    /// 127.0.0.1:`port` as the socket calls take it.
+    static func address(port: Int) -> sockaddr_in {
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        return addr
     }
 
     /// Waits until `port` accepts connections, failing early when `alive` says the server died.

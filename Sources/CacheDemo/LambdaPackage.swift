@@ -7,11 +7,14 @@ import ZIPFoundation
 /// whatever the clock, the time zone or the umask.
 public struct LambdaPackage: Sendable {
     public let data: Data
-
-    public var sha256: String { Crypto.sha256(data).hex }
+    /// Hashed once: it names the upload, the temporary file and the `package` report.
+    public let sha256: String
     public var size: Int { data.count }
-    /// The S3 key it is uploaded under: content-addressed, so identical code uploads nothing.
-    public var contentKey: String { "cachedemo/lambda-\(sha256).zip" }
+
+    init(data: Data) {
+        self.data = data
+        sha256 = Crypto.sha256(data).hex
+    }
 
     /// 2020-01-01T00:00:00Z; ZIP stores DOS time, which is converted with gmtime.
     static let fixedDate = Date(timeIntervalSince1970: 1_577_836_800)

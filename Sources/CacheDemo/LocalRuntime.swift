@@ -72,10 +72,9 @@ public final class LocalRuntime: @unchecked Sendable {
         let configURL = dir.appendingPathComponent("redis.conf")
         _ = FileManager.default.createFile(atPath: configURL.path, contents: Data(config.utf8),
                                        attributes: [.posixPermissions: 0o600])
-        try children.start("redis-server", executable: redisServer, arguments: [configURL.path], log: log)
-        try Loopback.waitUntilListening(port: redisPort, timeout: 10, what: "redis-server") {
-            children.isRunning("redis-server")
-        }
+        try children.startServer("redis-server", what: "redis-server", port: redisPort, executable: redisServer,
+                                 arguments: [configURL.path], log: log)
+        let redisURL = "rediss://127.0.0.1:\(redisPort)"
 
         // The function, unzipped from the very zip `package` builds.
         let functionDir = dir.appendingPathComponent("function")
@@ -84,16 +83,14 @@ public final class LocalRuntime: @unchecked Sendable {
             try Data(file.contents.utf8).write(to: dir.appendingPathComponent(file.name))
         }
 
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         var upstream = options.upstreamURL
         var errorPath: String?
         if upstream == nil {
             let port = try Loopback.freePort()
-            try children.start("demo-upstream", executable: node, arguments: [dir.appendingPathComponent("demo-upstream.mjs").path],
-                               environment: ["PORT": String(port), "PATH": ProcessInfo.processInfo.environment["PATH"] ?? ""],
-                               log: log)
-            try Loopback.waitUntilListening(port: port, timeout: 10, what: "the demo upstream") {
-                children.isRunning("demo-upstream")
-            }
+            try children.startServer("demo-upstream", what: "the demo upstream", port: port, executable: node,
+                                     arguments: [dir.appendingPathComponent("demo-upstream.mjs").path],
+                                     environment: ["PORT": String(port), "PATH": path], log: log)
             upstream = "http://127.0.0.1:\(port)"
             errorPath = "/missing"
         }
@@ -105,20 +102,17 @@ public final class LocalRuntime: @unchecked Sendable {
         let purge = LocalPurgeCredentials.generate()
         let purgeFile = try purge.write(port: apiPort)
         self.purgeFile = purgeFile
-        try children.start("api-front", executable: node, arguments: [dir.appendingPathComponent("front.mjs").path],
-                           environment: [
-                               "PORT": String(apiPort), "FUNCTION_DIR": functionDir.path,
-                               "REDIS_URL": "rediss://127.0.0.1:\(redisPort)", "REDIS_AUTH_TOKEN": token,
-                               "REDIS_CA_FILE": certs.ca, "EXTERNAL_API_URL": upstream!,
-                               "PURGE_ACCESS_KEY_ID": purge.accessKeyId, "PURGE_SECRET_ACCESS_KEY": purge.secretAccessKey,
-                               "PURGE_REGION": purge.region,
-                               "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "",
-                           ].merging(options.caching.environment) { own, _ in own }, log: log)
-        try Loopback.waitUntilListening(port: apiPort, timeout: 10, what: "the API front") {
-            children.isRunning("api-front")
-        }
+        try children.startServer("api-front", what: "the API front", port: apiPort, executable: node,
+                                 arguments: [dir.appendingPathComponent("front.mjs").path],
+                                 environment: [
+                                     "PORT": String(apiPort), "FUNCTION_DIR": functionDir.path,
+                                     "REDIS_URL": redisURL, "REDIS_AUTH_TOKEN": token,
+                                     "REDIS_CA_FILE": certs.ca, "EXTERNAL_API_URL": upstream!,
+                                     "PURGE_ACCESS_KEY_ID": purge.accessKeyId, "PURGE_SECRET_ACCESS_KEY": purge.secretAccessKey,
+                                     "PURGE_REGION": purge.region, "PATH": path,
+                                 ].merging(options.caching.environment) { own, _ in own }, log: log)
         return Endpoints(api: "http://127.0.0.1:\(apiPort)", upstream: upstream!,
-                         redis: "rediss://127.0.0.1:\(redisPort)", errorPath: errorPath, stateDirectory: dir.path,
+                         redis: redisURL, errorPath: errorPath, stateDirectory: dir.path,
                          purgeCredentialsFile: purgeFile.path)
     }
 

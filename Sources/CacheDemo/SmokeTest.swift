@@ -122,21 +122,17 @@ public struct SmokeTest {
 extension SmokeTest.Report {
     /// JUnit XML, which every CI system renders.
     public func junitXML(suiteName: String = "cachedemo smoke-test") -> String {
-        func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
         let failures = checks.filter { !$0.passed }.count
         let total = checks.reduce(0) { $0 + $1.seconds }
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites tests=\"\(checks.count)\" failures=\"\(failures)\" time=\"\(String(format: "%.3f", total))\">\n"
-        xml += "  <testsuite name=\"\(esc(suiteName))\" tests=\"\(checks.count)\" failures=\"\(failures)\" time=\"\(String(format: "%.3f", total))\">\n"
+        xml += "  <testsuite name=\"\(xmlEscape(suiteName))\" tests=\"\(checks.count)\" failures=\"\(failures)\" time=\"\(String(format: "%.3f", total))\">\n"
         for c in checks {
-            xml += "    <testcase classname=\"cachedemo.smoke\" name=\"\(esc(c.name))\" time=\"\(String(format: "%.3f", c.seconds))\""
+            xml += "    <testcase classname=\"cachedemo.smoke\" name=\"\(xmlEscape(c.name))\" time=\"\(String(format: "%.3f", c.seconds))\""
             if c.passed {
                 xml += " />\n"
             } else {
-                xml += ">\n      <failure message=\"\(esc(c.detail))\" />\n    </testcase>\n"
+                xml += ">\n      <failure message=\"\(xmlEscape(c.detail))\" />\n    </testcase>\n"
             }
         }
         xml += "  </testsuite>\n</testsuites>\n"

@@ -49,16 +49,3 @@ struct AWSOptions: ParsableArguments {
         }
     }
 }
-
-/// Runs an AWS call and turns its failures into one line and exit code 1.
-func awsCall<T>(_ what: String, _ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let e as AWSError {
-        throw OperationFailure("\(what) failed: \(e)")
-    } catch let e as TransportError {
-        throw OperationFailure("\(what) failed: \(e)")
-    } catch let e as CredentialsError {
-        throw OperationFailure(e.description)
-    }
-}

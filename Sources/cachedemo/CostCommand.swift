@@ -14,13 +14,13 @@ struct CostCommand: ParsableCommand {
     @OptionGroup var aws: AWSOptions
 
     @Option(name: .customLong("requests-per-month"), help: "API requests per month.")
-    var requestsPerMonth: Double = 1_000_000
+    var requestsPerMonth = CostEstimate.Usage().requestsPerMonth
 
     @Option(name: .customLong("gb-per-month"), help: "GB per month through the NAT gateways (cache misses to the upstream).")
-    var gbPerMonth: Double = 10
+    var gbPerMonth = CostEstimate.Usage().gbPerMonth
 
     @Option(name: .customLong("avg-duration-ms"), help: "Average function duration in ms.")
-    var avgDurationMs: Double = 50
+    var avgDurationMs = CostEstimate.Usage().averageDurationMs
 
     @Flag(help: "Ask the AWS Price List API for cache node and NAT gateway prices (falls back to the table).")
     var live = false

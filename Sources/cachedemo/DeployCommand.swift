@@ -60,7 +60,7 @@ struct DeployCommand: ParsableCommand {
             let estimate = try? CostEstimate.estimate(o.stack, region: session.region, usage: CostEstimate.Usage())
             let ask = askBeforeExecuting(estimate)
             WaitInterruption.install()
-            let result = try runStackOperation {
+            let result = try runAWSOperation {
                 try Deployer(session: session, progress: progress, confirm: ask).deploy(o)
             }
             report(result, stackName: o.stackName, estimate: estimate)

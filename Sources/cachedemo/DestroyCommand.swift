@@ -43,7 +43,7 @@ struct DestroyCommand: ParsableCommand {
             }
             let session = try aws.session()
             WaitInterruption.install()
-            let result = try runStackOperation { try Destroyer(session: session, progress: TerminalProgress()).destroy(o) }
+            let result = try runAWSOperation { try Destroyer(session: session, progress: TerminalProgress()).destroy(o) }
             switch output.format {
             case .json:
                 printJSON(["stackName": o.stackName, "existed": result.existed, "stackId": result.stackId ?? NSNull(),

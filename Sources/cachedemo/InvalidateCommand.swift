@@ -63,6 +63,6 @@ struct InvalidateCommand: ParsableCommand {
         case .url(let given): url = given
         case .stack(let name): url = try CacheEndpointOption.apiEndpoint(ofStack: name, session: session)
         }
-        return (url, try runStackOperation { try session.client.credentials.credentials() }, session.region)
+        return (url, try runAWSOperation { try session.client.credentials.credentials() }, session.region)
     }
 }

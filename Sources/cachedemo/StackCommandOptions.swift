@@ -78,7 +78,7 @@ struct CacheEndpointOption: ParsableArguments {
 
     /// The stack's ApiEndpoint output, or one line saying why there is none.
     static func apiEndpoint(ofStack name: String, session: AWSSession) throws -> URL {
-        let stack = try runStackOperation { try CloudFormationClient(client: session.client).describeStack(name) }
+        let stack = try runAWSOperation { try CloudFormationClient(client: session.client).describeStack(name) }
         guard let stack else {
             throw OperationFailure("stack \(name) does not exist in \(session.region); deploy it first or pass --endpoint")
         }

@@ -22,7 +22,7 @@ struct StatusCommand: ParsableCommand {
             let stackName = try name.validated()
             let session = try aws.session()
             let cfn = CloudFormationClient(client: session.client)
-            let (stack, resources, recent) = try runStackOperation { () throws -> (CloudFormationClient.Stack, [CloudFormationClient.Resource], [CloudFormationClient.Event]) in
+            let (stack, resources, recent) = try runAWSOperation { () throws -> (CloudFormationClient.Stack, [CloudFormationClient.Resource], [CloudFormationClient.Event]) in
                 guard let stack = try cfn.describeStack(stackName) else {
                     throw DeployError(.failed, "stack \(stackName) does not exist in \(session.region); deploy it with: cachedemo deploy --stack-name \(stackName)")
                 }

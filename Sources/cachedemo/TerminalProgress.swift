@@ -66,8 +66,10 @@ enum WaitInterruption {
     }
 }
 
-/// Runs a deploy-family operation; its failures become one line and the right exit code.
-func runStackOperation<T>(_ body: () throws -> T) throws -> T {
+/// Runs AWS calls (a deploy, a destroy, one request); their failures become one line and
+/// the right exit code. `what` names a single call in the line (`sts:GetCallerIdentity failed: ...`).
+func runAWSOperation<T>(_ what: String? = nil, _ body: () throws -> T) throws -> T {
+    let failed = what.map { "\($0) failed: " } ?? ""
     do {
         return try body()
     } catch let e as DeployError {
@@ -81,9 +83,9 @@ func runStackOperation<T>(_ body: () throws -> T) throws -> T {
             throw OperationFailure(e.description)
         }
     } catch let e as AWSError {
-        throw OperationFailure(e.description)
+        throw OperationFailure(failed + e.description)
     } catch let e as TransportError {
-        throw OperationFailure("\(e.description); is the endpoint reachable? (check --endpoint-url and your network)")
+        throw OperationFailure(failed + "\(e.description); is the endpoint reachable? (check --endpoint-url and your network)")
     } catch let e as CredentialsError {
         throw OperationFailure(e.description)
     } catch let e as PackageError {

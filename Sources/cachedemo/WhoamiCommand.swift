@@ -14,7 +14,7 @@ struct WhoamiCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let session = try aws.session()
-            let identity = try awsCall("sts:GetCallerIdentity") { try STS(client: session.client).getCallerIdentity() }
+            let identity = try runAWSOperation("sts:GetCallerIdentity") { try STS(client: session.client).getCallerIdentity() }
             switch output.format {
             case .json:
                 printJSON(["account": identity.account, "arn": identity.arn, "userId": identity.userId,

@@ -277,7 +277,7 @@ export class RedisClient {
       if (this.#tracking() && !values.includes(undefined)) return { values, fromLocal: true };
     }
     const conn = await this.#connection();
-    const observe = this.local && conn.tracking ? (reply, i) => this.local.set(keys[i], reply) : undefined;
+    const observe = conn.tracking ? (reply, i) => this.local.set(keys[i], reply) : undefined;
     const values = await Promise.all(conn.pipeline(keys.map((key) => ['GET', key]), observe));
     return { values, fromLocal: false };
   }
@@ -287,8 +287,9 @@ export class RedisClient {
     this.local?.clear();
   }
 
+  /** Only a connection opened for the copy tracks, so this also says there is a copy. */
   #tracking() {
-    return this.local !== null && this.#conn !== null && !this.#conn.closed && this.#conn.tracking;
+    return this.#conn?.tracking === true && !this.#conn.closed;
   }
 
   /** Commands sent on every connection so far, for tests that count round trips. */
@@ -311,8 +312,7 @@ export class RedisClient {
     this.#connecting = RedisConnection.connect(this.url, { ...this.options, tracking: this.local !== null }).then(
       (conn) => {
         if (this.local) {
-          // Invalidations missed while no connection tracked the keys cannot be known.
-          this.local.clear();
+          // Invalidations sent while no connection tracks the keys cannot be known: the copy goes.
           conn.onClose = () => this.local.clear();
           conn.onInvalidate = (keys) => {
             if (keys === null) this.local.clear();

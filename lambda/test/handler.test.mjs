@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheKey } from '../src/key.mjs';
-import { apiEvent, freePort, handlerFor, startRedis, startUpstream, suiteServers } from './helpers.mjs';
+import { apiEvent, freePort, suiteServers } from './helpers.mjs';
 
 for (const mode of ['plain', 'tls']) {
   describe(`handler on ${mode} redis`, () => {
@@ -178,43 +178,27 @@ for (const mode of ['plain', 'tls']) {
 }
 
 describe('ACL users', () => {
+  const servers = suiteServers({});
   test('AUTH with a username and token, as ElastiCache RBAC users do', async () => {
-    const redis = await startRedis();
-    const upstream = await startUpstream();
-    const admin = await redis.client();
-    await admin.command(['ACL', 'SETUSER', 'cache-app', 'on', '>app-token-0123456789', '~cachedemo:*', '+@all']);
-    const h = handlerFor(redis, upstream, { REDIS_USERNAME: 'cache-app', REDIS_AUTH_TOKEN: 'app-token-0123456789' });
-    try {
-      assert.equal((await h(apiEvent('/acl'))).headers['x-cache'], 'MISS');
-      assert.equal((await h(apiEvent('/acl'))).headers['x-cache'], 'HIT');
-      const whoami = await h.redis.command(['ACL', 'WHOAMI']);
-      assert.equal(whoami.toString(), 'cache-app');
-    } finally {
-      h.close();
-      admin.close();
-      await upstream.close();
-      await redis.close();
-    }
+    await servers.check.command(['ACL', 'SETUSER', 'cache-app', 'on', '>app-token-0123456789', '~cachedemo:*', '+@all']);
+    const h = servers.make({ REDIS_USERNAME: 'cache-app', REDIS_AUTH_TOKEN: 'app-token-0123456789' });
+    assert.equal((await h(apiEvent('/acl'))).headers['x-cache'], 'MISS');
+    assert.equal((await h(apiEvent('/acl'))).headers['x-cache'], 'HIT');
+    const whoami = await h.redis.command(['ACL', 'WHOAMI']);
+    assert.equal(whoami.toString(), 'cache-app');
   });
 });
 
 describe('auth failures', () => {
+  const servers = suiteServers({ tls: true, password: 'right-token-0123456789' });
   test('a wrong token is a BYPASS with a warning, not an error', async () => {
-    const redis = await startRedis({ tls: true, password: 'right-token-0123456789' });
-    const upstream = await startUpstream();
-    const h = handlerFor(redis, upstream, { REDIS_AUTH_TOKEN: 'wrong-token-0123456789' });
+    const h = servers.make({ REDIS_AUTH_TOKEN: 'wrong-token-0123456789' });
     const log = h.log;
-    try {
-      const r = await h(apiEvent('/x'));
-      assert.equal(r.statusCode, 200);
-      assert.equal(r.headers['x-cache'], 'BYPASS');
-      const warning = log.records.find((x) => x.level === 'warn');
-      assert.match(warning.message, /WRONGPASS|invalid/i);
-      assert.ok(!JSON.stringify(log.records).includes('wrong-token'), 'the token leaked into the log');
-    } finally {
-      h.close();
-      await upstream.close();
-      await redis.close();
-    }
+    const r = await h(apiEvent('/x'));
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.headers['x-cache'], 'BYPASS');
+    const warning = log.records.find((x) => x.level === 'warn');
+    assert.match(warning.message, /WRONGPASS|invalid/i);
+    assert.ok(!JSON.stringify(log.records).includes('wrong-token'), 'the token leaked into the log');
   });
 });

@@ -143,13 +143,15 @@ export function memoryLog() {
   return log;
 }
 
+/** The function's environment for a redis-server and an upstream URL, as the stack sets it. */
+export function functionEnv(redis, upstreamURL) {
+  return { EXTERNAL_API_URL: upstreamURL, REDIS_URL: redis.url, REDIS_AUTH_TOKEN: redis.password, REDIS_CA_FILE: redis.caFile };
+}
+
 /** A handler wired to a test's redis-server and upstream; its log records are on h.log. */
 export function handlerFor(redis, upstream, env = {}) {
   const log = memoryLog();
-  const h = createHandler({
-    env: { EXTERNAL_API_URL: upstream.url, REDIS_URL: redis.url, REDIS_AUTH_TOKEN: redis.password, REDIS_CA_FILE: redis.caFile, ...env },
-    log,
-  });
+  const h = createHandler({ env: { ...functionEnv(redis, upstream.url), ...env }, log });
   h.log = log;
   return h;
 }

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheKey } from '../src/key.mjs';
 import { encodeEntry } from '../src/entry.mjs';
 import { LocalCache } from '../src/local-cache.mjs';
-import { apiEvent, handlerFor, keepAliveClient, startRedis, startUpstream, suiteServers } from './helpers.mjs';
+import { apiEvent, functionEnv, keepAliveClient, suiteServers } from './helpers.mjs';
 
 const keyOf = (p, query = '') => cacheKey({ namespace: 'cachedemo', method: 'GET', path: p, query });
 
@@ -114,44 +114,28 @@ describe('instance copy', () => {
 });
 
 describe('instance copy on a server without RESP3', () => {
+  const servers = suiteServers({ tls: true, password: 'old-token-0123456789', args: ['--rename-command', 'HELLO', ''] });
   test('HELLO unknown: the connection stays RESP2, every hit from redis', async () => {
-    const redis = await startRedis({ tls: true, password: 'old-token-0123456789', args: ['--rename-command', 'HELLO', ''] });
-    const upstream = await startUpstream();
-    const h = handlerFor(redis, upstream);
-    try {
-      assert.equal((await h(apiEvent('/old'))).headers['x-cache'], 'MISS');
-      await h(apiEvent('/old'));
-      const hit = await h(apiEvent('/old'));
-      assert.equal(hit.headers['x-cache'], 'HIT');
-      assert.equal(h.log.records.at(-1).from, 'redis');
-      assert.equal(h.redis.connects, 1);
-    } finally {
-      h.close();
-      await upstream.close();
-      await redis.close();
-    }
+    const h = servers.make();
+    assert.equal((await h(apiEvent('/old'))).headers['x-cache'], 'MISS');
+    await h(apiEvent('/old'));
+    const hit = await h(apiEvent('/old'));
+    assert.equal(hit.headers['x-cache'], 'HIT');
+    assert.equal(h.log.records.at(-1).from, 'redis');
+    assert.equal(h.redis.connects, 1);
   });
 });
 
 describe('instance copy for a user who may not track', () => {
+  const servers = suiteServers({ tls: true, password: 'admin-token-0123456789' });
   test('CLIENT denied by ACL: the connection works without the copy, every hit from redis', async () => {
-    const redis = await startRedis({ tls: true, password: 'admin-token-0123456789' });
-    const upstream = await startUpstream();
-    const admin = await redis.client();
-    await admin.command(['ACL', 'SETUSER', 'no-client', 'on', '>user-token-0123456789', '~*', '+@all', '-client']);
-    const h = handlerFor(redis, upstream, { REDIS_USERNAME: 'no-client', REDIS_AUTH_TOKEN: 'user-token-0123456789' });
-    try {
-      assert.equal((await h(apiEvent('/denied'))).headers['x-cache'], 'MISS');
-      await h(apiEvent('/denied'));
-      assert.equal((await h(apiEvent('/denied'))).headers['x-cache'], 'HIT');
-      assert.equal(h.log.records.at(-1).from, 'redis');
-      assert.equal(h.redis.connects, 1);
-    } finally {
-      h.close();
-      admin.close();
-      await upstream.close();
-      await redis.close();
-    }
+    await servers.check.command(['ACL', 'SETUSER', 'no-client', 'on', '>user-token-0123456789', '~*', '+@all', '-client']);
+    const h = servers.make({ REDIS_USERNAME: 'no-client', REDIS_AUTH_TOKEN: 'user-token-0123456789' });
+    assert.equal((await h(apiEvent('/denied'))).headers['x-cache'], 'MISS');
+    await h(apiEvent('/denied'));
+    assert.equal((await h(apiEvent('/denied'))).headers['x-cache'], 'HIT');
+    assert.equal(h.log.records.at(-1).from, 'redis');
+    assert.equal(h.redis.connects, 1);
   });
 });
 
@@ -174,14 +158,12 @@ describe('local cache bound', () => {
 
 describe('a frozen instance', () => {
   const here = path.dirname(fileURLToPath(import.meta.url));
+  const servers = suiteServers({ tls: true, password: 'freeze-token-0123456789' });
   test('thawed with an invalidation and a request both waiting, it applies the invalidation first', async () => {
-    const redis = await startRedis({ tls: true, password: 'freeze-token-0123456789' });
-    const upstream = await startUpstream();
-    const check = await redis.client();
     // Lambda freezes the sandbox between invocations; SIGSTOP does the same to the local front.
     const front = spawn(process.execPath, [path.join(here, '../local/front.mjs')], {
-      env: { ...process.env, FUNCTION_DIR: path.join(here, '../src'), PORT: '0', MAX_INSTANCES: '1',
-        EXTERNAL_API_URL: upstream.url, REDIS_URL: redis.url, REDIS_AUTH_TOKEN: redis.password, REDIS_CA_FILE: redis.caFile },
+      env: { ...process.env, ...functionEnv(servers.redis, servers.upstream.url), FUNCTION_DIR: path.join(here, '../src'),
+        PORT: '0', MAX_INSTANCES: '1' },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const lines = [];
@@ -217,7 +199,7 @@ describe('a frozen instance', () => {
       await untilStopped(front.pid);
       const answer = client.get('/frozen');
       await sleep(100);
-      await check.command(['DEL', keyOf('/frozen')]);
+      await servers.check.command(['DEL', keyOf('/frozen')]);
       await sleep(100);
       front.kill('SIGCONT');
       assert.match((await answer).head, /x-cache: MISS/i, 'a deleted entry was served from the copy after the thaw');
@@ -225,9 +207,6 @@ describe('a frozen instance', () => {
     } finally {
       front.kill('SIGCONT');
       front.kill('SIGTERM');
-      check.close();
-      await upstream.close();
-      await redis.close();
     }
   });
 });

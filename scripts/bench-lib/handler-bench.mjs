@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, keepAliveClient, startRedis } from '../../lambda/test/helpers.mjs';
+import { freePort, functionEnv, keepAliveClient, startRedis } from '../../lambda/test/helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -71,8 +71,7 @@ try {
   cpSync(path.join(root, 'lambda/src'), baseline, { recursive: true });
   cpSync(path.join(here, 'connect-per-request.mjs'), path.join(baseline, 'index.mjs'));
 
-  const env = { REDIS_URL: redis.url, REDIS_AUTH_TOKEN: redis.password, REDIS_CA_FILE: redis.caFile, EXTERNAL_API_URL: upstream,
-    CACHE_TTL_SECONDS: '3600' };
+  const env = { ...functionEnv(redis, upstream), CACHE_TTL_SECONDS: '3600' };
   const ourPort = await freePort(), redisOnlyPort = await freePort(), basePort = await freePort();
   start(path.join(root, 'lambda/local/front.mjs'), { ...env, PORT: String(ourPort), FUNCTION_DIR: ours });
   // The same handler with the instance copy off: every hit is a round trip to redis.

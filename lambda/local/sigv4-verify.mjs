@@ -62,8 +62,7 @@ export function verifySigV4({ method, url, headers, body }, { accessKeyId, secre
   const canonical = [method, canonicalPath(rawPath), canonicalQuery(rawQuery), canonicalHeaders, signedHeaders, payloadHash].join('\n');
   const scope = `${day}/${region}/${service}/aws4_request`;
   const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256(canonical)}`;
-  const key = ['aws4_request'].reduce((k, part) => hmac(k, part),
-    hmac(hmac(hmac(`AWS4${secretAccessKey}`, day), region), service));
+  const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, day), region), service), 'aws4_request');
   const expected = Buffer.from(hmac(key, toSign).toString('hex'));
   const given = Buffer.from(signature);
   return expected.length === given.length && timingSafeEqual(expected, given) ? null : 'signature does not match';

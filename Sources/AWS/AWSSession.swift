@@ -18,13 +18,15 @@ public struct AWSSession: Sendable {
     public var credentialSource: String { client.credentials.source }
 
     static let debugPrinter: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data("debug: \(line)\n".utf8))
+        _ = FileDescriptorWriter.writeAll(STDERR_FILENO, Data("debug: \(line)\n".utf8))
     }
 
     public static func make(_ options: Options, transport: HTTPTransport? = nil) throws -> AWSSession {
         let env = options.environment
         let config = try SharedConfig(environment: env)
-        let profile = config.profile(SharedConfig.profileName(explicit: options.profile, environment: env))
+        let profile = try config.selectedProfile(explicit: options.profile, environment: env)
+        try CurlTransport.checkEnvironment(env)
+        try EndpointResolver.checkEnvironment(env)
         let (region, regionSource) = try RegionResolver.resolve(explicit: options.region, environment: env, profile: profile)
         var explicit: URL?
         if let e = options.endpointURL ?? profile?["endpoint_url"] {

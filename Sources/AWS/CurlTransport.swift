@@ -30,6 +30,16 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     deinit { curl_easy_cleanup(handle) }
 
+    /// AWS_CA_BUNDLE must name a readable file; otherwise curl's own wording ("problem with
+    /// the SSL CA cert") would hide which path is wrong.
+    public static func checkEnvironment(_ env: [String: String]) throws(ConfigError) {
+        guard let bundle = env["AWS_CA_BUNDLE"], !bundle.isEmpty else { return }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: bundle, isDirectory: &isDirectory), !isDirectory.boolValue,
+              FileManager.default.isReadableFile(atPath: bundle)
+        else { throw ConfigError("AWS_CA_BUNDLE names \(bundle), which is not a readable file; fix the path or unset it") }
+    }
+
     /// What one transfer collects; handed to curl's callbacks through a raw pointer.
     private final class Exchange {
         var status = 0

@@ -42,6 +42,17 @@ public struct EndpointResolver: Sendable {
         self.environment = environment
     }
 
+    /// Endpoint URLs from the environment are checked like --endpoint-url, up front, so a
+    /// typo is named instead of surfacing as "Couldn't resolve host" on the first call.
+    public static func checkEnvironment(_ env: [String: String]) throws(ConfigError) {
+        for name in ["AWS_ENDPOINT_URL"] + AWSService.allCases.map(\.endpointVariable) {
+            guard let v = env[name], !v.isEmpty else { continue }
+            guard let u = URL(string: v), let scheme = u.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                  let host = u.host, !host.isEmpty
+            else { throw ConfigError("\(name) '\(v)' is not an http(s) URL; fix or unset it") }
+        }
+    }
+
     /// --endpoint-url, then AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, then AWS's own.
     public func endpoint(for service: AWSService, region: String) -> (url: URL, isCustom: Bool) {
         if let explicit { return (explicit, true) }

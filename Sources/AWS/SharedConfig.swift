@@ -21,6 +21,20 @@ public struct SharedConfig: Sendable {
 
     public func profile(_ name: String) -> [String: String]? { profiles[name] }
 
+    /// The profile in use. One named by --profile, AWS_PROFILE or AWS_DEFAULT_PROFILE must
+    /// exist (the AWS CLI: "The config profile (x) could not be found"); an absent default
+    /// is fine, credentials may come from elsewhere.
+    public func selectedProfile(explicit: String?, environment env: [String: String]) throws(ConfigError) -> [String: String]? {
+        let name = Self.profileName(explicit: explicit, environment: env)
+        if let found = profiles[name] { return found }
+        guard name == "default" else {
+            let source = explicit != nil ? "--profile" : env["AWS_PROFILE"] != nil ? "AWS_PROFILE" : "AWS_DEFAULT_PROFILE"
+            throw ConfigError("the profile '\(name)' (from \(source)) is in neither \(configPath) nor \(credentialsPath); "
+                + "check the name, or add it with: aws configure --profile \(name)", kind: .profileNotFound)
+        }
+        return nil
+    }
+
     /// The profile in use: --profile, then AWS_PROFILE, then AWS_DEFAULT_PROFILE, then "default".
     public static func profileName(explicit: String?, environment env: [String: String]) -> String {
         explicit ?? env["AWS_PROFILE"] ?? env["AWS_DEFAULT_PROFILE"] ?? "default"
@@ -92,6 +106,11 @@ public struct SharedConfig: Sendable {
 
 /// A problem with the user's AWS configuration: one line, naming the file or profile.
 public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
+    public enum Kind: Sendable { case invalid, profileNotFound }
     public let description: String
-    public init(_ d: String) { description = d }
+    public let kind: Kind
+    public init(_ d: String, kind: Kind = .invalid) {
+        description = d
+        self.kind = kind
+    }
 }

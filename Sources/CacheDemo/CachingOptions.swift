@@ -9,10 +9,21 @@ public struct CachingOptions: Sendable, Equatable {
 
     public init() {}
 
+    /// Ten years: far past any useful cache lifetime, far below where Redis's EX overflows.
+    public static let maxTTLSeconds = 315_360_000
+
     /// `memoryMB` is the function's memory, when known: the copy may take at most half of it.
     public func validate(memoryMB: Int? = nil) throws(StackOptionsError) {
         guard ttlSeconds >= 0 else {
             throw .init("--cache-ttl \(ttlSeconds) is negative; use seconds >= 0 (0 = entries never expire)")
+        }
+        // Redis refuses an EX whose milliseconds overflow, so a huge TTL would cache nothing.
+        guard ttlSeconds <= Self.maxTTLSeconds else {
+            throw .init("--cache-ttl \(ttlSeconds) is more than \(Self.maxTTLSeconds) s (10 years); "
+                + "use 0 for entries that never expire")
+        }
+        guard instanceCacheMB <= 5_120 else {
+            throw .init("--instance-cache-mb \(instanceCacheMB) is more than half of Lambda's largest memory (10240 MB)")
         }
         guard instanceCacheMB >= 0 else {
             throw .init("--instance-cache-mb \(instanceCacheMB) is negative; use megabytes >= 0 (0 = every hit reads Redis)")

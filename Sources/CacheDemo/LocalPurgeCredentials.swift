@@ -1,6 +1,10 @@
 import AWS
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The key pair `cachedemo local` makes for each run so that purges are signed, as on AWS
 /// where the purge routes need IAM. Kept in a 0600 file named by the front's port, where
 /// `cachedemo invalidate --endpoint http://127.0.0.1:PORT` finds it.
@@ -14,24 +18,56 @@ public struct LocalPurgeCredentials: Codable, Sendable {
                               secretAccessKey: Crypto.randomBytes(20).hex, region: "us-east-1")
     }
 
-    public static func file(port: Int) -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("cachedemo-local").appendingPathComponent("\(port).json")
+    /// This user's own folder for the key files: $XDG_RUNTIME_DIR/cachedemo when the session
+    /// has one, else /tmp/cachedemo-<uid>. Per user, so one user's run never blocks another's,
+    /// and independent of TMPDIR, so `invalidate` finds what `local` wrote from any shell.
+    public static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty,
+           FileManager.default.fileExists(atPath: runtime) {
+            return URL(fileURLWithPath: runtime).appendingPathComponent("cachedemo")
+        }
+        return URL(fileURLWithPath: "/tmp/cachedemo-\(getuid())")
+    }
+
+    public static func file(port: Int, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        directory(environment: environment).appendingPathComponent("\(port).json")
     }
 
     func write(port: Int) throws -> URL {
         let url = Self.file(port: port)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        let dir = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw LocalError("cannot create \(dir.path) for the purge key: \(error.localizedDescription)")
+        }
+        // A folder someone else made (or opened up) in a shared /tmp is not ours to trust.
+        var info = stat()
+        guard lstat(dir.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == getuid() else {
+            throw LocalError("\(dir.path) is not a folder of this user's; remove it, or set XDG_RUNTIME_DIR")
+        }
+        guard info.st_mode & 0o077 == 0 else {
+            throw LocalError("\(dir.path) is open to other users (mode \(String(info.st_mode & 0o777, radix: 8))); "
+                + "run: chmod 700 \(dir.path)")
+        }
         let data = try JSONEncoder().encode(self)
+        try? FileManager.default.removeItem(at: url)
         guard FileManager.default.createFile(atPath: url.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw LocalError("cannot write \(url.path)")
+            throw LocalError("cannot write the purge key \(url.path): \(String(cString: strerror(errno)))")
         }
         return url
     }
 
+    /// Whether a URL is this machine's loopback, where only `cachedemo local` can be.
+    public static func isLoopback(_ endpoint: URL) -> Bool {
+        guard let host = endpoint.host?.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) else { return false }
+        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
     /// The key pair of a local front on this loopback URL, if one is running.
     public static func forEndpoint(_ endpoint: URL) -> LocalPurgeCredentials? {
-        guard let host = endpoint.host, ["127.0.0.1", "localhost", "::1"].contains(host), let port = endpoint.port,
+        guard isLoopback(endpoint), let port = endpoint.port,
               let data = FileManager.default.contents(atPath: file(port: port).path)
         else { return nil }
         return try? JSONDecoder().decode(LocalPurgeCredentials.self, from: data)

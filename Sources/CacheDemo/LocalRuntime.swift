@@ -9,6 +9,7 @@ public final class LocalRuntime: @unchecked Sendable {
         public var port: Int?
         public var upstreamURL: String?
         public var caching = CachingOptions()
+        public var throttle = ThrottleOptions()
         public var node = "node"
         public var redisServer = "redis-server"
         public var verbose = false
@@ -35,14 +36,10 @@ public final class LocalRuntime: @unchecked Sendable {
     public init(options: Options) { self.options = options }
 
     public func start() throws -> Endpoints {
-        guard let node = findExecutable(options.node) else {
-            throw LocalError("node is not installed; install Node.js 20 or newer (Debian: apt-get install nodejs) "
-                + "or pass --node PATH")
-        }
-        guard let redisServer = findExecutable(options.redisServer) else {
-            throw LocalError("redis-server is not installed; install it (Debian: apt-get install redis-server) "
-                + "or pass --redis-server PATH")
-        }
+        let node = try Self.executable(options.node, flag: "--node", tool: "node",
+                                       install: "install Node.js 20 or newer (Debian: apt-get install nodejs)")
+        let redisServer = try Self.executable(options.redisServer, flag: "--redis-server", tool: "redis-server",
+                                              install: "install it (Debian: apt-get install redis-server)")
         guard let openssl = findExecutable("openssl") else {
             throw LocalError("openssl is not installed; install it (Debian: apt-get install openssl)")
         }
@@ -110,7 +107,8 @@ public final class LocalRuntime: @unchecked Sendable {
                                      "REDIS_CA_FILE": certs.ca, "EXTERNAL_API_URL": upstream!,
                                      "PURGE_ACCESS_KEY_ID": purge.accessKeyId, "PURGE_SECRET_ACCESS_KEY": purge.secretAccessKey,
                                      "PURGE_REGION": purge.region, "PATH": path,
-                                 ].merging(options.caching.environment) { own, _ in own }, log: log)
+                                 ].merging(options.caching.environment) { own, _ in own }
+                                  .merging(options.throttle.environment) { own, _ in own }, log: log)
         return Endpoints(api: "http://127.0.0.1:\(apiPort)", upstream: upstream!,
                          redis: redisURL, errorPath: errorPath, stateDirectory: dir.path,
                          purgeCredentialsFile: purgeFile.path)
@@ -122,6 +120,28 @@ public final class LocalRuntime: @unchecked Sendable {
         if let purgeFile { try? FileManager.default.removeItem(at: purgeFile) }
         if let dir = stateDirectory { try? FileManager.default.removeItem(at: dir) }
         stateDirectory = nil
+    }
+}
+
+extension LocalRuntime {
+    /// A tool given by name (searched on PATH) or by path: a path that is wrong is named as
+    /// such, not reported as a tool that is not installed.
+    static func executable(_ given: String, flag: String, tool: String, install: String) throws -> String {
+        if given.contains("/") {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: given, isDirectory: &isDirectory) else {
+                throw LocalError("\(flag) \(given) does not exist; give the path of \(tool), or \(install)")
+            }
+            guard !isDirectory.boolValue, FileManager.default.isExecutableFile(atPath: given) else {
+                throw LocalError("\(flag) \(given) is not an executable file; give the path of \(tool)")
+            }
+            return given
+        }
+        guard let found = findExecutable(given) else {
+            throw LocalError(given == tool ? "\(tool) is not installed; \(install) or pass \(flag) PATH"
+                : "\(flag) \(given) is not on PATH; give its full path, or \(install)")
+        }
+        return found
     }
 }
 

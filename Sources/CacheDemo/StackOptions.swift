@@ -9,6 +9,16 @@ public struct StackOptions: Sendable, Equatable {
             case .valkey: return "8.0"
             }
         }
+
+        /// The versions ElastiCache offers (DescribeCacheEngineVersions, as cfn-lint records
+        /// them) that can do what this stack asks: TLS + AUTH and engine-log delivery, which
+        /// Redis OSS has from 6.2 on and Valkey from 7.2.
+        public var supportedVersions: [String] {
+            switch self {
+            case .redis: return ["6.2", "7.0", "7.1"]
+            case .valkey: return ["7.2", "8.0", "8.1", "8.2", "9.0"]
+            }
+        }
     }
 
     public enum Architecture: String, CaseIterable, Sendable {
@@ -21,6 +31,7 @@ public struct StackOptions: Sendable, Equatable {
     public var engineVersion: String?
     public var nodeType = "cache.t4g.micro"
     public var caching = CachingOptions()
+    public var throttle = ThrottleOptions()
     public var upstreamURL = "https://api.agify.io"
     public var vpcCIDR = "10.10.0.0/16"
     public var runtime = "nodejs24.x"
@@ -41,6 +52,8 @@ public struct StackOptions: Sendable, Equatable {
     public var natGatewayCount: Int { multiAZ && !singleNAT ? 2 : 1 }
     public var cacheNodeCount: Int { multiAZ ? 2 : 1 }
     public var cachePort: Int { 6379 }
+    /// The upstream as the function's egress rules see it; valid once `validate()` passed.
+    public var upstream: UpstreamURL { (try? UpstreamURL(upstreamURL)) ?? UpstreamURL.fallback }
 
     /// Rejects values AWS would reject later, with a message that says what to use instead.
     public func validate() throws(StackOptionsError) {
@@ -58,15 +71,11 @@ public struct StackOptions: Sendable, Equatable {
         if singleNAT && !multiAZ {
             throw .init("--single-nat only applies to a Multi-AZ stack; add --multi-az or drop --single-nat")
         }
-        if let v = engineVersion, v.isEmpty || !v.allSatisfy({ $0.isNumber || $0 == "." }) {
-            throw .init("--engine-version '\(v)' is not a version number; use one like \(engine.defaultVersion)")
+        if let v = engineVersion, !engine.supportedVersions.contains(v) {
+            throw .init("--engine-version '\(v)' is not a \(engine.rawValue) version this stack can use on ElastiCache; "
+                + "use one of \(engine.supportedVersions.joined(separator: ", "))")
         }
-        guard upstreamURL.hasPrefix("https://") || upstreamURL.hasPrefix("http://"),
-            let host = upstreamURL.split(separator: "/", maxSplits: 3).dropFirst().first, !host.isEmpty,
-            !upstreamURL.contains(where: { $0 == " " || $0 == "\"" })
-        else {
-            throw .init("--upstream-url '\(upstreamURL)' is not an http(s) URL; use one like https://api.agify.io")
-        }
+        _ = try UpstreamURL(upstreamURL)
         guard runtime.hasPrefix("nodejs"), let major = Int(runtime.dropFirst(6).dropLast(2)), runtime.hasSuffix(".x"),
             major >= 20
         else {
@@ -76,6 +85,7 @@ public struct StackOptions: Sendable, Equatable {
             throw .init("--memory \(memoryMB) is outside Lambda's 128 to 10240 MB")
         }
         try caching.validate(memoryMB: memoryMB)
+        try throttle.validate()
         guard (1...30).contains(timeoutSeconds) else {
             throw .init("--timeout \(timeoutSeconds) is outside 1 to 30 s (API Gateway stops waiting after 30 s)")
         }

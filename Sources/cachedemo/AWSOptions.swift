@@ -16,17 +16,31 @@ struct AWSOptions: ParsableArguments {
     @Flag(help: "Show the credential source, each request, the canonical request and string to sign (secrets redacted).")
     var debug = false
 
+    /// A region given as a flag must look like one (us-east-1, eu-central-2, us-gov-west-1):
+    /// a usage error in every command, before any file is read or call made.
+    func validate() throws {
+        if let region, region.range(of: #"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$"#, options: .regularExpression) == nil {
+            throw ValidationError("--region '\(region)' is not an AWS region name; use one like us-east-1")
+        }
+        if let profile, profile.isEmpty { throw ValidationError("--profile is empty; name a profile or leave the flag out") }
+    }
+
     /// The region alone (no credentials needed), the way a session would resolve it.
     func resolvedRegion() throws -> String {
         let env = ProcessInfo.processInfo.environment
         do {
             let config = try SharedConfig(environment: env)
-            let chosen = config.profile(SharedConfig.profileName(explicit: profile, environment: env))
+            let chosen = try config.selectedProfile(explicit: profile, environment: env)
             return try RegionResolver.resolve(explicit: region, environment: env, profile: chosen).region
         } catch {
-            if region != nil { throw UsageFailure(error.description) }
-            throw OperationFailure(error.description)
+            throw failure(error)
         }
+    }
+
+    /// A profile named by --profile that does not exist is a usage mistake (64), like any
+    /// bad flag; the same problem in the environment or the files is a failed operation (1).
+    private func failure(_ error: ConfigError) -> Error {
+        error.kind == .profileNotFound && profile != nil ? UsageFailure(error.description) : OperationFailure(error.description)
     }
 
     /// The session, or one line saying what is wrong with the configuration.
@@ -39,7 +53,7 @@ struct AWSOptions: ParsableArguments {
         do {
             return try AWSSession.make(o)
         } catch let e as ConfigError {
-            throw OperationFailure(e.description)
+            throw failure(e)
         } catch let e as CredentialsError {
             throw OperationFailure(e.description)
         } catch let e as AWSError {

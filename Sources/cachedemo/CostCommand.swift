@@ -30,9 +30,9 @@ struct CostCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let options = try stack.stackOptions()
-            guard requestsPerMonth >= 0, gbPerMonth >= 0, avgDurationMs >= 0 else {
-                throw UsageFailure("--requests-per-month, --gb-per-month and --avg-duration-ms must be 0 or more")
-            }
+            try Self.check(requestsPerMonth, "--requests-per-month", max: 1e12, unit: "requests")
+            try Self.check(gbPerMonth, "--gb-per-month", max: 1e7, unit: "GB")
+            try Self.check(avgDurationMs, "--avg-duration-ms", max: 900_000, unit: "ms (Lambda's 15-minute limit)")
             let region = try aws.resolvedRegion()
             var usage = CostEstimate.Usage()
             usage.requestsPerMonth = requestsPerMonth
@@ -58,6 +58,16 @@ struct CostCommand: ParsableCommand {
     }
 }
 
+extension CostCommand {
+    /// A usage figure must be a finite number from 0 to a bound far past any real stack;
+    /// infinity or 1e308 would only print $inf or overflow.
+    static func check(_ value: Double, _ flag: String, max: Double, unit: String) throws {
+        guard value.isFinite, value >= 0, value <= max else {
+            throw UsageFailure("\(flag) \(value) is not a number from 0 to \(Int(max)) \(unit)")
+        }
+    }
+}
+
 /// The estimate as a table or JSON; shared with deploy's confirmation.
 enum CostReport {
     static func print(_ e: CostEstimate, format: OutputFormat) {
@@ -74,6 +84,11 @@ enum CostReport {
             say("total".padded(to: 40) + "  " + "".padded(to: 16) + "  " + money(e.hourly).padded(to: 10) + "  " + String(format: "$%.2f", e.monthly))
             let share = e.monthly > 0 ? e.dominant.monthly / e.monthly * 100 : 0
             say("\nmost of it: \(e.dominant.item) (\(Int(share.rounded()))% of the month). It bills while the stack exists; destroy it when done.")
+            let c = e.ceiling
+            say(String(format: "ceiling: at the stage throttle (%@ req/s, --throttle-rate) with every request a miss "
+                + "(%.0f ms, %.0f KB each), requests cost at most $%.2f an hour on top of $%.4f fixed; "
+                + "lower --throttle-rate to lower it.", CostEstimate.format(c.requestsPerSecond), c.missDurationMs,
+                c.bytesPerMiss / 1000, c.usageHourly, e.lines.reduce(0) { $0 + $1.hourly }))
         }
     }
 
@@ -81,6 +96,8 @@ enum CostReport {
         [
             "region": e.region, "source": e.source, "hourlyUSD": round4(e.hourly), "monthlyUSD": round4(e.monthly),
             "hoursPerMonth": CostEstimate.hoursPerMonth, "dominant": e.dominant.item,
+            "ceiling": ["requestsPerSecond": e.ceiling.requestsPerSecond, "bytesPerMiss": e.ceiling.bytesPerMiss.rounded(),
+                        "missDurationMs": e.ceiling.missDurationMs, "usageHourlyUSD": round4(e.ceiling.usageHourly)],
             "lines": e.lines.map { ["item": $0.item, "quantity": $0.quantity, "hourlyUSD": round4($0.hourly), "monthlyUSD": round4($0.monthly)] },
         ]
     }

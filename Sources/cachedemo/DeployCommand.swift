@@ -24,7 +24,7 @@ struct DeployCommand: ParsableCommand {
     @Option(name: .customLong("parameter-overrides"), parsing: .upToNextOption, help: "Template parameters as KEY=VALUE.")
     var parameterOverrides: [String] = []
 
-    @Option(name: .customLong("tags"), parsing: .upToNextOption, help: "Stack tags as KEY=VALUE (app=cachedemo is always set).")
+    @Option(name: .customLong("tags"), parsing: .upToNextOption, help: "Stack tags as KEY=VALUE, at most 48 (app and cachedemo:stack are cachedemo's own).")
     var tags: [String] = []
 
     @Flag(name: .customLong("no-execute"), help: "Create the change set and stop; print how to execute it.")
@@ -49,8 +49,10 @@ struct DeployCommand: ParsableCommand {
             o.stackName = try name.validated()
             o.stack = try stack.stackOptions()
             o.artifactBucket = artifactBucket
-            o.parameterOverrides = try keyValuePairs(parameterOverrides, flag: "--parameter-overrides")
-            o.tags = try keyValuePairs(tags, flag: "--tags")
+            o.parameterOverrides = try uniqueKeyValuePairs(parameterOverrides, flag: "--parameter-overrides")
+            do { o.tags = try StackTags.validated(try keyValuePairs(tags, flag: "--tags")) } catch let e as StackOptionsError {
+                throw UsageFailure(e.description)
+            }
             o.execute = !noExecute
             o.replaceFailedStack = replaceFailedStack
             o.waitForPending = !noWaitForPending
@@ -111,7 +113,7 @@ enum ChangeTable {
                 + (c.replacement ?? "-"))
         }
         if changes.isEmpty { lines.append("(no resource changes; parameters or outputs only)") }
-        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        writeStderr(lines.joined(separator: "\n") + "\n")
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CacheDemo
 import Foundation
 
 /// A bad value from the user: one line on stderr, exit code 64 (the usage code).
@@ -26,11 +27,16 @@ func reportingFailures<T>(_ body: () throws -> T) throws -> T {
     } catch let failure as OperationFailure {
         printError(failure.message)
         throw ExitCode.failure
-    } catch ExitCodeError.interrupted {
-        throw ExitCode(130)
+    } catch ExitCodeError.interrupted(let signal) {
+        throw ExitCode(128 + signal)
     }
 }
 
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("cachedemo: error: \(message)\n".utf8))
+    writeStderr("cachedemo: error: \(message)\n")
+}
+
+/// Every output-file flag writes through OutputFile: the same rules and the same one line.
+func writeOutputFile(_ data: Data, to path: String) throws {
+    do { try OutputFile.write(data, to: path) } catch { throw OperationFailure(error.description) }
 }

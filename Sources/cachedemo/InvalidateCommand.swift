@@ -54,7 +54,14 @@ struct InvalidateCommand: ParsableCommand {
     /// The endpoint and the key pair that signs for it.
     func target() throws -> (URL, AWSCredentials, String) {
         let target = try cache.target()
-        if case .url(let given) = target, let local = LocalPurgeCredentials.forEndpoint(given) {
+        if case .url(let given) = target, LocalPurgeCredentials.isLoopback(given) {
+            // Only `cachedemo local` listens on loopback: its key pair, never an AWS session.
+            guard let local = LocalPurgeCredentials.forEndpoint(given) else {
+                let where_ = given.port.map { LocalPurgeCredentials.file(port: $0).path }
+                    ?? LocalPurgeCredentials.directory().path + "/<port>.json"
+                throw OperationFailure("no purge key for \(given.absoluteString) at \(where_); is `cachedemo local` "
+                    + "running on that port as this user?")
+            }
             return (given, local.credentials, local.region)
         }
         let session = try aws.session()

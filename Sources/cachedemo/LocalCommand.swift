@@ -21,6 +21,8 @@ struct LocalCommand: ParsableCommand {
 
     @OptionGroup var caching: CachingArguments
 
+    @OptionGroup var throttle: ThrottleArguments
+
     @Option(help: "The node executable.")
     var node = "node"
 
@@ -43,6 +45,7 @@ struct LocalCommand: ParsableCommand {
             options.port = port
             options.upstreamURL = upstreamURL
             options.caching = try caching.validated()
+            options.throttle = try throttle.validated()
             options.node = node
             options.redisServer = redisServer
             options.verbose = verbose
@@ -86,20 +89,22 @@ struct LocalCommand: ParsableCommand {
     }
 }
 
-/// Stops the runtime on SIGINT or SIGTERM, so no child outlives `cachedemo local`.
+/// Stops the runtime on SIGINT, SIGTERM or SIGHUP (a closed terminal), so no child and no
+/// key file outlives `cachedemo local`; a failed write to stdout stops it the same way.
 final class SignalWatcher: @unchecked Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     private var sources: [DispatchSourceSignal] = []
 
     static func install(runtime: LocalRuntime) -> SignalWatcher {
         let watcher = SignalWatcher()
-        for sig in [SIGINT, SIGTERM] {
+        ExitHooks.add { runtime.stop() }
+        for sig in StopSignals.all {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
-                runtime.stop()
-                FileHandle.standardError.write(Data("cachedemo local stopped\n".utf8))
-                exit(sig == SIGINT ? 130 : 0)
+                ExitHooks.runAll()
+                writeStderr("cachedemo local stopped\n")
+                exit(sig == SIGTERM ? 0 : 128 + sig)
             }
             source.resume()
             watcher.sources.append(source)

@@ -18,9 +18,7 @@ struct PackageCommand: ParsableCommand {
             let package: LambdaPackage
             do { package = try LambdaPackage.build() } catch { throw OperationFailure("packaging failed: \(error)") }
             let url = URL(fileURLWithPath: outputFile)
-            do { try package.write(to: url) } catch {
-                throw OperationFailure("cannot write \(outputFile): \(error.localizedDescription)")
-            }
+            try writeOutputFile(package.data, to: outputFile)
             switch output.format {
             case .json: printJSON(["path": url.path, "size": package.size, "sha256": package.sha256])
             case .text:

@@ -56,12 +56,11 @@ extension SmokeTestCommand {
 /// Runs the smoke test and prints its table or JSON; shared with `local --smoke-test`.
 enum SmokeTestReporting {
     static func runAndReport(_ options: SmokeTest.Options, format: OutputFormat, junitXML: String?) throws {
-        let report = SmokeTest(options: options, transport: CurlTransport(timeouts: .init(connectMs: 3_000, totalMs: 30_000))).run()
-        if let junitXML {
-            do { try report.junitXML().write(toFile: junitXML, atomically: true, encoding: .utf8) } catch {
-                throw OperationFailure("cannot write \(junitXML): \(error.localizedDescription)")
-            }
+        do { try CurlTransport.checkEnvironment(ProcessInfo.processInfo.environment) } catch {
+            throw OperationFailure(error.description)
         }
+        let report = SmokeTest(options: options, transport: CurlTransport(timeouts: .init(connectMs: 3_000, totalMs: 30_000))).run()
+        if let junitXML { try writeOutputFile(Data(report.junitXML().utf8), to: junitXML) }
         switch format {
         case .json:
             var o = report.jsonObject
@@ -76,6 +75,8 @@ enum SmokeTestReporting {
             say("  miss          \(ms(report.missMs))")
             say("  hit p50       \(ms(report.hitP50))")
             say("  hit p95       \(ms(report.hitP95))")
+            say("")
+            say("  instance copy: \(report.instanceCopySummary)")
         }
         if let failed = report.checks.first(where: { !$0.passed }) {
             throw OperationFailure("smoke test failed: \(failed.name) (\(failed.detail))")

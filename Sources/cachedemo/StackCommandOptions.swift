@@ -3,28 +3,46 @@ import ArgumentParser
 import CacheDemo
 import Foundation
 
-/// `--stack-name`, shared by deploy, status, destroy and smoke-test.
+/// `--stack-name`, shared by deploy, status and destroy.
 struct StackNameOption: ParsableArguments {
     @Option(name: .customLong("stack-name"), help: "The CloudFormation stack.")
     var stackName = "cachedemo"
 
+    func validate() throws { try StackName.check(stackName) }
+
     func validated() throws -> String {
-        let ok = stackName.count <= 128 && stackName.range(of: "^[A-Za-z][-A-Za-z0-9]*$", options: .regularExpression) != nil
-        guard ok else {
-            throw UsageFailure("--stack-name '\(stackName)' is not a stack name: start with a letter; letters, digits and '-' only, at most 128")
-        }
+        try StackName.check(stackName)
         return stackName
     }
 }
 
-/// Parses `KEY=VALUE` pairs (--parameter-overrides, --tags).
-func keyValuePairs(_ items: [String], flag: String) throws -> [String: String] {
-    var out: [String: String] = [:]
-    for item in items {
+/// CloudFormation's rule for stack names, checked before any AWS call in every command.
+enum StackName {
+    static func check(_ name: String) throws {
+        let ok = name.count <= 128 && name.range(of: "^[A-Za-z][-A-Za-z0-9]*$", options: .regularExpression) != nil
+        guard ok else {
+            throw ValidationError("--stack-name '\(name)' is not a stack name: start with a letter; letters, digits and '-' only, at most 128")
+        }
+    }
+}
+
+/// Parses `KEY=VALUE` pairs (--parameter-overrides, --tags), in order and with repeats, so
+/// the caller can refuse a key given twice.
+func keyValuePairs(_ items: [String], flag: String) throws -> [(key: String, value: String)] {
+    try items.map { item in
         guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
             throw UsageFailure("\(flag) takes KEY=VALUE pairs; '\(item)' has no '='")
         }
-        out[String(item[..<eq])] = String(item[item.index(after: eq)...])
+        return (String(item[..<eq]), String(item[item.index(after: eq)...]))
+    }
+}
+
+/// KEY=VALUE pairs as a map; a key given twice is a usage error.
+func uniqueKeyValuePairs(_ items: [String], flag: String) throws -> [String: String] {
+    var out: [String: String] = [:]
+    for (k, v) in try keyValuePairs(items, flag: flag) {
+        guard out[k] == nil else { throw UsageFailure("\(flag): '\(k)' is given twice; give each key once") }
+        out[k] = v
     }
     return out
 }
@@ -36,10 +54,12 @@ struct WaitTimeoutOption: ParsableArguments {
             help: "Stop waiting after this many minutes (the stack operation goes on). --timeout is the function's timeout.")
     var minutes: Double?
 
-    /// In seconds; a bound that is not positive is a usage error.
+    /// In seconds; a bound that is not positive (or not a number) is a usage error.
     func seconds() throws -> TimeInterval? {
         guard let minutes else { return nil }
-        guard minutes > 0 else { throw UsageFailure("--wait-timeout must be a positive number of minutes") }
+        guard minutes.isFinite, minutes > 0, minutes <= 7 * 24 * 60 else {
+            throw UsageFailure("--wait-timeout must be a positive number of minutes, at most 10080 (a week)")
+        }
         return minutes * 60
     }
 }
@@ -64,6 +84,10 @@ struct CacheEndpointOption: ParsableArguments {
     enum Target {
         case url(URL)
         case stack(String)
+    }
+
+    func validate() throws {
+        if let stackName { try StackName.check(stackName) }
     }
 
     /// Exactly one of the two, the URL checked.

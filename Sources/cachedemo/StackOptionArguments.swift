@@ -20,6 +20,8 @@ struct StackOptionArguments: ParsableArguments {
 
     @OptionGroup var caching: CachingArguments
 
+    @OptionGroup var throttle: ThrottleArguments
+
     @Option(name: .customLong("upstream-url"), help: "The API to cache.")
     var upstreamURL = StackOptions().upstreamURL
 
@@ -50,6 +52,7 @@ struct StackOptionArguments: ParsableArguments {
         o.engineVersion = engineVersion
         o.nodeType = nodeType
         o.caching = caching.cachingOptions
+        o.throttle = throttle.throttleOptions
         o.upstreamURL = upstreamURL
         o.vpcCIDR = vpcCIDR
         o.runtime = runtime
@@ -81,6 +84,30 @@ struct CachingArguments: ParsableArguments {
     /// The settings on their own (`local`: no function memory to weigh them against).
     func validated() throws -> CachingOptions {
         let o = cachingOptions
+        do throws(StackOptionsError) { try o.validate() } catch { throw UsageFailure(error.description) }
+        return o
+    }
+}
+
+/// The HTTP API stage's throttle; `template`, `deploy`, `cost` and `local` share these flags.
+struct ThrottleArguments: ParsableArguments {
+    @Option(name: .customLong("throttle-rate"),
+            help: "Requests per second the API lets through (steady); above it callers get 429. Also caps the bill.")
+    var rate = ThrottleOptions().ratePerSecond
+
+    @Option(name: .customLong("throttle-burst"), help: "Requests the API lets through at once above the steady rate.")
+    var burst = ThrottleOptions().burst
+
+    var throttleOptions: ThrottleOptions {
+        var o = ThrottleOptions()
+        o.ratePerSecond = rate
+        o.burst = burst
+        return o
+    }
+
+    /// The settings on their own (`local`).
+    func validated() throws -> ThrottleOptions {
+        let o = throttleOptions
         do throws(StackOptionsError) { try o.validate() } catch { throw UsageFailure(error.description) }
         return o
     }

@@ -23,11 +23,9 @@ struct TemplateCommand: ParsableCommand {
             let options = try stack.stackOptions()
             let text = try TemplateRendering.render(options, format: format)
             if let path = outputFile {
-                do { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) } catch {
-                    throw OperationFailure("cannot write \(path): \(error.localizedDescription)")
-                }
+                try writeOutputFile(Data(text.utf8), to: path)
             } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                writeStdout(Data(text.utf8))
             }
         }
     }

@@ -53,17 +53,25 @@ extension String {
     }
 }
 
-/// Ctrl-C while waiting: stop waiting, say how to follow the operation, exit 130.
+/// Ctrl-C, SIGTERM (a CI runner cancelling) or SIGHUP (the terminal closed) while waiting:
+/// stop waiting, say the operation goes on and how to follow it, exit 128 + the signal.
 enum WaitInterruption {
-    nonisolated(unsafe) private static var source: DispatchSourceSignal?
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
     static func install() {
-        signal(SIGINT, SIG_IGN)
-        let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        s.setEventHandler { Interruption.shared.request() }
-        s.resume()
-        source = s
+        for sig in StopSignals.all {
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { Interruption.shared.request(signal: sig) }
+            s.resume()
+            sources.append(s)
+        }
     }
+}
+
+/// The signals that mean "stop": each gets the same clean shutdown.
+enum StopSignals {
+    static let all: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 }
 
 /// Runs AWS calls (a deploy, a destroy, one request); their failures become one line and
@@ -76,7 +84,7 @@ func runAWSOperation<T>(_ what: String? = nil, _ body: () throws -> T) throws ->
         switch e.kind {
         case .interrupted:
             printError(e.description)
-            throw ExitCodeError.interrupted
+            throw ExitCodeError.interrupted(signal: Interruption.shared.requestedBy ?? SIGINT)
         case .usage:
             throw UsageFailure(e.description)
         default:
@@ -94,7 +102,7 @@ func runAWSOperation<T>(_ what: String? = nil, _ body: () throws -> T) throws ->
 }
 
 enum ExitCodeError: Error {
-    case interrupted
+    case interrupted(signal: Int32)
 }
 
 /// Whether a human is at the keyboard: prompts only then, never in CI.
@@ -102,7 +110,7 @@ var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
 
 /// Asks a yes/no question on the terminal.
 func confirm(_ question: String) -> Bool {
-    FileHandle.standardError.write(Data("\(question) [y/N] ".utf8))
+    writeStderr("\(question) [y/N] ")
     guard let answer = readLine() else { return false }
     return ["y", "yes"].contains(answer.lowercased().trimmingCharacters(in: .whitespaces))
 }

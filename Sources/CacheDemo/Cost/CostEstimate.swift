@@ -11,7 +11,20 @@ public struct CostEstimate: Sendable {
         public var averageDurationMs: Double = 50
         /// Per request: the function's JSON line and the API access log line.
         public var logBytesPerRequest: Double = 600
+        /// A miss waits for the upstream: the duration the ceiling below assumes.
+        public var missDurationMs: Double = 200
         public init() {}
+    }
+
+    /// The most the request-priced parts can cost in an hour: every request the stage
+    /// throttle lets through is a miss (a new query string runs the function and calls the
+    /// upstream through the NAT), on top of the fixed hourly parts.
+    public struct Ceiling: Sendable {
+        public let requestsPerSecond: Double
+        public let bytesPerMiss: Double
+        public let missDurationMs: Double
+        /// API Gateway + Lambda + NAT data for one hour at the throttle rate.
+        public let usageHourly: Double
     }
 
     public struct Line: Sendable {
@@ -30,6 +43,7 @@ public struct CostEstimate: Sendable {
     /// The line that costs the most over a month.
     public var dominant: Line { lines.max { $0.monthly < $1.monthly }! }
     public var source: String
+    public let ceiling: Ceiling
 
     public static func estimate(_ o: StackOptions, region: String, usage: Usage, live: LivePrices.Figures? = nil,
                                 table: PriceTable.Type = PriceTable.self) throws(CostError) -> CostEstimate {
@@ -64,11 +78,19 @@ public struct CostEstimate: Sendable {
                  monthly: usage.requestsPerMonth / 1_000_000 * r.httpApiPerMillion),
             Line(item: "CloudWatch Logs ingestion", quantity: "\(format(logGB)) GB", hourly: 0, monthly: logGB * r.logsIngestionGB),
         ]
+        let perSecond = o.throttle.ratePerSecond
+        let bytesPerMiss = usage.requestsPerMonth > 0 ? usage.gbPerMonth * 1e9 / usage.requestsPerMonth : 10_000
+        let perHour = perSecond * 3600
+        let ceilingHourly = perHour / 1_000_000 * (r.httpApiPerMillion + table.lambdaPerMillionRequests)
+            + perHour * usage.missDurationMs / 1000 * Double(o.memoryMB) / 1024 * (table.lambdaGBSecond[o.architecture] ?? 0)
+            + perHour * bytesPerMiss / 1e9 * r.natGatewayGB
         return CostEstimate(region: region, lines: lines, source: live == nil ? "built-in price table of \(table.takenOn)"
-            : "AWS Price List API (cache nodes, NAT gateways) and the built-in table of \(table.takenOn)")
+            : "AWS Price List API (cache nodes, NAT gateways) and the built-in table of \(table.takenOn)",
+            ceiling: Ceiling(requestsPerSecond: perSecond, bytesPerMiss: bytesPerMiss, missDurationMs: usage.missDurationMs,
+                             usageHourly: ceilingHourly))
     }
 
-    static func format(_ v: Double) -> String {
+    public static func format(_ v: Double) -> String {
         v >= 1_000_000 ? "\(v / 1_000_000)M".replacingOccurrences(of: ".0M", with: "M")
             : v == v.rounded() ? String(Int(v)) : String(format: "%.2f", v)
     }

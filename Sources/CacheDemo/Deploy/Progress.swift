@@ -25,9 +25,11 @@ public struct Clock: Sendable {
 public final class Interruption: @unchecked Sendable {
     public static let shared = Interruption()
     private let lock = NSLock()
-    private var flag = false
-    public var requested: Bool { lock.withLock { flag } }
-    public func request() { lock.withLock { flag = true } }
+    private var signal: Int32?
+    public var requested: Bool { lock.withLock { signal != nil } }
+    /// The signal that asked (SIGINT, SIGTERM, SIGHUP): the exit code is 128 + it.
+    public var requestedBy: Int32? { lock.withLock { signal } }
+    public func request(signal: Int32 = 2) { lock.withLock { self.signal = self.signal ?? signal } }
 }
 
 /// A deploy, destroy or wait that did not end well, said in one line.

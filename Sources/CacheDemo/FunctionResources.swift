@@ -5,11 +5,12 @@ extension CacheStack {
     func addFunction(to t: inout Template, network: Network.Ids, cache: CacheIds) -> String {
         let tags = Self.tags
         let functionGroup = t.add("FunctionSecurityGroup", EC2.SecurityGroup(
-            groupDescription: "cachedemo function: HTTPS and HTTP out to the upstream, the cache port to the cache",
+            groupDescription: "cachedemo function: out to the upstream API and to the cache",
             vpcId: .ref(network.vpc),
+            // Only the port the upstream URL names (443 for https, 80 for http, or its own).
             securityGroupEgress: [
-                EC2.Rule(port: 443, cidrIp: "0.0.0.0/0", description: "upstream API over HTTPS"),
-                EC2.Rule(port: 80, cidrIp: "0.0.0.0/0", description: "upstream API over HTTP"),
+                EC2.Rule(port: options.upstream.port, cidrIp: "0.0.0.0/0",
+                         description: "upstream API over \(options.upstream.scheme.uppercased())"),
             ],
             tags: tags))
         t.add("FunctionToCacheEgress", EC2.SecurityGroupEgress(
@@ -46,9 +47,9 @@ extension CacheStack {
         return function
     }
 
-    /// The HTTP API: GET / and GET /{proxy+} to the function (public), DELETE / and
-    /// DELETE /{proxy+} for purges (AWS_IAM), a $default stage with
-    /// throttling and access logs, and an invoke permission scoped to this API.
+    /// The HTTP API: GET and HEAD on / and /{proxy+} to the function (public), DELETE on both
+    /// for purges (AWS_IAM), a $default stage with the throttle and access logs, and an
+    /// invoke permission scoped to this API.
     func addHttpApi(to t: inout Template, function: String) {
         let tags = Self.tags
         let api = t.add("HttpApi", ApiGatewayV2.Api(
@@ -56,18 +57,16 @@ extension CacheStack {
         let integration = t.add("HttpApiIntegration", ApiGatewayV2.Integration(
             apiId: .ref(api), integrationUri: .getAtt(function, "Arn"), timeoutInMillis: 29_000))
         let target = Value.sub("integrations/${\(integration)}")
-        t.add("RootRoute", ApiGatewayV2.Route(apiId: .ref(api), routeKey: "GET /", target: target))
-        t.add("ProxyRoute", ApiGatewayV2.Route(apiId: .ref(api), routeKey: "GET /{proxy+}", target: target))
-        // Purges: only callers whose IAM identity may execute-api:Invoke them (cachedemo invalidate signs them).
-        t.add("PurgeRootRoute", ApiGatewayV2.Route(apiId: .ref(api), routeKey: "DELETE /", target: target,
-                                                   authorizationType: "AWS_IAM"))
-        t.add("PurgeProxyRoute", ApiGatewayV2.Route(apiId: .ref(api), routeKey: "DELETE /{proxy+}", target: target,
-                                                    authorizationType: "AWS_IAM"))
-        let accessLogs = t.add("ApiAccessLogGroup",
-                               Logs.LogGroup(retentionInDays: options.logRetentionDays, tags: tags))
+        for route in Self.routes {
+            t.add(route.logicalId, ApiGatewayV2.Route(apiId: .ref(api), routeKey: route.key, target: target,
+                                                      authorizationType: route.iamOnly ? "AWS_IAM" : nil))
+        }
+        let accessLogs = t.add("ApiAccessLogGroup", Logs.LogGroup(
+            logGroupName: Self.vendedLogGroupName("api-access-log"), retentionInDays: options.logRetentionDays, tags: tags))
         t.add("DefaultStage", ApiGatewayV2.Stage(
             apiId: .ref(api),
-            defaultRouteSettings: .init(throttlingBurstLimit: 100, throttlingRateLimit: 50),
+            defaultRouteSettings: .init(throttlingBurstLimit: options.throttle.burst,
+                                        throttlingRateLimit: options.throttle.ratePerSecond),
             accessLogSettings: .init(destinationArn: .getAtt(accessLogs, "Arn"), format: Self.accessLogFormat),
             tags: Self.tagMap))
         t.add("ApiInvokePermission", Lambda.Permission(
@@ -76,6 +75,26 @@ extension CacheStack {
         t.outputs[OutputName.apiEndpoint] = .init(.getAtt(api, "ApiEndpoint"), description: "The cache's public URL")
         t.outputs[OutputName.apiId] = .init(.ref(api), description: "The HTTP API")
     }
+
+    /// The API's routes. HTTP APIs route on method and path, and HEAD is not GET, so HEAD has
+    /// routes of its own; `/{proxy+}` does not match `/`, so each has a root twin. Any other
+    /// method matches no route and gets API Gateway's own 404 without running the function
+    /// (the local front answers the same way).
+    struct Route {
+        let logicalId: String
+        let key: String
+        let iamOnly: Bool
+    }
+
+    static let routes = [
+        Route(logicalId: "RootRoute", key: "GET /", iamOnly: false),
+        Route(logicalId: "ProxyRoute", key: "GET /{proxy+}", iamOnly: false),
+        Route(logicalId: "HeadRootRoute", key: "HEAD /", iamOnly: false),
+        Route(logicalId: "HeadProxyRoute", key: "HEAD /{proxy+}", iamOnly: false),
+        // Purges: only callers whose IAM identity may execute-api:Invoke them (cachedemo invalidate signs them).
+        Route(logicalId: "PurgeRootRoute", key: "DELETE /", iamOnly: true),
+        Route(logicalId: "PurgeProxyRoute", key: "DELETE /{proxy+}", iamOnly: true),
+    ]
 
     static let accessLogFormat = #"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","#
         + #""time":"$context.requestTime","route":"$context.routeKey","status":"$context.status","#

@@ -7,7 +7,7 @@ struct CostCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cost",
         abstract: "What the stack costs per hour and per 30 days, before it runs.",
-        discussion: "An estimate from a built-in price table (dated in the output); --live asks the AWS Price List API."
+        discussion: "An estimate from a built-in price table (dated in the output); --live asks the AWS Price List API.\n\nExamples:\n  cachedemo cost --region us-east-1\n  cachedemo cost --multi-az --requests-per-month 20000000 --gb-per-month 50\n  cachedemo cost --throttle-rate 20 --output json"
     )
 
     @OptionGroup var stack: StackOptionArguments

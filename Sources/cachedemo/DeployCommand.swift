@@ -11,6 +11,11 @@ struct DeployCommand: ParsableCommand {
             Prints the change set, asks before executing when a person is at the terminal (never in CI, \
             never with --yes), streams stack events to stderr, then the outputs. A deploy with nothing to \
             change says "No changes to deploy" and exits 0.
+            
+            Examples:
+              cachedemo deploy --stack-name cache-prod --multi-az --yes
+              cachedemo deploy --stack-name cache-prod --cache-ttl 600 --no-execute
+              cachedemo deploy --stack-name ci-$RUN_ID --yes --output json --tags team=web
             """
     )
 

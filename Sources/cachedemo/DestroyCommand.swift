@@ -7,7 +7,7 @@ struct DestroyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "destroy",
         abstract: "Delete the stack and wait for it, streaming events.",
-        discussion: "Asks first unless --yes; without a terminal it refuses unless --yes. A stack that does not exist is not an error."
+        discussion: "Asks first unless --yes; without a terminal it refuses unless --yes. A stack that does not exist is not an error.\n\nExamples:\n  cachedemo destroy --stack-name cache-prod\n  cachedemo destroy --stack-name ci-$RUN_ID --yes --purge-artifacts --output json"
     )
 
     @OptionGroup var name: StackNameOption

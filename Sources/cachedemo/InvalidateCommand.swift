@@ -11,6 +11,11 @@ struct InvalidateCommand: ParsableCommand {
             Each PATH is purged with the same normalization as a GET (so /p?b=2&a=1 purges /p?a=1&b=2). \
             On AWS your identity needs execute-api:Invoke on the DELETE routes; against `cachedemo local` \
             the key pair that run generated is used.
+            
+            Examples:
+              cachedemo invalidate --stack-name cache-prod '/people?name=ada' /people/42
+              cachedemo invalidate --stack-name cache-prod --prefix /people
+              cachedemo invalidate --endpoint http://127.0.0.1:3000 --all
             """
     )
 

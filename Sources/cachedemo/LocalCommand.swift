@@ -10,7 +10,7 @@ struct LocalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "local",
         abstract: "Run the Lambda zip on this machine: TLS+AUTH redis-server, an API Gateway-style front, a demo upstream.",
-        discussion: "No AWS account and no Docker needed. Stays in the foreground; Ctrl-C stops everything it started."
+        discussion: "No AWS account and no Docker needed. Stays in the foreground; Ctrl-C stops everything it started.\n\nExamples:\n  cachedemo local\n  cachedemo local --port 3000 --upstream-url https://api.agify.io\n  cachedemo local --smoke-test"
     )
 
     @Option(help: "Port for the API front on 127.0.0.1 (default: a free one).")

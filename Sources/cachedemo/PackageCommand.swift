@@ -5,7 +5,8 @@ import Foundation
 struct PackageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "package",
-        abstract: "Build the Lambda zip: reproducible, handler index.handler, printed with its size and SHA-256."
+        abstract: "Build the Lambda zip: reproducible, handler index.handler, printed with its size and SHA-256.",
+        discussion: "Examples:\n  cachedemo package\n  cachedemo package --output-file /tmp/f.zip --output json"
     )
 
     @Option(name: .customLong("output-file"), help: "Where to write the zip.")

@@ -7,7 +7,7 @@ struct SmokeTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smoke-test",
         abstract: "Call a cache endpoint: a MISS, then a HIT with the same body, errors not cached, hit latencies.",
-        discussion: "Exit code 0 only when every check passes; 1 otherwise, naming the failed check."
+        discussion: "Exit code 0 only when every check passes; 1 otherwise, naming the failed check.\n\nExamples:\n  cachedemo smoke-test --stack-name cache-prod\n  cachedemo smoke-test --endpoint http://127.0.0.1:3000 --error-path /missing --junit-xml report.xml"
     )
 
     @OptionGroup var cache: CacheEndpointOption
@@ -30,7 +30,7 @@ struct SmokeTestCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let url = try resolveEndpoint()
-            guard requests >= 1 else { throw UsageFailure("--requests must be at least 1") }
+            guard (1...10_000).contains(requests) else { throw UsageFailure("--requests \(requests) is outside 1 to 10000") }
             var options = SmokeTest.Options(endpoint: url)
             options.path = path
             options.errorPath = errorPath

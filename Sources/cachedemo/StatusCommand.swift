@@ -6,7 +6,8 @@ import Foundation
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the stack's status, outputs, resources and recent events."
+        abstract: "Show the stack's status, outputs, resources and recent events.",
+        discussion: "Examples:\n  cachedemo status --stack-name cache-prod\n  cachedemo status --stack-name cache-prod --events 30 --output json"
     )
 
     @OptionGroup var name: StackNameOption
@@ -16,6 +17,10 @@ struct StatusCommand: ParsableCommand {
     var events = 10
 
     @OptionGroup var output: OutputOption
+
+    func validate() throws {
+        guard (0...1_000).contains(events) else { throw ValidationError("--events \(events) is outside 0 to 1000") }
+    }
 
     func run() throws {
         try reportingFailures {

@@ -7,7 +7,7 @@ struct TemplateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "template",
         abstract: "Render the stack's CloudFormation template.",
-        discussion: "Prints to stdout unless --output-file is given. Same options, same bytes."
+        discussion: "Prints to stdout unless --output-file is given. Same options, same bytes.\n\nExamples:\n  cachedemo template\n  cachedemo template --multi-az --format json --output-file stack.json\n  cachedemo template --engine valkey --throttle-rate 200 --throttle-burst 400"
     )
 
     @OptionGroup var stack: StackOptionArguments

@@ -5,7 +5,8 @@ import Foundation
 struct WhoamiCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "whoami",
-        abstract: "Show the AWS account, caller ARN, region and credential source in use."
+        abstract: "Show the AWS account, caller ARN, region and credential source in use.",
+        discussion: "Examples:\n  cachedemo whoami\n  cachedemo whoami --profile dev --output json"
     )
 
     @OptionGroup var aws: AWSOptions

@@ -53,10 +53,14 @@ struct FakeHome {
     @Test func missingProfileAndMalformedFilesAreOneClearLine() throws {
         let home = try FakeHome(credentials: "[default]\naws_access_key_id = A\naws_secret_access_key = B\n")
         defer { home.remove() }
-        #expect(throws: CredentialsError.self) { try home.session(profile: "nope") }
+        // Named first, before the region or credentials are looked for, with the files looked in.
+        #expect(throws: ConfigError.self) { try home.session(profile: "nope") }
         do { _ = try home.session(profile: "nope") } catch {
             #expect("\(error)".contains("profile 'nope'"))
+            #expect("\(error)".contains(".aws/config") && "\(error)".contains(".aws/credentials"))
         }
+        let fromEnvironment = #expect(throws: ConfigError.self) { try home.session(["AWS_PROFILE": "gone"], region: nil) }
+        #expect(fromEnvironment?.description.contains("profile 'gone' (from AWS_PROFILE)") == true)
         let broken = try FakeHome(config: "[profile x]\nregion = us-east-1\nthis line is wrong\n")
         defer { broken.remove() }
         do {

@@ -75,9 +75,14 @@ struct LocalRun {
         let r = try cachedemo("local", "--redis-server", "/nonexistent/redis-server")
         #expect(r.status == 1)
         #expect(r.stderr.split(separator: "\n").count == 1)
-        #expect(r.stderr.contains("redis-server is not installed"))
+        #expect(r.stderr.contains("--redis-server /nonexistent/redis-server does not exist"))
+        // A path that is there but is no program is named as such, not as "not installed".
+        let notAProgram = try cachedemo("local", "--redis-server", "/etc/passwd")
+        #expect(notAProgram.status == 1 && notAProgram.stderr.contains("/etc/passwd is not an executable file"))
         let n = try cachedemo("local", "--node", "/nonexistent/node")
-        #expect(n.status == 1 && n.stderr.contains("node is not installed"))
+        #expect(n.status == 1 && n.stderr.contains("--node /nonexistent/node does not exist"))
+        let missing = try cachedemo(["local"], environment: ["PATH": "/nonexistent"])
+        #expect(missing.status == 1 && missing.stderr.contains("node is not installed"))
     }
 
     @Test func badCachingFlagsAreOneLineAndExit64() throws {

@@ -73,7 +73,8 @@ private func walk(_ node: Any, _ visit: (Any) -> Void) {
         #expect(function["Architectures"] as? [String] == [v.options.architecture.rawValue])
         #expect(cache["Engine"] as? String == v.options.engine.rawValue)
         let routes = ofType(doc, "AWS::ApiGatewayV2::Route").compactMap { $0["RouteKey"] as? String }
-        #expect(Set(routes) == ["GET /", "GET /{proxy+}", "DELETE /", "DELETE /{proxy+}"])
+        // HTTP APIs route on method and path: HEAD needs routes of its own, and /{proxy+} does not match /.
+        #expect(Set(routes) == ["GET /", "GET /{proxy+}", "HEAD /", "HEAD /{proxy+}", "DELETE /", "DELETE /{proxy+}"])
     }
 
     @Test(arguments: Variant.all)
@@ -128,12 +129,90 @@ private func walk(_ node: Any, _ visit: (Any) -> Void) {
             let props = resource["Properties"] as? [String: Any] ?? [:]
             for key in fixedNameProperties where type != "AWS::ApiGatewayV2::Api" && type != "AWS::Lambda::Permission" {
                 if type == "AWS::ElastiCache::ReplicationGroup" && key == "CacheSubnetGroupName" { continue }
+                if type == "AWS::Logs::LogGroup" && key == "LogGroupName", props[key] != nil {
+                    // Vended-log groups are named, but from the stack's name and its id's UUID.
+                    let sub = try #require((props[key] as? [String: Any])?["Fn::Sub"] as? [Any])
+                    #expect((sub[0] as? String)?.contains("${AWS::StackName}-${StackUUID}") == true)
+                    continue
+                }
                 #expect(props[key] == nil, "\(id) (\(type)) sets a fixed \(key)")
             }
         }
         // The one name the API needs is derived from the stack name.
         let api = try #require(ofType(doc, "AWS::ApiGatewayV2::Api").first)
         #expect((api["Name"] as? [String: Any])?["Fn::Sub"] as? String == "${AWS::StackName}-api")
+    }
+
+    /// AWS services that deliver logs (ElastiCache, HTTP API access logs) write through one
+    /// account-wide resource policy capped at 5,120 characters; /aws/vendedlogs/ names are
+    /// covered by one wildcard instead of one ARN per stack.
+    @Test(arguments: Variant.all)
+    func deliveredLogGroupsAreVendedLogGroups(_ v: Variant) throws {
+        let doc = try v.document()
+        let all = resources(doc)
+        let cache = try #require(ofType(doc, "AWS::ElastiCache::ReplicationGroup").first)
+        var delivered = (cache["LogDeliveryConfigurations"] as? [[String: Any]] ?? []).compactMap {
+            ((($0["DestinationDetails"] as? [String: Any])?["CloudWatchLogsDetails"] as? [String: Any])?["LogGroup"]
+                as? [String: Any])?["Ref"] as? String
+        }
+        let stage = try #require(ofType(doc, "AWS::ApiGatewayV2::Stage").first)
+        delivered += [(((stage["AccessLogSettings"] as? [String: Any])?["DestinationArn"] as? [String: Any])?["Fn::GetAtt"]
+            as? [String])?.first].compactMap { $0 }
+        #expect(delivered.count == 3)
+        for id in delivered {
+            let props = all[id]?["Properties"] as? [String: Any] ?? [:]
+            let sub = try #require((props["LogGroupName"] as? [String: Any])?["Fn::Sub"] as? [Any], "\(id) has no LogGroupName")
+            #expect((sub[0] as? String)?.hasPrefix("/aws/vendedlogs/") == true, "\(id)")
+        }
+        // The function's own log group is written by Lambda, not delivered: it keeps a generated name.
+        #expect((all["FunctionLogGroup"]?["Properties"] as? [String: Any])?["LogGroupName"] == nil)
+    }
+
+    /// The function may reach the upstream on the upstream's port only (and the cache on its own).
+    @Test(arguments: [("https://api.example.com", 443), ("http://api.example.com", 80), ("https://api.example.com:8443/v1", 8443)])
+    func functionEgressIsTheUpstreamsPortOnly(_ url: String, _ port: Int) throws {
+        var o = StackOptions()
+        o.upstreamURL = url
+        let text = try CacheStack(options: o).template().rendered(as: .json)
+        let doc = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+        let group = try #require(resources(doc)["FunctionSecurityGroup"]?["Properties"] as? [String: Any])
+        let egress = try #require(group["SecurityGroupEgress"] as? [[String: Any]])
+        #expect(egress.count == 1)
+        #expect(egress.first?["FromPort"] as? Int == port && egress.first?["ToPort"] as? Int == port)
+    }
+
+    @Test func theStageThrottleIsTheFlagsValues() throws {
+        var o = StackOptions()
+        o.throttle.ratePerSecond = 250.5
+        o.throttle.burst = 700
+        let text = try CacheStack(options: o).template().rendered(as: .json)
+        let doc = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+        let stage = try #require(ofType(doc, "AWS::ApiGatewayV2::Stage").first)
+        let settings = try #require(stage["DefaultRouteSettings"] as? [String: Any])
+        #expect(settings["ThrottlingRateLimit"] as? Double == 250.5)
+        #expect(settings["ThrottlingBurstLimit"] as? Int == 700)
+    }
+
+    /// The engine versions offered must be ones ElastiCache has: cfn-lint's list is refreshed
+    /// from DescribeCacheEngineVersions.
+    @Test func engineVersionsAreOnesElastiCacheOffers() throws {
+        let script = """
+            import cfnlint, json, os
+            p = os.path.join(os.path.dirname(cfnlint.__file__), "data/schemas/extensions/aws_elasticache_cachecluster/engine_version.json")
+            d = json.load(open(p))
+            out = {}
+            for rule in d["allOf"]:
+                eng = rule["if"]["properties"].get("Engine", {}).get("const")
+                if eng: out[eng] = rule["then"]["properties"]["EngineVersion"]["enum"]
+            print(json.dumps(out))
+            """
+        let r = try runTool("python3", ["-c", script])
+        let known = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: [String]])
+        for engine in StackOptions.Engine.allCases {
+            let offered = try #require(known[engine.rawValue])
+            #expect(engine.supportedVersions.allSatisfy(offered.contains), "\(engine): \(engine.supportedVersions) vs \(offered)")
+            #expect(engine.supportedVersions.contains(engine.defaultVersion))
+        }
     }
 
     @Test(arguments: Variant.all)

@@ -101,9 +101,11 @@ public enum SecretsManager {
 public enum Logs {
     public struct LogGroup: ResourceProperties {
         public static let type = "AWS::Logs::LogGroup"
+        public var logGroupName: Value?
         public var retentionInDays: Int?
         public var tags: [Tag]?
-        public init(retentionInDays: Int?, tags: [Tag]? = nil) {
+        public init(logGroupName: Value? = nil, retentionInDays: Int?, tags: [Tag]? = nil) {
+            self.logGroupName = logGroupName
             self.retentionInDays = retentionInDays
             self.tags = tags
         }

@@ -128,9 +128,9 @@ public enum ApiGatewayV2 {
 
     public struct RouteSettings: Encodable, Sendable {
         public var throttlingBurstLimit: Int?
-        public var throttlingRateLimit: Int?
+        public var throttlingRateLimit: Double?
         public var detailedMetricsEnabled: Bool?
-        public init(throttlingBurstLimit: Int?, throttlingRateLimit: Int?, detailedMetricsEnabled: Bool? = nil) {
+        public init(throttlingBurstLimit: Int?, throttlingRateLimit: Double?, detailedMetricsEnabled: Bool? = nil) {
             self.throttlingBurstLimit = throttlingBurstLimit
             self.throttlingRateLimit = throttlingRateLimit
             self.detailedMetricsEnabled = detailedMetricsEnabled

@@ -49,16 +49,59 @@ public struct S3: Sendable {
         try sendXML("PUT", bucket: bucket, subresource: "publicAccessBlock", xml)
     }
 
-    /// Expires objects under `prefix` after `days`, and cleans up abandoned multipart uploads.
-    public func putLifecycle(_ bucket: String, prefix: String, days: Int) throws {
+    /// Expires objects under `prefix` that carry the tag `key=value`, `days` after they were
+    /// last written (S3 counts from the object's creation), and cleans up abandoned multipart
+    /// uploads (a rule of its own: S3 refuses that action in a rule filtered by tag).
+    public func putLifecycle(_ bucket: String, prefix: String, expiringTag tag: (key: String, value: String), days: Int) throws {
         let xml = """
-            <LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule>\
-            <ID>cachedemo-expire-old-artifacts</ID><Filter><Prefix>\(xmlEscape(prefix))</Prefix></Filter>\
-            <Status>Enabled</Status><Expiration><Days>\(days)</Days></Expiration>\
-            <AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>\
-            </Rule></LifecycleConfiguration>
+            <LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\
+            <Rule><ID>\(Self.expireRuleID)</ID><Filter><And><Prefix>\(xmlEscape(prefix))</Prefix>\
+            <Tag><Key>\(xmlEscape(tag.key))</Key><Value>\(xmlEscape(tag.value))</Value></Tag></And></Filter>\
+            <Status>Enabled</Status><Expiration><Days>\(days)</Days></Expiration></Rule>\
+            <Rule><ID>cachedemo-abort-incomplete-uploads</ID><Filter><Prefix>\(xmlEscape(prefix))</Prefix></Filter>\
+            <Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation>\
+            </AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>
             """
         try sendXML("PUT", bucket: bucket, subresource: "lifecycle", xml)
+    }
+
+    /// The rule that expires retired artifacts; its presence says the bucket's rules are current.
+    public static let expireRuleID = "cachedemo-expire-retired-artifacts"
+
+    /// The bucket's lifecycle rules as S3 returns them (nil when it has none).
+    public func lifecycle(_ bucket: String) throws -> XMLElement? {
+        do {
+            return XMLElement.parse(try send("GET", bucket: bucket, query: [("lifecycle", "")]).body)
+        } catch let e as AWSError where e.code == "NoSuchLifecycleConfiguration" || e.status == 404 {
+            return nil
+        }
+    }
+
+    /// Replaces an object's tags.
+    public func putObjectTagging(_ bucket: String, key: String, tags: [(key: String, value: String)]) throws {
+        let xml = "<Tagging xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><TagSet>"
+            + tags.map { "<Tag><Key>\(xmlEscape($0.key))</Key><Value>\(xmlEscape($0.value))</Value></Tag>" }.joined()
+            + "</TagSet></Tagging>"
+        let body = Data(xml.utf8)
+        try send("PUT", bucket: bucket, key: key, query: [("tagging", "")],
+                 headers: [("Content-MD5", Data(Crypto.md5(body)).base64EncodedString()), ("Content-Type", "application/xml")],
+                 body: body)
+    }
+
+    /// An object's tags.
+    public func objectTagging(_ bucket: String, key: String) throws -> [String: String] {
+        let response = try send("GET", bucket: bucket, key: key, query: [("tagging", "")])
+        var tags: [String: String] = [:]
+        for t in XMLElement.parse(response.body)?.all("Tag") ?? [] { tags[t.value("Key") ?? ""] = t.value("Value") ?? "" }
+        return tags
+    }
+
+    public func deleteObjectTagging(_ bucket: String, key: String) throws {
+        try send("DELETE", bucket: bucket, key: key, query: [("tagging", "")])
+    }
+
+    public func deleteObject(_ bucket: String, key: String) throws {
+        try send("DELETE", bucket: bucket, key: key)
     }
 
     /// The object's URL as other services read it: path-style on a custom endpoint,

@@ -2,13 +2,18 @@ import AWS
 import Foundation
 
 /// The S3 bucket deploy uploads to: created on first use with default encryption, all
-/// public access blocked, and old artifacts expiring; keys derived from content, so an
-/// unchanged package is never uploaded twice.
+/// public access blocked; keys derived from content, so an unchanged package is never
+/// uploaded twice. Only what no stack runs any more expires: a failed update rolls back to
+/// the code the stack ran before, and that object must still be there (otherwise the
+/// stack ends in UPDATE_ROLLBACK_FAILED). Deploy tags the code a stack stopped using as
+/// retired; the bucket's lifecycle expires retired objects only.
 public struct ArtifactStore: Sendable {
     public let s3: S3
     public let bucket: String
     public static let prefix = "cachedemo/"
     public static let expiryDays = 30
+    /// The tag on an artifact no stack references any more; the lifecycle expires these only.
+    public static let retiredTag = (key: "cachedemo:retired", value: "true")
 
     public init(s3: S3, bucket: String) {
         self.s3 = s3
@@ -23,13 +28,40 @@ public struct ArtifactStore: Sendable {
     /// Returns true when the bucket was created now.
     @discardableResult
     public func ensureBucket(progress: DeployProgress) throws -> Bool {
-        if try s3.headBucket(bucket) { return false }
-        progress.info("creating artifact bucket \(bucket) (encrypted, public access blocked, artifacts expire after \(Self.expiryDays) days)")
+        if try s3.headBucket(bucket) {
+            try updateLifecycleIfOld(progress: progress)
+            return false
+        }
+        progress.info("creating artifact bucket \(bucket) (encrypted, public access blocked, "
+            + "retired artifacts expire after \(Self.expiryDays) days)")
         try s3.createBucket(bucket)
         try s3.putBucketEncryption(bucket)
         try s3.putPublicAccessBlock(bucket)
-        try s3.putLifecycle(bucket, prefix: Self.prefix, days: Self.expiryDays)
+        try putLifecycle()
         return true
+    }
+
+    private func putLifecycle() throws {
+        try s3.putLifecycle(bucket, prefix: Self.prefix, expiringTag: Self.retiredTag, days: Self.expiryDays)
+    }
+
+    /// Buckets made by earlier versions expire every artifact after 30 days, live ones too.
+    private func updateLifecycleIfOld(progress: DeployProgress) throws {
+        let rules = try s3.lifecycle(bucket)?.all("Rule").compactMap { $0.value("ID") } ?? []
+        guard !rules.contains(S3.expireRuleID) else { return }
+        progress.info("artifact bucket \(bucket): from now on only retired artifacts expire (was: every artifact after "
+            + "\(Self.expiryDays) days, which could take a live stack's rollback code)")
+        try putLifecycle()
+    }
+
+    /// Marks the code a stack no longer runs for expiry (after a successful update).
+    public func retire(key: String) throws {
+        try s3.putObjectTagging(bucket, key: key, tags: [Self.retiredTag])
+    }
+
+    /// Whether a key is marked for expiry.
+    public func isRetired(key: String) throws -> Bool {
+        try s3.objectTagging(bucket, key: key)[Self.retiredTag.key] == Self.retiredTag.value
     }
 
     /// The zip's key for a stack: per stack (so destroy can purge its own), named by content.
@@ -43,7 +75,11 @@ public struct ArtifactStore: Sendable {
     /// Returns whether it uploaded.
     public func upload(_ package: LambdaPackage, stack: String) throws -> (key: String, uploaded: Bool) {
         let key = Self.codeKey(stack: stack, package: package)
-        if try s3.headObject(bucket, key: key) { return (key, false) }
+        if try s3.headObject(bucket, key: key) {
+            // Code deployed again (say, after a revert) is live again: no longer retired.
+            try s3.deleteObjectTagging(bucket, key: key)
+            return (key, false)
+        }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("cachedemo-\(package.sha256).zip")
         try package.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }

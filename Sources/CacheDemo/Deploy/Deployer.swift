@@ -74,7 +74,14 @@ public struct Deployer: Sendable {
             progress.info("template is \(template.utf8.count) bytes, over CloudFormation's inline limit: passed as \(templateURL!)")
         }
 
-        let changeSetType = try prepareStack(o)
+        let (changeSetType, live) = try prepareStack(o)
+        // The code the stack runs now, when it is in this bucket (ours to check and retire).
+        let liveKey = live.flatMap { $0.parameters[CacheStack.ParameterName.codeBucket] == store.bucket
+            ? $0.parameters[CacheStack.ParameterName.codeKey] : nil }
+        if let liveKey, liveKey != key, !(try store.s3.headObject(store.bucket, key: liveKey)) {
+            progress.info("warning: the code the stack runs now (s3://\(store.bucket)/\(liveKey)) is gone from the bucket; "
+                + "if this update fails, CloudFormation cannot roll the function back (UPDATE_ROLLBACK_FAILED)")
+        }
         var parameters = [CacheStack.ParameterName.codeBucket: store.bucket, CacheStack.ParameterName.codeKey: key]
         parameters.merge(o.parameterOverrides) { $1 }
         var tags = ["app": "cachedemo"]
@@ -117,7 +124,11 @@ public struct Deployer: Sendable {
         }
         if let confirm, !confirm(changeSet.changes) {
             try? cfn.deleteChangeSet(created.id, stackName: o.stackName)
-            throw DeployError(.failed, "deploy cancelled; the change set was deleted and nothing changed")
+            // A CREATE change set made an empty stack in REVIEW_IN_PROGRESS: it goes too, so
+            // declining leaves nothing behind.
+            if changeSetType == "CREATE" { try? cfn.deleteStack(result.stackId, clientToken: UUID().uuidString) }
+            throw DeployError(.failed, "deploy cancelled; the change set\(changeSetType == "CREATE" ? " and the empty stack it made were" : " was") "
+                + "deleted and nothing changed")
         }
 
         let operation: StackStatus.Operation = changeSetType == "CREATE" ? .create : .update
@@ -132,12 +143,19 @@ public struct Deployer: Sendable {
             throw DeployError(.failed, Self.failureMessage(outcome, stack: o.stackName))
         }
         result.outputs = try cfn.describeStack(result.stackId)?.outputs ?? [:]
+        // The code the stack ran before is no rollback target any more: let it expire.
+        if let liveKey, liveKey != key {
+            do { try store.retire(key: liveKey) } catch {
+                progress.info("note: could not mark s3://\(store.bucket)/\(liveKey) for expiry: \(error)")
+            }
+        }
         return result
     }
 
-    /// CREATE or UPDATE, after dealing with a stack that cannot take a change set as it is.
-    func prepareStack(_ o: Options) throws -> String {
-        guard var stack = try cfn.describeStack(o.stackName) else { return "CREATE" }
+    /// CREATE or UPDATE, after dealing with a stack that cannot take a change set as it is;
+    /// for an update, the stack as it is.
+    func prepareStack(_ o: Options) throws -> (String, CloudFormationClient.Stack?) {
+        guard var stack = try cfn.describeStack(o.stackName) else { return ("CREATE", nil) }
         if StackStatus.isInProgress(stack.status) && stack.status != "REVIEW_IN_PROGRESS" {
             guard o.waitForPending else {
                 throw DeployError(.failed, "stack \(o.stackName) is busy (\(stack.status)); wait for it, or drop --no-wait-for-pending")
@@ -145,10 +163,10 @@ public struct Deployer: Sendable {
             progress.info("stack \(o.stackName) is \(stack.status); waiting for that operation to finish first")
             let operation: StackStatus.Operation = stack.status.hasPrefix("DELETE") ? .delete : .update
             _ = try watcher.follow(stack: stack.id, operation: operation, timeout: o.timeout) {}
-            guard let again = try cfn.describeStack(o.stackName) else { return "CREATE" }
+            guard let again = try cfn.describeStack(o.stackName) else { return ("CREATE", nil) }
             stack = again
         }
-        if stack.status == "REVIEW_IN_PROGRESS" { return "CREATE" }
+        if stack.status == "REVIEW_IN_PROGRESS" { return ("CREATE", nil) }
         if StackStatus.needsReplacement(stack.status) {
             guard o.replaceFailedStack else {
                 throw DeployError(.failed, "stack \(o.stackName) is in \(stack.status) after a failed create and cannot be "
@@ -159,9 +177,9 @@ public struct Deployer: Sendable {
             guard outcome.status == "DELETE_COMPLETE" else {
                 throw DeployError(.failed, "could not delete the failed stack: " + Self.failureMessage(outcome, stack: o.stackName))
             }
-            return "CREATE"
+            return ("CREATE", nil)
         }
-        return "UPDATE"
+        return ("UPDATE", stack)
     }
 
     func waitForChangeSet(_ id: String, stack: String) throws -> CloudFormationClient.ChangeSet {

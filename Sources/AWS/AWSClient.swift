@@ -8,6 +8,8 @@ public final class AWSClient: @unchecked Sendable {
     public let endpoints: EndpointResolver
     public let transport: HTTPTransport
     public var retry: RetryPolicy
+    /// Said to the user while waiting (a stalled endpoint being retried); stderr in the CLI.
+    public var notice: (@Sendable (String) -> Void)?
     /// `--debug`: canonical requests and strings to sign, with secrets and signatures redacted.
     public var debug: (@Sendable (String) -> Void)?
     /// How far the server's clock is ahead of ours, learnt from a skew error.
@@ -60,7 +62,8 @@ public final class AWSClient: @unchecked Sendable {
             let response: HTTPResponse
             do {
                 response = try transport.send(toSend)
-            } catch let e as TransportError where e.isTransient && attempt < retry.maxAttempts {
+            } catch let e as TransportError where e.isTransient && attempt < retry.maxAttempts && !(e.isStall && attempt > 1) {
+                if e.isStall { notice?("\(e.message); trying once more") }
                 backoff(&attempt, reason: e.message)
                 continue
             }

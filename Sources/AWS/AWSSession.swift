@@ -45,6 +45,7 @@ public struct AWSSession: Sendable {
         let makeClient: @Sendable (CredentialsProvider) -> AWSClient = { credentials in
             let c = AWSClient(region: region, credentials: credentials, endpoints: endpoints, transport: transport, retry: retry)
             c.debug = debug
+            c.notice = { line in _ = FileDescriptorWriter.writeAll(STDERR_FILENO, Data("\(line)\n".utf8)) }
             return c
         }
         // STS calls of the chain itself: signed by a source profile's credentials, or unsigned (web identity).

@@ -180,6 +180,11 @@ public struct CloudFormationClient: Sendable {
         _ = try call("ExecuteChangeSet", [("ChangeSetName", id), ("StackName", stackName), ("ClientRequestToken", clientToken)])
     }
 
+    /// The template the stack was last deployed with, as it was sent.
+    public func getTemplate(_ stack: String) throws -> String? {
+        try call("GetTemplate", [("StackName", stack), ("TemplateStage", "Original")]).find("TemplateBody")?.text
+    }
+
     public func deleteChangeSet(_ id: String, stackName: String) throws {
         _ = try call("DeleteChangeSet", [("ChangeSetName", id), ("StackName", stackName)])
     }

@@ -66,26 +66,85 @@ struct InstanceMetadataCredentials: Sendable {
     }
 }
 
-/// `credential_process`: a program that prints the credentials as JSON (Version 1).
+/// `credential_process`: a program that prints the credentials as JSON (Version 1). Its
+/// stderr goes to ours (that is where it says "run aws sso login"); it gets a time bound,
+/// and it is stopped, not orphaned, when the bound passes or we are told to stop.
 enum CredentialProcess {
-    static func run(_ command: String, profile: String) throws -> AWSCredentials {
+    static let timeout: TimeInterval = 60
+
+    static func run(_ command: String, profile: String, timeout: TimeInterval = CredentialProcess.timeout) throws -> AWSCredentials {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
         p.arguments = ["-c", command]
         let out = Pipe()
         p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
+        p.standardError = FileHandle.standardError
         p.standardInput = FileHandle.nullDevice
+        let exited = DispatchSemaphore(value: 0)
+        p.terminationHandler = { _ in exited.signal() }
         do { try p.run() } catch { throw CredentialsError("credential_process of profile '\(profile)' could not start") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let guardian = ChildGuardian(p)
+        defer { guardian.release() }
+        // Read while waiting, so a large output cannot block the program on a full pipe.
+        final class Box: @unchecked Sendable { var data = Data() }
+        let box = Box()
+        let readDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            box.data = out.fileHandleForReading.readDataToEndOfFile()
+            readDone.signal()
+        }
+        if exited.wait(timeout: .now() + timeout) == .timedOut {
+            guardian.stop()
+            throw CredentialsError("credential_process of profile '\(profile)' gave no answer in \(Int(timeout)) s and was stopped")
+        }
+        readDone.wait()
+        let data = box.data
         guard p.terminationStatus == 0 else {
-            throw CredentialsError("credential_process of profile '\(profile)' exited with status \(p.terminationStatus)")
+            throw CredentialsError("credential_process of profile '\(profile)' exited with status \(p.terminationStatus) "
+                + "(its own message, if any, is above)")
         }
         guard let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any], doc["Version"] as? Int == 1 else {
             throw CredentialsError("credential_process of profile '\(profile)' did not print a Version 1 JSON document")
         }
         return try TemporaryCredentialsDocument.parse(data, tokenKey: "SessionToken", what: "credential_process of profile '\(profile)'")
+    }
+}
+
+/// Stops a child (its whole process group, so a shell's own children go too) when asked,
+/// or when a stop signal arrives while it runs; then the signal's usual exit.
+final class ChildGuardian: @unchecked Sendable {
+    private let process: Process
+    private var sources: [DispatchSourceSignal] = []
+
+    init(_ process: Process) {
+        self.process = process
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            let previous = signal(sig, SIG_IGN)
+            // Already ignored: someone else handles it (deploy's wait); leave it so.
+            guard previous.map({ unsafeBitCast($0, to: Int.self) }) != 1 else { continue }
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { [weak self] in
+                self?.stop()
+                exit(128 + sig)
+            }
+            s.resume()
+            sources.append(s)
+        }
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        let pid = process.processIdentifier
+        kill(pid, SIGTERM)
+        for _ in 0..<20 where process.isRunning { usleep(50_000) }
+        if process.isRunning { kill(pid, SIGKILL) }
+    }
+
+    /// The child ended by itself: signals go back to their defaults.
+    func release() {
+        for s in sources { s.cancel() }
+        for sig in [SIGINT, SIGTERM, SIGHUP] where !sources.isEmpty { signal(sig, SIG_DFL) }
+        sources.removeAll()
     }
 }
 

@@ -8,9 +8,13 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     public struct Timeouts: Sendable {
         public var connectMs: Int
         public var totalMs: Int
-        public init(connectMs: Int = 5_000, totalMs: Int = 120_000) {
+        /// No byte either way for this long ends the attempt (an endpoint that accepts and
+        /// never answers), well before `totalMs`, which only bounds slow transfers.
+        public var stallSeconds: Int
+        public init(connectMs: Int = 5_000, totalMs: Int = 120_000, stallSeconds: Int = 30) {
             self.connectMs = connectMs
             self.totalMs = totalMs
+            self.stallSeconds = stallSeconds
         }
     }
 
@@ -67,6 +71,8 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         if let caBundle { ccurl_setopt_string(handle, CURLOPT_CAINFO, caBundle) }
         ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, timeouts.connectMs)
         ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeouts.totalMs)
+        ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
+        ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, timeouts.stallSeconds)
         ccurl_setopt_long(handle, CURLOPT_ACCEPT_ENCODING, 0)
         ccurl_setopt_write(handle) { ptr, size, count, ctx in
             let ex = Unmanaged<Exchange>.fromOpaque(ctx!).takeUnretainedValue()
@@ -122,9 +128,13 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
         let code = curl_easy_perform(handle)
         guard code == CURLE_OK else {
+            let host = request.url.host ?? ""
+            if code == CURLE_OPERATION_TIMEDOUT {
+                throw TransportError("no answer from \(host) (\(request.method)) within \(timeouts.stallSeconds) s",
+                                     isTransient: true, isStall: true)
+            }
             let message = String(cString: curl_easy_strerror(code))
-            throw TransportError("\(request.method) \(request.url.host ?? ""): \(message)",
-                                 isTransient: Self.transientCodes.contains(code))
+            throw TransportError("\(request.method) \(host): \(message)", isTransient: Self.transientCodes.contains(code))
         }
         var status = 0
         ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)

@@ -56,9 +56,13 @@ public struct TransportError: Error, CustomStringConvertible, Sendable {
     public let message: String
     /// Worth another attempt: a refused or reset connection, a timeout, a DNS hiccup.
     public let isTransient: Bool
-    public init(_ message: String, isTransient: Bool) {
+    /// The server took the connection but sent nothing for the stall bound: worth one more
+    /// try, not three (three would be minutes of silence).
+    public let isStall: Bool
+    public init(_ message: String, isTransient: Bool, isStall: Bool = false) {
         self.message = message
         self.isTransient = isTransient
+        self.isStall = isStall
     }
     public var description: String { message }
 }

@@ -92,7 +92,7 @@ public struct S3: Sendable {
     public func objectTagging(_ bucket: String, key: String) throws -> [String: String] {
         let response = try send("GET", bucket: bucket, key: key, query: [("tagging", "")])
         var tags: [String: String] = [:]
-        for t in XMLElement.parse(response.body)?.all("Tag") ?? [] { tags[t.value("Key") ?? ""] = t.value("Value") ?? "" }
+        for t in XMLElement.parse(response.body)?.child("TagSet")?.all("Tag") ?? [] { tags[t.value("Key") ?? ""] = t.value("Value") ?? "" }
         return tags
     }
 

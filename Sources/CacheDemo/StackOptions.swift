@@ -39,6 +39,9 @@ public struct StackOptions: Sendable, Equatable {
     public var memoryMB = 512
     public var timeoutSeconds = 10
     public var logRetentionDays = 30
+    /// Not a user choice: the first of the two updates that turn a single-AZ cache Multi-AZ
+    /// (see CacheShapeChange.replicaFirst) adds the replica with failover still off.
+    public var replicaBeforeFailover = false
 
     public init() {}
 

@@ -41,7 +41,7 @@ import TestSupport
         #expect(try s3.headBucket(bucket))
         try s3.putBucketEncryption(bucket)
         try s3.putPublicAccessBlock(bucket)
-        try s3.putLifecycle(bucket, prefix: "cachedemo/", days: 30)
+        try s3.putLifecycle(bucket, prefix: "cachedemo/", expiringTag: ("cachedemo:retired", "true"), days: 30)
 
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("obj-\(UUID().uuidString)")
         let payload = Data((0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })

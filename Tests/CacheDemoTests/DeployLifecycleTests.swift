@@ -153,7 +153,10 @@ import TestSupport
         #expect(no.status == 1)
         #expect(no.stdout.contains("Execute this change set? [y/N]"))
         #expect(no.stdout.contains("costs about $0.066 an hour"), "\(no.stdout)")
-        #expect(no.stdout.contains("deploy cancelled; the change set was deleted"))
+        #expect(no.stdout.contains("deploy cancelled; the change set and the empty stack it made were deleted"))
+        // Declining leaves no empty REVIEW_IN_PROGRESS stack behind.
+        let status = try cachedemo(["status", "--stack-name", stack], environment: emulator.environment)
+        #expect(status.status == 1 && status.stderr.contains("does not exist"), "\(status.stdout)\(status.stderr)")
         let yes = try onTerminal(["deploy", "--stack-name", stack], answer: "y")
         #expect(yes.status == 0, "\(yes.stdout)")
         #expect(yes.stdout.contains("CREATE_COMPLETE"))

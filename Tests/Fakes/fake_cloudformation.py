@@ -163,6 +163,10 @@ class Handler(BaseHTTPRequestHandler):
         self.ok("DescribeChangeSet", f"<ChangeSetId>{p['ChangeSetName']}</ChangeSetId><StackId>{state['stack']}</StackId>"
                                      f"<Status>{cs['status']}</Status>{reason}<ExecutionStatus>AVAILABLE</ExecutionStatus>{changes}")
 
+    def act_GetTemplate(self, p):
+        # The recorded stack's template carries nothing of the cache's shape: no shape change.
+        self.ok("GetTemplate", "<TemplateBody>{&quot;Resources&quot;: {}}</TemplateBody>")
+
     def act_DeleteChangeSet(self, p):
         self.ok("DeleteChangeSet")
 

@@ -75,15 +75,35 @@ public struct Deployer: Sendable {
         }
 
         let (changeSetType, live) = try prepareStack(o)
+        if let live, !o.stack.replicaBeforeFailover, let body = try cfn.getTemplate(live.id),
+           let deployed = CacheShapeChange.Deployed.from(template: body) {
+            switch CacheShapeChange.plan(from: deployed, to: o.stack) {
+            case .direct: break
+            case .refused(let why): throw DeployError(.usage, why)
+            case .replicaFirst:
+                progress.info("single-AZ to Multi-AZ takes two updates: first the replica (failover off), then "
+                    + "automatic failover and Multi-AZ (ElastiCache enables failover only once a replica exists)")
+                var first = o
+                first.stack.replicaBeforeFailover = true
+                let step = try deploy(first)
+                guard step.executed else { return step }  // --no-execute, or nothing to do
+                progress.info("step 1 of 2 done; now enabling automatic failover and Multi-AZ")
+            }
+        }
         // The code the stack runs now, when it is in this bucket (ours to check and retire).
         let liveKey = live.flatMap { $0.parameters[CacheStack.ParameterName.codeBucket] == store.bucket
             ? $0.parameters[CacheStack.ParameterName.codeKey] : nil }
-        if let liveKey, liveKey != key, !(try store.s3.headObject(store.bucket, key: liveKey)) {
+        if let liveKey, liveKey != (o.parameterOverrides[CacheStack.ParameterName.codeKey] ?? key),
+           !(try store.s3.headObject(store.bucket, key: liveKey)) {
             progress.info("warning: the code the stack runs now (s3://\(store.bucket)/\(liveKey)) is gone from the bucket; "
                 + "if this update fails, CloudFormation cannot roll the function back (UPDATE_ROLLBACK_FAILED)")
         }
         var parameters = [CacheStack.ParameterName.codeBucket: store.bucket, CacheStack.ParameterName.codeKey: key]
         parameters.merge(o.parameterOverrides) { $1 }
+        // The code the stack will run (an override may name other code than the upload).
+        let deployedKey = parameters[CacheStack.ParameterName.codeBucket] == store.bucket
+            ? parameters[CacheStack.ParameterName.codeKey] : nil
+        if let deployedKey, deployedKey != key { try? store.s3.deleteObjectTagging(store.bucket, key: deployedKey) }
         var tags = ["app": "cachedemo"]
         tags.merge(o.tags) { $1 }
         let capabilities = Self.capabilities(of: model)
@@ -144,7 +164,7 @@ public struct Deployer: Sendable {
         }
         result.outputs = try cfn.describeStack(result.stackId)?.outputs ?? [:]
         // The code the stack ran before is no rollback target any more: let it expire.
-        if let liveKey, liveKey != key {
+        if let liveKey, liveKey != deployedKey {
             do { try store.retire(key: liveKey) } catch {
                 progress.info("note: could not mark s3://\(store.bucket)/\(liveKey) for expiry: \(error)")
             }

@@ -1,0 +1,71 @@
+import Foundation
+
+/// What an update does to the cache, decided before any change set: some shape changes
+/// work in place, one needs two updates in order, and some would break on AWS (or throw
+/// the cache away) and are refused with what to do instead. The emulator accepts all of
+/// them; ElastiCache does not.
+public enum CacheShapeChange: Equatable, Sendable {
+    /// One update does it (or nothing about the cache changes).
+    case direct
+    /// Single-AZ to Multi-AZ: ElastiCache enables automatic failover only on a group that
+    /// already has a replica, and CloudFormation sends both in one ModifyReplicationGroup
+    /// ("must have at least one read replica to enable autofailover"). So: first the replica
+    /// (and the second AZ) with failover off, then failover and Multi-AZ.
+    case replicaFirst
+    /// Would fail on AWS or replace the cache; the one line says what to do.
+    case refused(String)
+
+    /// The cache as the stack's deployed template describes it.
+    public struct Deployed: Equatable, Sendable {
+        public var nodes: Int
+        public var failover: Bool
+        public var engine: String
+        public var engineVersion: String
+        public var vpcCIDR: String?
+
+        /// Read from the deployed template (JSON, as deploy sends it); nil when it is not ours.
+        public static func from(template: String) -> Deployed? {
+            guard let doc = try? JSONSerialization.jsonObject(with: Data(template.utf8)) as? [String: Any],
+                  let resources = doc["Resources"] as? [String: Any],
+                  let cache = (resources["Cache"] as? [String: Any])?["Properties"] as? [String: Any],
+                  let engine = cache["Engine"] as? String, let version = cache["EngineVersion"] as? String
+            else { return nil }
+            let vpc = ((resources["Vpc"] as? [String: Any])?["Properties"] as? [String: Any])?["CidrBlock"] as? String
+            return Deployed(nodes: cache["NumCacheClusters"] as? Int ?? 1, failover: cache["AutomaticFailoverEnabled"] as? Bool ?? false,
+                            engine: engine, engineVersion: version, vpcCIDR: vpc)
+        }
+    }
+
+    public static func plan(from deployed: Deployed, to target: StackOptions) -> CacheShapeChange {
+        if let cidr = deployed.vpcCIDR, cidr != target.vpcCIDR {
+            return .refused("--vpc-cidr \(target.vpcCIDR) differs from the stack's \(cidr): the VPC's block cannot change, so "
+                + "CloudFormation would replace the VPC, the cache (emptied, new endpoint) and the function's network; "
+                + "deploy a new stack with it, or keep --vpc-cidr \(cidr)")
+        }
+        if deployed.engine == "valkey" && target.engine == .redis {
+            return .refused("the cache runs valkey; ElastiCache cannot move a cache from Valkey back to Redis OSS. "
+                + "Keep --engine valkey, or deploy a new stack")
+        }
+        if deployed.engine == target.engine.rawValue, let older = versionLess(target.resolvedEngineVersion, deployed.engineVersion), older {
+            return .refused("--engine-version \(target.resolvedEngineVersion) is older than the cache's \(deployed.engineVersion); "
+                + "ElastiCache cannot downgrade. Use \(deployed.engineVersion) or newer")
+        }
+        if deployed.nodes > target.cacheNodeCount {
+            return .refused("the stack's cache is Multi-AZ (\(deployed.nodes) nodes); taking the replica and its AZ away in "
+                + "place can strand the primary in the AZ being removed, so cachedemo does not do it. Keep --multi-az, or "
+                + "destroy and deploy again (the cache starts empty)")
+        }
+        if deployed.nodes < target.cacheNodeCount && !deployed.failover && target.cacheNodeCount > 1 {
+            return .replicaFirst
+        }
+        return .direct
+    }
+
+    /// Numeric comparison of dotted versions; nil when either is not numeric.
+    static func versionLess(_ a: String, _ b: String) -> Bool? {
+        let x = a.split(separator: ".").map { Int($0) }, y = b.split(separator: ".").map { Int($0) }
+        guard !x.contains(nil), !y.contains(nil) else { return nil }
+        let xs = x.compactMap { $0 }, ys = y.compactMap { $0 }
+        return xs.lexicographicallyPrecedes(ys)
+    }
+}

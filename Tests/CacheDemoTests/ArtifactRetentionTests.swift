@@ -1,0 +1,69 @@
+import AWS
+import Foundation
+import Testing
+import TestSupport
+
+@testable import CacheDemo
+
+/// A failed update rolls the function back to the code the stack ran before; if that
+/// object has expired the stack ends in UPDATE_ROLLBACK_FAILED. Only retired code may expire.
+@Suite(.serialized) struct ArtifactRetentionTests {
+    let emulator = Emulator.shared
+    var bucket: String { ArtifactStore.defaultBucket(account: emulator.account, region: "us-east-1") }
+
+    func run(_ args: [String]) throws -> ProcessResult { try cachedemo(args, environment: emulator.environment) }
+    func json(_ r: ProcessResult) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stderr)")
+    }
+
+    @Test func liveCodeNeverExpiresAndReplacedCodeIsRetired() throws {
+        let s3 = S3(client: try emulator.client())
+        let store = ArtifactStore(s3: s3, bucket: bucket)
+        let stack = "keep-\(UUID().uuidString.prefix(6).lowercased())"
+        let package = try LambdaPackage.build()
+        let liveKey = ArtifactStore.codeKey(stack: stack, package: package)
+        let oldKey = ArtifactStore.stackPrefix(stack) + "lambda-previous.zip"
+
+        // A bucket an earlier version made: one rule expiring every artifact after 30 days.
+        let first = try run(["deploy", "--stack-name", stack, "--output", "json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let oldRule = Data("""
+            <LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ID>cachedemo-expire-old-artifacts</ID>\
+            <Filter><Prefix>cachedemo/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration>\
+            </Rule></LifecycleConfiguration>
+            """.utf8)
+        _ = try emulator.client().send(.s3, method: "PUT", query: [("lifecycle", "")],
+                                       headers: [("Content-MD5", Data(Crypto.md5(oldRule)).base64EncodedString())],
+                                       body: .data(oldRule), bucket: bucket)
+
+        // The stack runs "previous" code; then an update brings today's.
+        try s3.putObject(bucket, key: oldKey, data: package.data, contentType: "application/zip")
+        let onOld = try run(["deploy", "--stack-name", stack, "--parameter-overrides", "CodeS3Key=\(oldKey)", "--output", "json"])
+        #expect(onOld.status == 0, "\(onOld.stderr)")
+        #expect(onOld.stderr.contains("only retired artifacts expire"))
+        let updated = try json(run(["deploy", "--stack-name", stack, "--cache-ttl", "61", "--output", "json"]))
+        #expect(updated["status"] as? String == "UPDATE_COMPLETE")
+
+        // The rules now expire tagged objects only; the live code is untagged, the replaced code retired.
+        let rules = try #require(try s3.lifecycle(bucket)).all("Rule")
+        let expiring = rules.filter { $0.child("Expiration") != nil }
+        #expect(expiring.count == 1)
+        #expect(expiring.allSatisfy { $0.child("Filter")?.child("And")?.child("Tag")?.value("Key") == ArtifactStore.retiredTag.key })
+        #expect(try store.isRetired(key: liveKey) == false)
+        #expect(try store.isRetired(key: oldKey) == true)
+
+        // Going back to the old code makes it live again: no longer retired.
+        let back = try run(["deploy", "--stack-name", stack, "--parameter-overrides", "CodeS3Key=\(oldKey)", "--output", "json"])
+        #expect(back.status == 0, "\(back.stderr)")
+        #expect(try store.isRetired(key: liveKey) == true)
+
+        // The live object gone (say, deleted by hand): a deploy of other code warns that a rollback would fail.
+        try s3.deleteObject(bucket, key: oldKey)
+        let warned = try run(["deploy", "--stack-name", stack, "--cache-ttl", "62", "--output", "json"])
+        #expect(warned.status == 0, "\(warned.stderr)")
+        #expect(warned.stderr.contains("is gone from the bucket") && warned.stderr.contains("UPDATE_ROLLBACK_FAILED"))
+        #expect(try store.isRetired(key: liveKey) == false)  // deployed again: live again
+
+        #expect(try run(["destroy", "--stack-name", stack, "--yes", "--purge-artifacts"]).status == 0)
+    }
+}

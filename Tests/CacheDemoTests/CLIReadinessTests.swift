@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The CLI tried as a new (and a careless) user would: one line and the right exit code for
+/// each mistake, never a trap, never a write through something that is not a regular file.
+@Suite struct CLIReadinessTests {
+    /// Runs the binary with no AWS configuration at all, so nothing here can reach AWS.
+    func bare(_ args: [String], env: [String: String] = [:]) throws -> ProcessResult {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("home-\(UUID().uuidString)").path
+        return try cachedemo(args, environment: ["HOME": home, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                                                 "AWS_EC2_METADATA_DISABLED": "true"].merging(env) { $1 })
+    }
+
+    func expectOneLine(_ r: ProcessResult, _ status: Int32, _ mention: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(r.status == status, "exit \(r.status): \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(r.stderr.split(separator: "\n").count == 1, "not one line: \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(r.stderr.hasPrefix("cachedemo: error: "), sourceLocation: sourceLocation)
+        #expect(r.stderr.contains(mention), "\(r.stderr) lacks \(mention)", sourceLocation: sourceLocation)
+        #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains(".swift:"), sourceLocation: sourceLocation)
+    }
+
+    /// argument-parser's own errors read like the tool's: one line, 64, the same in every command.
+    @Test(arguments: [
+        (["template", "--cache-ttl", "abc"], "--cache-ttl"), (["deploy", "--cache-ttl", "abc"], "--cache-ttl"),
+        (["local", "--cache-ttl", "abc"], "--cache-ttl"), (["template", "--engine", "memcached"], "'redis' and 'valkey'"),
+        (["cost", "--output", "JSON"], "'text' and 'json'"), (["status", "--nope"], "--nope"),
+        (["template", "--cache-ttl", "9223372036854775807"], "10 years"), (["template", "--cache-ttl=-1"], "negative"),
+        (["cost", "--region", "nowhere-1"], "not an AWS region"), (["whoami", "--region", "nowhere-1"], "not an AWS region"),
+        (["smoke-test", "--stack-name", "1bad"], "is not a stack name"), (["invalidate", "--stack-name", "a_b", "--all"], "is not a stack name"),
+        (["deploy", "--stack-name", "1bad"], "is not a stack name"),
+        (["cost", "--region", "us-east-1", "--requests-per-month", "inf"], "--requests-per-month"),
+        (["cost", "--region", "us-east-1", "--gb-per-month", "inf", "--output", "json"], "--gb-per-month"),
+        (["cost", "--region", "us-east-1", "--avg-duration-ms", "1e308"], "--avg-duration-ms"),
+        (["deploy", "--tags", "app=other"], "set by cachedemo"), (["deploy", "--tags", "a=1", "a=2"], "given twice"),
+        (["deploy", "--tags", "aws:x=1"], "reserved by AWS"), (["deploy", "--parameter-overrides", "CodeS3Key=a", "CodeS3Key=b"], "given twice"),
+        (["template", "--upstream-url", "http://user:pass@example.com"], "user name or password"),
+        (["template", "--upstream-url", "https://example.com:99999"], "not a TCP port"),
+        (["template", "--upstream-url", "https://example.com/a\nb"], "line break"),
+        (["template", "--upstream-url", "https://example.com/?q=1"], "query"),
+        (["template", "--engine-version", "99"], "use one of 6.2, 7.0, 7.1"),
+        (["template", "--engine", "valkey", "--engine-version", "7.1"], "use one of 7.2"),
+        (["template", "--throttle-rate", "0"], "--throttle-rate"), (["local", "--throttle-burst", "0"], "--throttle-burst"),
+        (["status", "--events", "-5"], "--events"), (["whoami", "--profile", "missing"], "profile 'missing'"),
+    ] as [([String], String)])
+    func usageMistakesAreOneLineAndExit64(_ args: [String], _ mention: String) throws {
+        expectOneLine(try bare(args), 64, mention)
+    }
+
+    @Test func environmentMistakesAreNamedOneLineExit1() throws {
+        let creds = ["AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x"]
+        expectOneLine(try bare(["whoami"], env: creds.merging(["AWS_ENDPOINT_URL": "garbage"]) { $1 }), 1, "AWS_ENDPOINT_URL 'garbage'")
+        expectOneLine(try bare(["whoami"], env: creds.merging(["AWS_ENDPOINT_URL_STS": "ftp://x"]) { $1 }), 1, "AWS_ENDPOINT_URL_STS")
+        expectOneLine(try bare(["whoami"], env: creds.merging(["AWS_CA_BUNDLE": "/nonexistent/ca.pem"]) { $1 }), 1, "/nonexistent/ca.pem")
+        expectOneLine(try bare(["whoami"], env: creds.merging(["AWS_PROFILE": "gone"]) { $1 }), 1, "profile 'gone' (from AWS_PROFILE)")
+        // A loopback endpoint is `cachedemo local`: no AWS region is asked for, the key file is named.
+        expectOneLine(try bare(["invalidate", "--endpoint", "http://127.0.0.1:9", "/x"], env: ["TMPDIR": "/var/tmp"]), 1,
+                      "no purge key for http://127.0.0.1:9")
+    }
+
+    /// stdout full or closed: one line and exit 1, not a trap with a backtrace.
+    @Test func aFullOrClosedStdoutIsOneLineAndExit1() throws {
+        let full = Process()
+        full.executableURL = URL(fileURLWithPath: Repo.binary)
+        full.arguments = ["template"]
+        full.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+        let err = Pipe()
+        full.standardError = err
+        try full.run()
+        full.waitUntilExit()
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(full.terminationStatus == 1)
+        #expect(said == "cachedemo: error: cannot write to standard output: No space left on device\n")
+
+        // A reader that went away, with SIGPIPE ignored (as many CI runners and Python parents do).
+        let pipe = Pipe()
+        try pipe.fileHandleForReading.close()
+        let closed = Process()
+        closed.executableURL = URL(fileURLWithPath: "/bin/bash")
+        closed.arguments = ["-c", "trap '' PIPE; exec \"$0\" cost --region us-east-1 --output json", Repo.binary]
+        closed.standardOutput = pipe.fileHandleForWriting
+        let closedErr = Pipe()
+        closed.standardError = closedErr
+        try closed.run()
+        closed.waitUntilExit()
+        let closedSaid = String(decoding: closedErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(closed.terminationStatus == 1)
+        #expect(closedSaid.contains("cannot write to standard output: Broken pipe"))
+    }
+
+    /// Every output-file flag: regular files and new names only, parent folders made.
+    @Test func outputFilesAreRegularFilesOnly() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let target = dir.appendingPathComponent("real.txt").path
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: target))
+        let link = dir.appendingPathComponent("link.txt").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        for args in [["template", "--output-file"], ["package", "--output-file"], ["smoke-test", "--endpoint", "http://127.0.0.1:9", "--junit-xml"]] {
+            for (path, mention) in [("/dev/full", "is a device"), (dir.path, "is a directory"), (link, "is a symbolic link")] {
+                let r = try bare(args + [path])
+                #expect(r.status == 1, "\(args) \(path): \(r.stderr)")
+                #expect(r.stderr.contains(mention), "\(args) \(path): \(r.stderr)")
+            }
+            // New nested names are made, folders and all.
+            let nested = dir.appendingPathComponent("a/b/\(args[0]).out").path
+            _ = try bare(args + [nested])
+            #expect(FileManager.default.fileExists(atPath: nested), "\(args)")
+        }
+        // The link and what it points to are untouched; /dev/full is still a device.
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep")
+        var info = stat()
+        #expect(stat("/dev/full", &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR)
+    }
+
+    @Test func everyCommandsHelpShowsAnExampleAndTheREADMEMentionsCompletion() throws {
+        for command in ["template", "package", "deploy", "status", "destroy", "cost", "smoke-test", "invalidate", "local", "whoami"] {
+            let help = try bare([command, "--help"])
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("Examples:\n  cachedemo \(command)"), "\(command)")
+        }
+        let readme = try String(contentsOf: Repo.root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("--generate-completion-script"))
+        #expect(try bare(["--generate-completion-script", "bash"]).stdout.contains("cachedemo"))
+    }
+
+    @Test func aSmokeTestWhoseFirstCallFailedHasNoMissLatency() throws {
+        let r = try bare(["smoke-test", "--endpoint", "http://127.0.0.1:9", "--output", "json"])
+        #expect(r.status == 1)
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(doc["missMs"] == nil)
+        let text = try bare(["smoke-test", "--endpoint", "http://127.0.0.1:9"])
+        let missLine = text.stdout.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("miss ") }
+        #expect(missLine?.hasSuffix("n/a") == true, "\(text.stdout)")
+    }
+}

@@ -1,0 +1,78 @@
+import AWS
+import Foundation
+import Testing
+import TestSupport
+
+@testable import CacheDemo
+
+/// Shape changes the emulator accepts but ElastiCache does not, decided before a change set.
+@Suite struct CacheShapeChangeTests {
+    func deployed(nodes: Int = 1, failover: Bool = false, engine: String = "redis", version: String = "7.1",
+                  cidr: String = "10.10.0.0/16") -> CacheShapeChange.Deployed {
+        .init(nodes: nodes, failover: failover, engine: engine, engineVersion: version, vpcCIDR: cidr)
+    }
+
+    @Test func singleToMultiAZAddsTheReplicaBeforeFailover() throws {
+        var multi = StackOptions()
+        multi.multiAZ = true
+        #expect(CacheShapeChange.plan(from: deployed(), to: multi) == .replicaFirst)
+        // The first step: two nodes, failover and Multi-AZ still off (AWS refuses failover without a replica).
+        multi.replicaBeforeFailover = true
+        let rendered = try CacheStack(options: multi).template().rendered(as: .json)
+        let first = try #require(CacheShapeChange.Deployed.from(template: rendered))
+        #expect(first.nodes == 2 && !first.failover)
+        #expect(CacheShapeChange.plan(from: first, to: { var o = multi; o.replicaBeforeFailover = false; return o }()) == .direct)
+    }
+
+    @Test func inPlaceChangesAreDirect() {
+        var o = StackOptions()
+        o.nodeType = "cache.t4g.small"
+        #expect(CacheShapeChange.plan(from: deployed(), to: o) == .direct)
+        o.engine = .valkey  // redis 7.1 -> valkey 8.0: an in-place engine upgrade
+        #expect(CacheShapeChange.plan(from: deployed(), to: o) == .direct)
+        var multi = StackOptions()
+        multi.multiAZ = true
+        #expect(CacheShapeChange.plan(from: deployed(nodes: 2, failover: true), to: multi) == .direct)
+    }
+
+    @Test(arguments: [
+        ("multi to single", 2, true, "redis", "7.1", "10.10.0.0/16", StackOptions(), "Keep --multi-az"),
+        ("valkey to redis", 1, false, "valkey", "8.0", "10.10.0.0/16", StackOptions(), "Valkey back to Redis"),
+        ("downgrade", 1, false, "redis", "7.1", "10.10.0.0/16", { var o = StackOptions(); o.engineVersion = "7.0"; return o }(),
+         "cannot downgrade"),
+        ("new VPC block", 1, false, "redis", "7.1", "10.20.0.0/16", StackOptions(), "--vpc-cidr"),
+    ] as [(String, Int, Bool, String, String, String, StackOptions, String)])
+    func changesThatBreakOnAWSAreRefused(_ name: String, _ nodes: Int, _ failover: Bool, _ engine: String, _ version: String,
+                                         _ cidr: String, _ target: StackOptions, _ mention: String) {
+        let plan = CacheShapeChange.plan(from: deployed(nodes: nodes, failover: failover, engine: engine, version: version, cidr: cidr),
+                                         to: target)
+        guard case .refused(let why) = plan else {
+            Issue.record("\(name): expected a refusal, got \(plan)")
+            return
+        }
+        #expect(why.contains(mention), "\(name): \(why)")
+    }
+}
+
+/// The same on the emulator, through the CLI.
+@Suite(.serialized) struct CacheShapeChangeDeployTests {
+    let emulator = Emulator.shared
+    func run(_ args: [String]) throws -> ProcessResult { try cachedemo(args, environment: emulator.environment) }
+
+    @Test func singleAZBecomesMultiAZInTwoUpdatesAndBackIsRefused() throws {
+        let stack = "shape-\(UUID().uuidString.prefix(6).lowercased())"
+        #expect(try run(["deploy", "--stack-name", stack]).status == 0)
+        let grow = try run(["deploy", "--stack-name", stack, "--multi-az", "--output", "json"])
+        #expect(grow.status == 0, "\(grow.stderr)")
+        #expect(grow.stderr.contains("takes two updates") && grow.stderr.contains("step 1 of 2 done"))
+        let cfn = CloudFormationClient(client: try emulator.client())
+        let body = try #require(try cfn.getTemplate(stack))
+        let deployed = try #require(CacheShapeChange.Deployed.from(template: body))
+        #expect(deployed.nodes == 2 && deployed.failover)
+
+        let shrink = try run(["deploy", "--stack-name", stack])
+        #expect(shrink.status == 64)
+        #expect(shrink.stderr.split(separator: "\n").last?.contains("Keep --multi-az") == true)
+        #expect(try run(["destroy", "--stack-name", stack, "--yes"]).status == 0)
+    }
+}

@@ -138,6 +138,7 @@ final class ChildGuardian: @unchecked Sendable {
         kill(pid, SIGTERM)
         for _ in 0..<20 where process.isRunning { usleep(50_000) }
         if process.isRunning { kill(pid, SIGKILL) }
+        process.waitUntilExit()  // reaped: no zombie either
     }
 
     /// The child ended by itself: signals go back to their defaults.

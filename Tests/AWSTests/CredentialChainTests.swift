@@ -50,6 +50,30 @@ struct FakeHome {
         #expect(try s.client.credentials.credentials().secretAccessKey == "d")
     }
 
+    /// A credential_process that hangs is stopped at the bound (not orphaned); one that fails
+    /// has its own stderr passed through, where it says why.
+    @Test func aHangingOrFailingCredentialProcessIsBoundedAndHeard() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pidFile = dir.appendingPathComponent("pid").path
+        let started = Date()
+        let hung = #expect(throws: CredentialsError.self) {
+            try CredentialProcess.run("echo $$ > \(pidFile); exec sleep 30", profile: "slow", timeout: 1)
+        }
+        #expect(hung?.description.contains("gave no answer in 1 s and was stopped") == true)
+        #expect(Date().timeIntervalSince(started) < 10)
+        let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, 0) != 0, "credential_process \(pid) outlived its bound")
+
+        // Its stderr reaches the user, above cachedemo's one line.
+        let home = try FakeHome(config: "[profile sso]\nregion = us-east-1\ncredential_process = sh -c 'echo run aws sso login >&2; exit 3'\n")
+        defer { home.remove() }
+        let failing = try cachedemo(["whoami", "--profile", "sso"], environment: ["HOME": home.dir.path, "PATH": "/usr/bin:/bin"])
+        #expect(failing.status == 1)
+        #expect(failing.stderr == "run aws sso login\ncachedemo: error: credential_process of profile 'sso' exited with status 3 "
+            + "(its own message, if any, is above)\n")
+    }
+
     @Test func missingProfileAndMalformedFilesAreOneClearLine() throws {
         let home = try FakeHome(credentials: "[default]\naws_access_key_id = A\naws_secret_access_key = B\n")
         defer { home.remove() }

@@ -39,6 +39,25 @@ import TestSupport
         #expect(sleeps.delays[1] > 1.99 && sleeps.delays[1] < 2.0)
     }
 
+    /// An endpoint that takes the request and never answers: each attempt ends after the stall
+    /// bound, and it is tried twice, not three times, with a line saying so.
+    @Test func aSilentEndpointIsTriedTwiceAndNamed() throws {
+        let server = try HelperProcess("python3", [Paths.fakeServers, "faults", "silent", "silent", "silent"])
+        defer { server.stop() }
+        let sleeps = Sleeps()
+        var retry = RetryPolicy(maxAttempts: 3)
+        retry.sleep = { sleeps.record($0) }
+        let client = AWSClient(region: "us-east-1", credentials: StaticCredentials(AWSCredentials(accessKeyId: "A", secretAccessKey: "B"), source: "t"),
+                               endpoints: EndpointResolver(explicit: URL(string: "http://127.0.0.1:\(server.firstLine)"), environment: [:]),
+                               transport: CurlTransport(timeouts: .init(stallSeconds: 1)), retry: retry)
+        let notices = Sleeps()
+        client.notice = { _ in notices.record(0) }
+        let error = #expect(throws: TransportError.self) { try STS(client: client).getCallerIdentity() }
+        #expect(error?.description == "no answer from 127.0.0.1 (POST) within 1 s")
+        #expect(try requests(server.firstLine) == 2)
+        #expect(notices.delays.count == 1)
+    }
+
     @Test func givesUpAfterMaxAttemptsWithTheLastError() throws {
         let server = try HelperProcess("python3", [Paths.fakeServers, "faults", "throttle", "throttle", "throttle", "throttle"])
         defer { server.stop() }

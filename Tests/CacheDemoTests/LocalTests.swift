@@ -25,10 +25,10 @@ struct LocalRun {
                            "local printed: \(started.text)")
     }
 
-    /// SIGTERM, as a service manager stops it; returns its exit status.
+    /// SIGTERM, as a service manager stops it (or another signal); returns its exit status.
     @discardableResult
-    func stop() -> Int32 {
-        kill(process.processIdentifier, SIGTERM)
+    func stop(_ sig: Int32 = SIGTERM) -> Int32 {
+        kill(process.processIdentifier, sig)
         process.waitUntilExit()
         return process.terminationStatus
     }
@@ -59,6 +59,24 @@ struct LocalRun {
             #expect(kill(pid_t(pid), 0) != 0, "\(name) (pid \(pid)) is still running")
         }
         #expect(!FileManager.default.fileExists(atPath: doc["stateDirectory"] as? String ?? "/"), "state left behind")
+    }
+
+    /// Closing the terminal (SIGHUP) and Ctrl-C stop it as cleanly as SIGTERM: no child, no
+    /// key file, no temporary folder with the CA key and the token left behind.
+    @Test(arguments: [SIGHUP, SIGINT])
+    func hangupAndInterruptLeaveNothingBehind(_ sig: Int32) throws {
+        let local = try LocalRun()
+        let pids = try #require(local.doc["pids"] as? [String: Int])
+        let purgeFile = try #require(local.doc["purgeCredentialsFile"] as? String)
+        #expect(FileManager.default.fileExists(atPath: purgeFile))
+        #expect(local.stop(sig) == 128 + sig)
+        for (name, pid) in pids { #expect(kill(pid_t(pid), 0) != 0, "\(name) (pid \(pid)) is still running") }
+        #expect(!FileManager.default.fileExists(atPath: local.doc["stateDirectory"] as? String ?? "/"), "state left behind")
+        #expect(!FileManager.default.fileExists(atPath: purgeFile), "purge key left behind")
+        // The purge key lives in this user's own 0700 folder, whatever TMPDIR says.
+        var info = stat()
+        #expect(stat(URL(fileURLWithPath: purgeFile).deletingLastPathComponent().path, &info) == 0)
+        #expect(info.st_uid == getuid() && info.st_mode & 0o777 == 0o700)
     }
 
     @Test func smokeTestModeRunsTheChecksAndExitsWithTheirResult() throws {

@@ -2,7 +2,7 @@
 
   metadata: IMDSv2 (token, role, credentials) and the container credentials endpoint
   faults FAULTS...: answers each request with the next fault (throttle, 503, drop,
-                    skew) and then with a GetCallerIdentity answer; GET /count says
+                    skew, silent: never answers) and then with a GetCallerIdentity answer; GET /count says
                     how many requests arrived.
   tls CERT KEY:     GetCallerIdentity answers over TLS with the given certificate.
 """
@@ -73,6 +73,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(400, b'<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>', "text/xml")
         if fault == "503":
             return self.send(503, b"<ErrorResponse><Error><Code>ServiceUnavailable</Code><Message>busy</Message></Error></ErrorResponse>", "text/xml")
+        if fault == "silent":  # takes the request and never answers
+            import time
+            time.sleep(20)
+            self.close_connection = True
+            return
         if fault == "drop":
             self.close_connection = True
             self.connection.shutdown(2)

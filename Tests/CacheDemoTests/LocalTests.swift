@@ -18,8 +18,8 @@ struct LocalRun {
     let process: Process
     let doc: [String: Any]
 
-    init() throws {
-        let started = try start(Repo.binary, ["local", "--output", "json"], until: "\n}")
+    init(_ extra: [String] = []) throws {
+        let started = try start(Repo.binary, ["local", "--output", "json"] + extra, until: "\n}")
         process = started.process
         doc = try #require(try JSONSerialization.jsonObject(with: Data(started.text.utf8)) as? [String: Any],
                            "local printed: \(started.text)")
@@ -59,6 +59,63 @@ struct LocalRun {
             #expect(kill(pid_t(pid), 0) != 0, "\(name) (pid \(pid)) is still running")
         }
         #expect(!FileManager.default.fileExists(atPath: doc["stateDirectory"] as? String ?? "/"), "state left behind")
+    }
+
+    /// The front answers as the deployed HTTP API does: HEAD is routed, other methods get API
+    /// Gateway's 404 without the function, and the stage's token bucket answers 429 past the burst.
+    @Test func routesAndTheThrottleAreTheStacks() throws {
+        let local = try LocalRun(["--throttle-rate", "0.001", "--throttle-burst", "3"])
+        defer { local.stop() }
+        let endpoint = try #require(local.doc["endpoint"] as? String)
+        let http = CurlTransport()
+        let url = URL(string: "\(endpoint)/?name=throttle-\(UUID().uuidString)")!
+        let head = try http.send(HTTPRequest(method: "HEAD", url: url))
+        #expect(head.status == 200 && head.header("x-cache") == "MISS")
+        let post = try http.send(HTTPRequest(method: "POST", url: url, body: .data(Data("x".utf8))))
+        #expect(post.status == 404 && post.text == #"{"message":"Not Found"}"#)
+        let statuses = try (0..<4).map { _ in try http.send(HTTPRequest(method: "GET", url: url)).status }
+        #expect(statuses == [200, 200, 429, 429])  // 3 tokens: HEAD and two GETs; POST matched no route
+        let limited = try http.send(HTTPRequest(method: "GET", url: url))
+        #expect(limited.text == #"{"message":"Too Many Requests"}"#)
+    }
+
+    /// smoke-test says what the function found about its instance copy.
+    @Test func smokeTestReportsTheInstanceCopy() throws {
+        let local = try LocalRun()
+        defer { local.stop() }
+        let endpoint = try #require(local.doc["endpoint"] as? String)
+        let r = try cachedemo("smoke-test", "--endpoint", endpoint, "--output", "json")
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(doc["instanceCopy"] as? String == "on")
+        #expect((doc["instanceCopyHits"] as? Int ?? 0) > 0)
+        let text = try cachedemo("smoke-test", "--endpoint", endpoint)
+        #expect(text.stdout.contains("instance copy: on ("))
+        // Without the request header an API user sees none of it.
+        let plain = try CurlTransport().send(HTTPRequest(method: "GET", url: URL(string: "\(endpoint)/?name=plain")!))
+        #expect(plain.header("x-cache-instance-copy") == nil && plain.header("x-cache-from") == nil)
+    }
+
+    /// A server that refuses CLIENT (as ElastiCache has been seen to refuse CLIENT TRACKING)
+    /// keeps serving hits, each a round trip, and smoke-test names why the copy is off.
+    @Test func smokeTestReportsAnInstanceCopyTheServerRefused() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wrapper = dir.appendingPathComponent("redis-server-without-client")
+        let real = try #require(findExecutable("redis-server"))
+        try Data("#!/bin/sh\nexec \(real) \"$@\" --rename-command CLIENT \"\"\n".utf8).write(to: wrapper)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
+        let local = try LocalRun(["--redis-server", wrapper.path])
+        defer { local.stop() }
+        let endpoint = try #require(local.doc["endpoint"] as? String)
+        let r = try cachedemo("smoke-test", "--endpoint", endpoint, "--output", "json")
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")  // every check passes: hits come from redis
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let said = try #require(doc["instanceCopy"] as? String)
+        #expect(said.hasPrefix("off; CLIENT TRACKING refused:"), "\(said)")
+        #expect(doc["instanceCopyHits"] as? Int == 0)
+        let text = try cachedemo("smoke-test", "--endpoint", endpoint)
+        #expect(text.stdout.contains("instance copy: off (CLIENT TRACKING refused:"), "\(text.stdout)")
     }
 
     /// Closing the terminal (SIGHUP) and Ctrl-C stop it as cleanly as SIGTERM: no child, no

@@ -1,17 +1,25 @@
 // A local stand-in for API Gateway (HTTP API, payload 2.0) in front of the unzipped
-// function: each request becomes an event, each result an HTTP response. Like Lambda,
-// an instance serves one invocation at a time; more instances start when all are busy.
+// function: each request becomes an event, each result an HTTP response. Like the
+// deployed API it routes GET, HEAD and DELETE (on / and /{proxy+}) and answers any other
+// method 404, throttles with the stage's token bucket, and checks a purge's SigV4 as
+// AWS_IAM does. Like Lambda, an instance serves one invocation at a time; more instances
+// start when all are busy.
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { verifySigV4 } from './sigv4-verify.mjs';
+import { throttleFromEnv } from './throttle.mjs';
 
 const functionDir = process.env.FUNCTION_DIR;
 const port = Number(process.env.PORT || 0);
 const maxInstances = Number(process.env.MAX_INSTANCES || 10);
 const timeoutMs = Number(process.env.FUNCTION_TIMEOUT_SECONDS || 10) * 1000;
 const entry = pathToFileURL(path.join(functionDir, 'index.mjs')).href;
+/** The stack's routes: every path, with these methods; anything else is unrouted. */
+const ROUTED_METHODS = new Set(['GET', 'HEAD', 'DELETE']);
+/** The stage's throttle (THROTTLE_RATE, THROTTLE_BURST); none when neither is set. */
+const throttle = throttleFromEnv(process.env);
 /** Purges need a SigV4 signature with this run's key pair, as AWS_IAM routes need IAM. */
 const purgeCredentials = {
   accessKeyId: process.env.PURGE_ACCESS_KEY_ID,
@@ -74,6 +82,13 @@ function toEvent(req, body, requestId) {
   return event;
 }
 
+/** API Gateway's own JSON answers (unrouted, throttled, forbidden, failed): the function never sees them. */
+function sendGatewayError(res, statusCode, body, requestId) {
+  const text = JSON.stringify(body);
+  res.writeHead(statusCode, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'apigw-requestid': requestId });
+  res.end(text);
+}
+
 /** Payload 2.0 responses: an object with statusCode, or anything else as a JSON 200. */
 function send(res, result, requestId) {
   res.setHeader('apigw-requestid', requestId);
@@ -97,16 +112,13 @@ const server = http.createServer((req, res) => {
   req.on('data', (c) => chunks.push(c));
   req.on('end', async () => {
     const requestId = randomUUID();
+    if (!ROUTED_METHODS.has(req.method)) return sendGatewayError(res, 404, { message: 'Not Found' }, requestId);
+    if (throttle && !throttle.take()) return sendGatewayError(res, 429, { message: 'Too Many Requests' }, requestId);
     if (req.method === 'DELETE') {
       const reason = purgeCredentials.accessKeyId
         ? verifySigV4({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks) }, purgeCredentials)
         : 'purging is not enabled';
-      if (reason) {
-        const body = JSON.stringify({ message: 'Forbidden', reason });
-        res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'apigw-requestid': requestId });
-        res.end(body);
-        return;
-      }
+      if (reason) return sendGatewayError(res, 403, { message: 'Forbidden', reason }, requestId);
     }
     const instance = await acquire();
     const deadline = Date.now() + timeoutMs;
@@ -120,10 +132,7 @@ const server = http.createServer((req, res) => {
       send(res, result, requestId);
     } catch (err) {
       process.stdout.write(JSON.stringify({ level: 'error', requestId, message: err.message }) + '\n');
-      const body = JSON.stringify({ message: err.timeout ? 'Service Unavailable' : 'Internal Server Error' });
-      res.writeHead(err.timeout ? 503 : 500, { 'content-type': 'application/json', 'apigw-requestid': requestId,
-        'content-length': Buffer.byteLength(body) });
-      res.end(body);
+      sendGatewayError(res, err.timeout ? 503 : 500, { message: err.timeout ? 'Service Unavailable' : 'Internal Server Error' }, requestId);
     } finally {
       clearTimeout(timer);
       release(instance);

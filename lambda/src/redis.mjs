@@ -4,9 +4,15 @@
 import net from 'node:net';
 import { LocalCache } from './local-cache.mjs';
 
-// node:tls is loaded on the first rediss:// connection, not at module load: it is the
-// heaviest import here, and cold starts pay for every import.
-let tlsModule;
+// node:tls is loaded by the first rediss:// connection, not imported: it is the heaviest
+// module here, and a plain redis:// server never needs it. Loaded synchronously, so the
+// connection a cold start opens is on its way before the module has finished loading.
+
+/** What a reason may carry into a log line or a response header: one line of printable
+ *  ASCII, at most 200 characters. */
+function oneLine(text) {
+  return String(text).replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 200);
+}
 
 export class RedisError extends Error {}
 
@@ -112,11 +118,13 @@ export class RedisConnection {
   /** Called once, when the connection closes for any reason. */
   onClose = null;
   tracking = false;
+  /** Why a connection asked to track does not: the command the server refused, and its error. */
+  trackingRefused = null;
 
   static async connect(url, { token, username, ca, connectTimeoutMs = 1000, commandTimeoutMs = 500, tracking = false } = {}) {
     const u = new URL(url);
     const useTLS = u.protocol === 'rediss:';
-    const tls = useTLS ? (tlsModule ??= await import('node:tls')) : null;
+    const tls = useTLS ? process.getBuiltinModule('node:tls') : null;
     const port = Number(u.port || 6379);
     const host = u.hostname;
     return new Promise((resolve, reject) => {
@@ -149,7 +157,8 @@ export class RedisConnection {
   /**
    * AUTH the way every server since 2.x takes it; then, for tracking, HELLO 3 and CLIENT
    * TRACKING ON, all in one round trip. A server or user that cannot switch to RESP3 or
-   * track keeps the connection as it was, without tracking; a wrong token throws.
+   * track (ElastiCache may refuse CLIENT TRACKING) keeps the connection without tracking,
+   * and `trackingRefused` says why; a wrong token, a timeout or a lost connection throws.
    */
   async #handshake({ token, username, tracking }) {
     const commands = [];
@@ -158,9 +167,14 @@ export class RedisConnection {
     if (!commands.length) return;
     const replies = await Promise.allSettled(this.pipeline(commands));
     if (token && replies[0].status === 'rejected') throw replies[0].reason;
-    const failed = replies.find((r) => r.status === 'rejected');
-    if (failed && !(failed.reason instanceof RedisError)) throw failed.reason;
-    this.tracking = tracking && !failed;
+    const failed = replies.findIndex((r) => r.status === 'rejected');
+    // A refusal is a reply; a timeout or a closed socket leaves no connection to keep.
+    if (failed >= 0 && this.#closed) throw replies[failed].reason;
+    this.tracking = tracking && failed < 0;
+    if (tracking && failed >= 0) {
+      const refused = commands[failed][0] === 'HELLO' ? 'HELLO 3' : 'CLIENT TRACKING';
+      this.trackingRefused = oneLine(`${refused} refused: ${replies[failed].reason.message}`);
+    }
   }
 
   constructor(socket, commandTimeoutMs) {
@@ -243,14 +257,15 @@ export class RedisConnection {
 const pendingIO = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * The connection a Lambda instance keeps: opened lazily, reused across invocations,
- * reopened after a failure with exponential backoff. While backing off, commands fail
- * at once instead of waiting, so the handler can serve from the upstream without delay.
- * With `localCacheBytes`, GETs are answered from the instance's copy while the server
- * tracks the keys; the copy is dropped whole when the connection (and so tracking) ends.
+ * The connection a Lambda instance keeps: opened early (`open`) or on first use, reused
+ * across invocations, reopened after a failure with exponential backoff. While backing
+ * off, commands fail at once instead of waiting, so the handler can serve from the
+ * upstream without delay. With `localCacheBytes`, GETs are answered from the instance's
+ * copy while the server tracks the keys; the copy is dropped whole when the connection
+ * (and so tracking) ends. `onConnect` is called after each connection opens.
  */
 export class RedisClient {
-  #conn = null; #connecting = null; #failures = 0; #retryAt = 0;
+  #conn = null; #connecting = null; #failures = 0; #retryAt = 0; #lastError = null;
 
   constructor(url, options = {}) {
     this.url = url;
@@ -259,6 +274,24 @@ export class RedisClient {
     this.backoffMaxMs = options.backoffMaxMs ?? 5000;
     this.local = options.localCacheBytes > 0 ? new LocalCache(options.localCacheBytes) : null;
     this.connects = 0;
+  }
+
+  /** Starts connecting now (a cold start); whoever does not wait for it need not. Resolves to
+   *  whether it connected, never rejects; a failure counts as one on first use would. */
+  open() {
+    return this.#connection().then(() => true, () => false);
+  }
+
+  /** Whether commands go out at once, on an open connection, rather than wait for one. */
+  get ready() {
+    return this.#conn !== null && !this.#conn.closed;
+  }
+
+  /** Whether hits can come from the instance's copy and, when not, why (one line, no secrets). */
+  get instanceCopy() {
+    if (!this.local) return { on: false, reason: 'turned off (CACHE_LOCAL_MAX_BYTES=0)' };
+    if (!this.ready) return { on: false, reason: 'no connection to the cache' };
+    return this.#conn.tracking ? { on: true, reason: null } : { on: false, reason: this.#conn.trackingRefused };
   }
 
   async command(args) {
@@ -289,7 +322,7 @@ export class RedisClient {
 
   /** Only a connection opened for the copy tracks, so this also says there is a copy. */
   #tracking() {
-    return this.#conn?.tracking === true && !this.#conn.closed;
+    return this.ready && this.#conn.tracking;
   }
 
   /** Commands sent on every connection so far, for tests that count round trips. */
@@ -305,10 +338,11 @@ export class RedisClient {
     if (this.#conn) {
       this.sentOnClosed = (this.sentOnClosed ?? 0) + this.#conn.commandsSent;
       this.#conn = null;
-      this.#noteFailure();
+      this.#noteFailure('connection closed');
     }
     if (this.#connecting) return this.#connecting;
-    if (Date.now() < this.#retryAt) throw new RedisError('redis unavailable; backing off');
+    // The last failure's cause goes with it: a wrong token at start-up is still told as one.
+    if (Date.now() < this.#retryAt) throw new RedisError(`redis unavailable; backing off after: ${this.#lastError}`);
     this.#connecting = RedisConnection.connect(this.url, { ...this.options, tracking: this.local !== null }).then(
       (conn) => {
         if (this.local) {
@@ -322,17 +356,19 @@ export class RedisClient {
         this.#conn = conn;
         this.#failures = 0;
         this.connects++;
+        this.options.onConnect?.(this);
         return conn;
       },
       (err) => {
-        this.#noteFailure();
+        this.#noteFailure(err.message);
         throw err;
       },
     ).finally(() => { this.#connecting = null; });
     return this.#connecting;
   }
 
-  #noteFailure() {
+  #noteFailure(cause) {
+    this.#lastError = cause;
     this.#failures++;
     const delay = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (this.#failures - 1));
     this.#retryAt = Date.now() + delay;

@@ -12,7 +12,7 @@ for (const mode of ['plain', 'tls']) {
     const { make } = servers;
 
     test('a miss is fetched and stored, the next call is a hit with the same body', async () => {
-      const h = make();
+      const h = await make();
       const first = await h(apiEvent('/people?name=ada'));
       assert.equal(first.statusCode, 200);
       assert.equal(first.headers['x-cache'], 'MISS');
@@ -27,7 +27,7 @@ for (const mode of ['plain', 'tls']) {
     });
 
     test('reordered query parameters share one entry', async () => {
-      const h = make();
+      const h = await make();
       await h(apiEvent('/q?a=1&b=2&a=0'));
       const reordered = await h(apiEvent('/q?b=2&a=0&a=1'));
       assert.equal(reordered.headers['x-cache'], 'HIT');
@@ -37,12 +37,12 @@ for (const mode of ['plain', 'tls']) {
     });
 
     test('entries expire after CACHE_TTL_SECONDS; 0 means no expiry', async () => {
-      const h = make({ CACHE_TTL_SECONDS: '42' });
+      const h = await make({ CACHE_TTL_SECONDS: '42' });
       await h(apiEvent('/ttl'));
       const key = cacheKey({ namespace: 'cachedemo', method: 'GET', path: '/ttl', query: '' });
       const ttl = await servers.check.command(['TTL', key]);
       assert.ok(ttl > 0 && ttl <= 42, `TTL ${ttl}`);
-      const forever = make({ CACHE_TTL_SECONDS: '0' });
+      const forever = await make({ CACHE_TTL_SECONDS: '0' });
       await forever(apiEvent('/forever'));
       const key2 = cacheKey({ namespace: 'cachedemo', method: 'GET', path: '/forever', query: '' });
       assert.equal(await servers.check.command(['TTL', key2]), -1);
@@ -50,7 +50,7 @@ for (const mode of ['plain', 'tls']) {
 
     for (const code of [404, 500]) {
       test(`an upstream ${code} is passed through and never stored`, async () => {
-        const h = make();
+        const h = await make();
         const a = await h(apiEvent(`/status/${code}`));
         const b = await h(apiEvent(`/status/${code}`));
         assert.equal(a.statusCode, code);
@@ -62,7 +62,7 @@ for (const mode of ['plain', 'tls']) {
     }
 
     test('a slow upstream gives 504 and nothing is stored', async () => {
-      const h = make({ UPSTREAM_TIMEOUT_MS: '150' });
+      const h = await make({ UPSTREAM_TIMEOUT_MS: '150' });
       const r = await h(apiEvent('/slow?ms=2000'));
       assert.equal(r.statusCode, 504);
       assert.equal(JSON.parse(r.body).message.includes('did not answer'), true);
@@ -71,7 +71,7 @@ for (const mode of ['plain', 'tls']) {
 
     test('an unreachable upstream gives 502 and nothing is stored', async () => {
       const closed = await freePort();
-      const h = make({ EXTERNAL_API_URL: `http://127.0.0.1:${closed}` });
+      const h = await make({ EXTERNAL_API_URL: `http://127.0.0.1:${closed}` });
       const r = await h(apiEvent('/anything'));
       assert.equal(r.statusCode, 502);
       assert.equal(r.headers['content-type'], 'application/json');
@@ -79,7 +79,7 @@ for (const mode of ['plain', 'tls']) {
     });
 
     test('a body over CACHE_MAX_BODY_BYTES is served but not stored', async () => {
-      const h = make({ CACHE_MAX_BODY_BYTES: '1000' });
+      const h = await make({ CACHE_MAX_BODY_BYTES: '1000' });
       const big = await h(apiEvent('/big?bytes=1001'));
       assert.equal(big.body.length, 1001);
       assert.equal((await h(apiEvent('/big?bytes=1001'))).headers['x-cache'], 'MISS');
@@ -89,7 +89,7 @@ for (const mode of ['plain', 'tls']) {
     });
 
     test('a binary body round-trips through base64, on a miss and on a hit', async () => {
-      const h = make();
+      const h = await make();
       const expected = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('base64');
       const miss = await h(apiEvent('/binary'));
       const hit = await h(apiEvent('/binary'));
@@ -102,7 +102,7 @@ for (const mode of ['plain', 'tls']) {
     });
 
     test('concurrent identical misses make one upstream call', async () => {
-      const h = make();
+      const h = await make();
       const results = await Promise.all(Array.from({ length: 25 }, () => h(apiEvent('/gated/one'))));
       assert.equal(servers.upstream.callsTo('/gated/one'), 1);
       assert.equal(new Set(results.map((r) => r.body)).size, 1);
@@ -111,7 +111,7 @@ for (const mode of ['plain', 'tls']) {
     });
 
     test('HEAD is answered from the GET entry without a body; other methods get 405', async () => {
-      const h = make();
+      const h = await make();
       const get = await h(apiEvent('/head-me'));
       const head = await h(apiEvent('/head-me', 'HEAD'));
       assert.equal(head.headers['x-cache'], 'HIT');
@@ -123,7 +123,7 @@ for (const mode of ['plain', 'tls']) {
     });
 
     test('log lines are JSON records with a key hash, never the raw key', async () => {
-      const h = make();
+      const h = await make();
       await h(apiEvent('/secret-path?user=alice'));
       await h(apiEvent('/secret-path?user=alice'));
       const [miss, hit] = h.log.records;
@@ -141,7 +141,7 @@ for (const mode of ['plain', 'tls']) {
     });
 
     test('redis killed mid-test: BYPASS from the upstream, then recovery when it returns', async () => {
-      const h = make();
+      const h = await make();
       assert.equal((await h(apiEvent('/outage'))).headers['x-cache'], 'MISS');
       await servers.redis.stop();
       const during = await h(apiEvent('/outage'));
@@ -156,11 +156,13 @@ for (const mode of ['plain', 'tls']) {
       await sleep(250); // past the backoff (REDIS_BACKOFF_MAX_MS=200)
       const after1 = await h(apiEvent('/outage'));
       assert.equal(after1.headers['x-cache'], 'MISS');
+      // That request reconnects; until it is done, requests are raced against the upstream.
+      assert.equal(await h.redis.open(), true);
       assert.equal((await h(apiEvent('/outage'))).headers['x-cache'], 'HIT');
     });
 
     test('slow redis: the command times out and the request is served as BYPASS', async () => {
-      const h = make({ REDIS_COMMAND_TIMEOUT_MS: '100' });
+      const h = await make({ REDIS_COMMAND_TIMEOUT_MS: '100' });
       await h(apiEvent('/warm'));
       const blocker = await servers.redis.client();
       let redisAwake = false;
@@ -181,7 +183,7 @@ describe('ACL users', () => {
   const servers = suiteServers({});
   test('AUTH with a username and token, as ElastiCache RBAC users do', async () => {
     await servers.check.command(['ACL', 'SETUSER', 'cache-app', 'on', '>app-token-0123456789', '~cachedemo:*', '+@all']);
-    const h = servers.make({ REDIS_USERNAME: 'cache-app', REDIS_AUTH_TOKEN: 'app-token-0123456789' });
+    const h = await servers.make({ REDIS_USERNAME: 'cache-app', REDIS_AUTH_TOKEN: 'app-token-0123456789' });
     assert.equal((await h(apiEvent('/acl'))).headers['x-cache'], 'MISS');
     assert.equal((await h(apiEvent('/acl'))).headers['x-cache'], 'HIT');
     const whoami = await h.redis.command(['ACL', 'WHOAMI']);
@@ -192,7 +194,7 @@ describe('ACL users', () => {
 describe('auth failures', () => {
   const servers = suiteServers({ tls: true, password: 'right-token-0123456789' });
   test('a wrong token is a BYPASS with a warning, not an error', async () => {
-    const h = servers.make({ REDIS_AUTH_TOKEN: 'wrong-token-0123456789' });
+    const h = await servers.make({ REDIS_AUTH_TOKEN: 'wrong-token-0123456789' });
     const log = h.log;
     const r = await h(apiEvent('/x'));
     assert.equal(r.statusCode, 200);

@@ -7,6 +7,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHandler } from '../src/index.mjs';
 import { RedisConnection } from '../src/redis.mjs';
@@ -87,6 +88,36 @@ export async function startRedis({ tls = false, password, args: extra = [] } = {
 }
 
 /**
+ * A TCP proxy to a loopback port that accepts connections at once but holds what they send
+ * until `open()`: a cache whose handshake does not answer yet. `accepted()` resolves once
+ * a client has connected.
+ */
+export async function gatedProxy(port) {
+  const held = [], sockets = new Set();
+  let gated = true, onAccept = null, accepted = 0;
+  const srv = net.createServer((client) => {
+    const server = net.connect({ host: '127.0.0.1', port });
+    for (const s of [client, server]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => { client.destroy(); server.destroy(); sockets.delete(s); });
+    }
+    // Not piped yet, a socket keeps what arrives.
+    const forward = () => { client.pipe(server); server.pipe(client); };
+    if (gated) held.push(forward); else forward();
+    accepted++;
+    onAccept?.();
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${srv.address().port}`,
+    accepted() { return accepted ? Promise.resolve() : new Promise((resolve) => { onAccept = resolve; }); },
+    open() { gated = false; for (const forward of held.splice(0)) forward(); },
+    close() { for (const s of sockets) s.destroy(); return new Promise((resolve) => srv.close(resolve)); },
+  };
+}
+
+/**
  * A small upstream API that counts its calls: JSON, slow, error, large and binary paths.
  */
 export async function startUpstream() {
@@ -120,6 +151,39 @@ export async function startUpstream() {
     url, calls,
     callsTo(prefix) { return calls.filter((c) => c.startsWith(prefix)).length; },
     close() { srv.closeAllConnections(); return new Promise((resolve) => srv.close(resolve)); },
+  };
+}
+
+/** The lambda/ folder: src/ (the function), local/ (the front) and test/. */
+export const lambdaDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The local API front (local/front.mjs) serving src/, on a free port, with `env` added to
+ * this process's environment; its JSON log lines (the function's and its own) are on `lines`.
+ */
+export async function startFront(env) {
+  const child = spawn(process.execPath, [path.join(lambdaDir, 'local/front.mjs')], {
+    env: { ...process.env, FUNCTION_DIR: path.join(lambdaDir, 'src'), PORT: '0', ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = [];
+  let buffered = '';
+  child.stdout.on('data', (d) => {
+    buffered += d;
+    const parts = buffered.split('\n');
+    buffered = parts.pop();
+    lines.push(...parts.map((l) => JSON.parse(l)));
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  let port;
+  for (let i = 0; i < 200 && !port && child.exitCode === null; i++) {
+    port = lines.find((l) => l.message === 'listening')?.port;
+    if (!port) await sleep(25);
+  }
+  if (!port) { child.kill(); throw new Error('the front did not start'); }
+  return {
+    port, lines, child, url: `http://127.0.0.1:${port}`,
+    async stop() { child.kill('SIGCONT'); child.kill('SIGTERM'); await exited; },
   };
 }
 
@@ -159,13 +223,16 @@ export function handlerFor(redis, upstream, env = {}) {
 /**
  * A suite's servers: redis-server (`redisOptions` as for startRedis), an upstream and a
  * check connection, started before its tests, emptied before each, stopped after it; the
- * handlers `make` builds (with `env` over `defaultEnv`) are closed with them.
+ * handlers `make` builds (with `env` over `defaultEnv`) are closed with them. `make`
+ * resolves once the handler's connection attempt has ended: a warm instance, whose first
+ * miss is stored before it is answered (a cold one may answer from the upstream first).
  */
 export function suiteServers(redisOptions, defaultEnv = {}) {
   const servers = { redis: null, upstream: null, check: null, handlers: [] };
-  servers.make = (env = {}) => {
+  servers.make = async (env = {}) => {
     const h = handlerFor(servers.redis, servers.upstream, { ...defaultEnv, ...env });
     servers.handlers.push(h);
+    await h.redis?.open();
     return h;
   };
   before(async () => {

@@ -3,15 +3,12 @@
 // copy, the TTL, the size bound, servers without RESP3, and a frozen-then-thawed instance.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheKey } from '../src/key.mjs';
 import { encodeEntry } from '../src/entry.mjs';
 import { LocalCache } from '../src/local-cache.mjs';
-import { apiEvent, functionEnv, keepAliveClient, suiteServers } from './helpers.mjs';
+import { apiEvent, functionEnv, keepAliveClient, startFront, suiteServers } from './helpers.mjs';
 
 const keyOf = (p, query = '') => cacheKey({ namespace: 'cachedemo', method: 'GET', path: p, query });
 
@@ -22,7 +19,7 @@ describe('instance copy', () => {
   const last = (h) => h.log.records.at(-1);
 
   test('a repeat hit is answered from the copy, without a round trip to redis', async () => {
-    const h = make();
+    const h = await make();
     assert.equal((await h(apiEvent('/copy'))).headers['x-cache'], 'MISS');
     const fromRedis = await h(apiEvent('/copy'));
     assert.equal(last(h).from, 'redis', 'the first hit after a miss reads redis');
@@ -36,7 +33,7 @@ describe('instance copy', () => {
   });
 
   test('another writer changing or deleting the key reaches the copy', async () => {
-    const h = make();
+    const h = await make();
     await h(apiEvent('/changed'));
     await h(apiEvent('/changed'));
     const replaced = encodeEntry({ status: 200, contentType: 'application/json', body: Buffer.from('{"v":2}'), storedAt: Date.now() });
@@ -51,7 +48,7 @@ describe('instance copy', () => {
   });
 
   test('a purge by another instance, of one key or of everything, reaches the copy', async () => {
-    const reader = make(), purger = make();
+    const reader = await make(), purger = await make();
     for (const p of ['/one', '/two']) {
       await reader(apiEvent(p));
       await reader(apiEvent(p));
@@ -68,7 +65,7 @@ describe('instance copy', () => {
   });
 
   test('the instance that purges drops its own copy at once', async () => {
-    const h = make();
+    const h = await make();
     await h(apiEvent('/mine'));
     await h(apiEvent('/mine'));
     assert.equal((await h(apiEvent('/?all=true', 'DELETE'))).statusCode, 204);
@@ -76,7 +73,7 @@ describe('instance copy', () => {
   });
 
   test('an entry older than CACHE_TTL_SECONDS is not served, even when its key outlived it', async () => {
-    const h = make({ CACHE_TTL_SECONDS: '1' });
+    const h = await make({ CACHE_TTL_SECONDS: '1' });
     await h(apiEvent('/aging'));
     await h(apiEvent('/aging'));
     // The key stays in redis past its time, as it can until the server's expiry cycle runs.
@@ -88,7 +85,7 @@ describe('instance copy', () => {
   });
 
   test('a lost connection drops the copy: redis restarted empty means a MISS, not a stale HIT', async () => {
-    const h = make({ REDIS_BACKOFF_MAX_MS: '100' });
+    const h = await make({ REDIS_BACKOFF_MAX_MS: '100' });
     await h(apiEvent('/restart'));
     await h(apiEvent('/restart'));
     await servers.redis.stop();
@@ -103,7 +100,7 @@ describe('instance copy', () => {
   });
 
   test('CACHE_LOCAL_MAX_BYTES=0 turns the copy off: every hit is a round trip', async () => {
-    const h = make({ CACHE_LOCAL_MAX_BYTES: '0' });
+    const h = await make({ CACHE_LOCAL_MAX_BYTES: '0' });
     await h(apiEvent('/off'));
     await h(apiEvent('/off'));
     const sent = h.redis.commandsSent;
@@ -116,13 +113,14 @@ describe('instance copy', () => {
 describe('instance copy on a server without RESP3', () => {
   const servers = suiteServers({ tls: true, password: 'old-token-0123456789', args: ['--rename-command', 'HELLO', ''] });
   test('HELLO unknown: the connection stays RESP2, every hit from redis', async () => {
-    const h = servers.make();
+    const h = await servers.make();
     assert.equal((await h(apiEvent('/old'))).headers['x-cache'], 'MISS');
     await h(apiEvent('/old'));
     const hit = await h(apiEvent('/old'));
     assert.equal(hit.headers['x-cache'], 'HIT');
     assert.equal(h.log.records.at(-1).from, 'redis');
     assert.equal(h.redis.connects, 1);
+    assert.match(h.redis.instanceCopy.reason, /^HELLO 3 refused: ERR unknown command 'HELLO'/);
   });
 });
 
@@ -130,12 +128,13 @@ describe('instance copy for a user who may not track', () => {
   const servers = suiteServers({ tls: true, password: 'admin-token-0123456789' });
   test('CLIENT denied by ACL: the connection works without the copy, every hit from redis', async () => {
     await servers.check.command(['ACL', 'SETUSER', 'no-client', 'on', '>user-token-0123456789', '~*', '+@all', '-client']);
-    const h = servers.make({ REDIS_USERNAME: 'no-client', REDIS_AUTH_TOKEN: 'user-token-0123456789' });
+    const h = await servers.make({ REDIS_USERNAME: 'no-client', REDIS_AUTH_TOKEN: 'user-token-0123456789' });
     assert.equal((await h(apiEvent('/denied'))).headers['x-cache'], 'MISS');
     await h(apiEvent('/denied'));
     assert.equal((await h(apiEvent('/denied'))).headers['x-cache'], 'HIT');
     assert.equal(h.log.records.at(-1).from, 'redis');
     assert.equal(h.redis.connects, 1);
+    assert.match(h.redis.instanceCopy.reason, /^CLIENT TRACKING refused: NOPERM/);
   });
 });
 
@@ -157,56 +156,39 @@ describe('local cache bound', () => {
 });
 
 describe('a frozen instance', () => {
-  const here = path.dirname(fileURLToPath(import.meta.url));
   const servers = suiteServers({ tls: true, password: 'freeze-token-0123456789' });
   test('thawed with an invalidation and a request both waiting, it applies the invalidation first', async () => {
     // Lambda freezes the sandbox between invocations; SIGSTOP does the same to the local front.
-    const front = spawn(process.execPath, [path.join(here, '../local/front.mjs')], {
-      env: { ...process.env, ...functionEnv(servers.redis, servers.upstream.url), FUNCTION_DIR: path.join(here, '../src'),
-        PORT: '0', MAX_INSTANCES: '1' },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    const lines = [];
-    let buffered = '';
-    front.stdout.on('data', (d) => {
-      buffered += d;
-      const parts = buffered.split('\n');
-      buffered = parts.pop();
-      lines.push(...parts.map((l) => JSON.parse(l)));
-    });
+    const front = await startFront({ ...functionEnv(servers.redis, servers.upstream.url), MAX_INSTANCES: '1' });
+    const { lines } = front;
     try {
-      let port;
-      for (let i = 0; i < 200 && !port; i++) {
-        port = lines.find((l) => l.message === 'listening')?.port;
-        await sleep(25);
-      }
       // One keep-alive connection, as API Gateway keeps to Lambda's invoke path: at the thaw the
       // request is on a socket the front already watches, as the invalidation is.
-      const client = keepAliveClient(port);
+      const client = keepAliveClient(front.port);
       assert.match((await client.get('/frozen')).head, /x-cache: MISS/i);
-      // Hits until the copy holds the entry (after the store, the first hit reads redis); the
-      // front's log line for a request lands on its stdout just before the response.
+      // Hits until the copy holds the entry (after the store, the first hit reads redis; while
+      // the new instance still connects, the upstream may answer first); the front's log line
+      // for a request lands on its stdout just before the response.
       const lastHitFrom = () => lines.filter((l) => l.cache === 'HIT').at(-1)?.from;
       for (let i = 0; i < 50 && lastHitFrom() !== 'instance'; i++) {
-        assert.match((await client.get('/frozen')).head, /x-cache: HIT/i);
+        assert.match((await client.get('/frozen')).head, /x-cache: (HIT|MISS)/i);
         await sleep(10);
       }
       assert.equal(lastHitFrom(), 'instance');
 
-      front.kill('SIGSTOP');
+      front.child.kill('SIGSTOP');
       // Stopped for real before the request is sent: a request the front had already taken
       // in hand when it stopped is one in progress, not one waiting at the thaw.
-      await untilStopped(front.pid);
+      await untilStopped(front.child.pid);
       const answer = client.get('/frozen');
       await sleep(100);
       await servers.check.command(['DEL', keyOf('/frozen')]);
       await sleep(100);
-      front.kill('SIGCONT');
+      front.child.kill('SIGCONT');
       assert.match((await answer).head, /x-cache: MISS/i, 'a deleted entry was served from the copy after the thaw');
       client.close();
     } finally {
-      front.kill('SIGCONT');
-      front.kill('SIGTERM');
+      await front.stop();
     }
   });
 });

@@ -8,8 +8,8 @@ import { apiEvent, memoryLog, suiteServers } from './helpers.mjs';
 
 describe('purge', () => {
   const servers = suiteServers({ tls: true, password: 'purge-token-0123456789' }, { CACHE_TTL_SECONDS: '300' });
-  const make = () => {
-    const h = servers.make();
+  const make = async () => {
+    const h = await servers.make();
     // Record every command the handler sends, to count round trips rather than time them.
     const sent = [];
     const original = h.redis.command.bind(h.redis);
@@ -20,7 +20,7 @@ describe('purge', () => {
   const del = (pathAndQuery, headers = {}) => ({ ...apiEvent(pathAndQuery, 'DELETE'), headers });
 
   test('one key, named with its query in any order; a GET after it is a MISS again', async () => {
-    const h = make();
+    const h = await make();
     await h(apiEvent('/people?a=1&b=2'));
     assert.equal((await h(apiEvent('/people?a=1&b=2'))).headers['x-cache'], 'HIT');
     const r = await h(del('/people?b=2&a=1'));
@@ -30,14 +30,14 @@ describe('purge', () => {
   });
 
   test('nothing cached: 404', async () => {
-    const h = make();
+    const h = await make();
     const r = await h(del('/never-cached'));
     assert.equal(r.statusCode, 404);
     assert.equal(r.headers['x-cache-removed'], '0');
   });
 
   test('a prefix with thousands of keys goes in SCAN batches; nothing outside it is touched', async () => {
-    const h = make();
+    const h = await make();
     const inside = [], outside = [];
     for (let i = 0; i < 2500; i++) inside.push(cacheKey({ namespace: 'cachedemo', method: 'GET', path: `/people/${i}`, query: '' }));
     for (let i = 0; i < 500; i++) inside.push(cacheKey({ namespace: 'cachedemo', method: 'GET', path: '/people', query: `id=${i}` }));
@@ -60,7 +60,7 @@ describe('purge', () => {
   });
 
   test('the whole namespace in one command, however big the cache is', async () => {
-    const h = make();
+    const h = await make();
     for (const p of ['/a', '/b?x=1', '/c/d']) await h(apiEvent(p));
     for (let i = 0; i < 1000; i++) await servers.check.command(['SET', cacheKey({ namespace: 'cachedemo', method: 'GET', path: `/bulk/${i}`, query: '' }), 'x']);
     h.sent.length = 0;

@@ -60,9 +60,14 @@ struct StackOptionArguments: ParsableArguments {
         o.memoryMB = memory
         o.timeoutSeconds = timeout
         o.logRetentionDays = logRetentionDays
-        do { try o.validate() } catch { throw UsageFailure(error.description) }
-        return o
+        return try asUsage(o) { try $0.validate() }
     }
+}
+
+/// Options checked by their own rules; a value AWS would refuse is a usage error (64).
+func asUsage<T>(_ options: T, _ validate: (T) throws -> Void) throws -> T {
+    do { try validate(options) } catch let e as StackOptionsError { throw UsageFailure(e.description) }
+    return options
 }
 
 /// How the function caches; `template`, `deploy`, `cost` and `local` share these flags.
@@ -82,11 +87,7 @@ struct CachingArguments: ParsableArguments {
     }
 
     /// The settings on their own (`local`: no function memory to weigh them against).
-    func validated() throws -> CachingOptions {
-        let o = cachingOptions
-        do throws(StackOptionsError) { try o.validate() } catch { throw UsageFailure(error.description) }
-        return o
-    }
+    func validated() throws -> CachingOptions { try asUsage(cachingOptions) { try $0.validate() } }
 }
 
 /// The HTTP API stage's throttle; `template`, `deploy`, `cost` and `local` share these flags.
@@ -106,11 +107,7 @@ struct ThrottleArguments: ParsableArguments {
     }
 
     /// The settings on their own (`local`).
-    func validated() throws -> ThrottleOptions {
-        let o = throttleOptions
-        do throws(StackOptionsError) { try o.validate() } catch { throw UsageFailure(error.description) }
-        return o
-    }
+    func validated() throws -> ThrottleOptions { try asUsage(throttleOptions) { try $0.validate() } }
 }
 
 extension StackOptions.Engine: ExpressibleByArgument {}

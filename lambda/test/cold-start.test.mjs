@@ -38,6 +38,16 @@ function coldInstance(env, event) {
 describe('a cold start', () => {
   const servers = suiteServers({}, { CACHE_TTL_SECONDS: '60' });
 
+  /** A handler whose cache sits behind a gate that holds the handshake until opened; timeouts
+   *  far beyond the test, so only the early upstream call can answer while it is shut. */
+  async function behindGate() {
+    const proxy = await gatedProxy(servers.redis.port);
+    const h = handlerFor({ ...servers.redis, url: proxy.url }, servers.upstream,
+      { CACHE_TTL_SECONDS: '60', REDIS_CONNECT_TIMEOUT_MS: '600000', REDIS_COMMAND_TIMEOUT_MS: '600000' });
+    servers.handlers.push(h);
+    return { proxy, h };
+  }
+
   test('an unreachable cache fails neither the module load nor the first request, and rejects nothing unhandled', async () => {
     const closed = await freePort();
     const out = await coldInstance({ EXTERNAL_API_URL: servers.upstream.url, REDIS_URL: `redis://127.0.0.1:${closed}` },
@@ -68,11 +78,7 @@ describe('a cold start', () => {
   });
 
   test('misses while the handshake goes unanswered are served from the upstream at once, then stored', async () => {
-    const proxy = await gatedProxy(servers.redis.port);
-    // Timeouts far beyond the test: only the early upstream call can answer it.
-    const h = handlerFor({ ...servers.redis, url: proxy.url }, servers.upstream,
-      { CACHE_TTL_SECONDS: '60', REDIS_CONNECT_TIMEOUT_MS: '600000', REDIS_COMMAND_TIMEOUT_MS: '600000' });
-    servers.handlers.push(h);
+    const { proxy, h } = await behindGate();
     try {
       await proxy.accepted();
       const first = await Promise.all(Array.from({ length: 5 }, () => h(apiEvent('/cold-first'))));
@@ -97,10 +103,7 @@ describe('a cold start', () => {
     const key = cacheKey({ namespace: 'cachedemo', method: 'GET', path: '/slow', query: 'ms=2000' });
     const body = Buffer.from('{"cached":true}');
     await servers.check.command(['SET', key, encodeEntry({ status: 200, contentType: 'application/json', body, storedAt: Date.now() })]);
-    const proxy = await gatedProxy(servers.redis.port);
-    const h = handlerFor({ ...servers.redis, url: proxy.url }, servers.upstream,
-      { CACHE_TTL_SECONDS: '60', REDIS_CONNECT_TIMEOUT_MS: '600000', REDIS_COMMAND_TIMEOUT_MS: '600000' });
-    servers.handlers.push(h);
+    const { proxy, h } = await behindGate();
     try {
       await proxy.accepted();
       const pending = h(apiEvent('/slow?ms=2000'));

@@ -71,7 +71,7 @@ enum SmokeTestReporting {
             for c in report.checks { say("  \(c.passed ? "ok  " : "FAIL")  \(c.name)  (\(c.detail))") }
             func ms(_ v: Double?) -> String { v.map { String(format: "%8.2f ms", $0) } ?? "       n/a" }
             say("")
-            say("  latency           ")
+            say("  latency")
             say("  miss          \(ms(report.missMs))")
             say("  hit p50       \(ms(report.hitP50))")
             say("  hit p95       \(ms(report.hitP95))")

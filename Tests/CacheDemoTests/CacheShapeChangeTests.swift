@@ -76,3 +76,34 @@ import TestSupport
         #expect(try run(["destroy", "--stack-name", stack, "--yes"]).status == 0)
     }
 }
+
+/// A stack deployed before its delivered log groups were named under /aws/vendedlogs/ gets
+/// them replaced on its next update; deploy says so, and what it costs, before executing.
+@Suite struct UpdateWarningsTests {
+    @Test func renamedLogGroupsAndANewSecurityGroupDescriptionAreAnnounced() throws {
+        let model = try CacheStack(options: StackOptions()).template()
+        var doc = try #require(try JSONSerialization.jsonObject(with: Data(model.rendered(as: .json).utf8)) as? [String: Any])
+        var resources = try #require(doc["Resources"] as? [String: Any])
+        for id in ["CacheSlowLogGroup", "CacheEngineLogGroup", "ApiAccessLogGroup"] {
+            var r = try #require(resources[id] as? [String: Any])
+            var p = try #require(r["Properties"] as? [String: Any])
+            p["LogGroupName"] = nil  // as an earlier version deployed them
+            r["Properties"] = p
+            resources[id] = r
+        }
+        var group = try #require(resources["FunctionSecurityGroup"] as? [String: Any])
+        var props = try #require(group["Properties"] as? [String: Any])
+        props["GroupDescription"] = "cachedemo function: HTTPS and HTTP out to the upstream, the cache port to the cache"
+        group["Properties"] = props
+        resources["FunctionSecurityGroup"] = group
+        doc["Resources"] = resources
+        let old = String(decoding: try JSONSerialization.data(withJSONObject: doc), as: UTF8.self)
+
+        let notes = UpdateWarnings.notes(deployed: old, new: model)
+        #expect(notes.count == 4, "\(notes)")
+        #expect(notes.filter { $0.contains("AWS::Logs::LogGroup") && $0.contains("LogGroupName") && $0.contains("deleted") }.count == 3)
+        #expect(notes.contains { $0.hasPrefix("FunctionSecurityGroup") && $0.contains("GroupDescription") })
+        // The same template deployed again announces nothing.
+        #expect(UpdateWarnings.notes(deployed: try model.rendered(as: .json), new: model).isEmpty)
+    }
+}

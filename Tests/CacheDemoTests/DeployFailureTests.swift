@@ -140,17 +140,20 @@ func recordedCloudFormation(_ scenario: String) throws -> (HelperProcess, [Strin
         #expect(r.stderr.contains("cachedemo status --stack-name stuck-a"))
     }
 
-    @Test func ctrlCStopsWaitingWithExitCode130() throws {
+    /// Ctrl-C, a CI runner's SIGTERM and a closed terminal's SIGHUP all stop the wait the same
+    /// way: the operation goes on, the user is told how to follow it, exit 128 + the signal.
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    func aStopSignalStopsWaitingAndSaysTheOperationGoesOn(_ sig: Int32) throws {
         let (cfn, env) = try recordedCloudFormation("stuck")
         defer { cfn.stop() }
-        // Wait until it is following the stack, then interrupt it as Ctrl-C would.
+        // Wait until it is following the stack, then interrupt it.
         let started = try start(Repo.binary, ["deploy", "--stack-name", "stuck-b", "--wait-timeout", "1"],  // a safety net
                                 environment: env, watchStderr: true, until: "CREATE_IN_PROGRESS")
         let p = started.process
-        kill(p.processIdentifier, SIGINT)
+        kill(p.processIdentifier, sig)
         p.waitUntilExit()
         let text = started.text + String(decoding: started.output.readDataToEndOfFile(), as: UTF8.self)
-        #expect(p.terminationStatus == 130)
+        #expect(p.terminationStatus == 128 + sig)
         #expect(text.contains("the stack operation continues in CloudFormation"), "\(text)")
     }
 }

@@ -75,8 +75,11 @@ public struct Deployer: Sendable {
         }
 
         let (changeSetType, live) = try prepareStack(o)
-        if let live, !o.stack.replicaBeforeFailover, let body = try cfn.getTemplate(live.id),
-           let deployed = CacheShapeChange.Deployed.from(template: body) {
+        let deployedBody = try live.flatMap { try cfn.getTemplate($0.id) }
+        for note in deployedBody.map({ UpdateWarnings.notes(deployed: $0, new: model) }) ?? [] where !o.stack.replicaBeforeFailover {
+            progress.info("warning: \(note)")
+        }
+        if !o.stack.replicaBeforeFailover, let body = deployedBody, let deployed = CacheShapeChange.Deployed.from(template: body) {
             switch CacheShapeChange.plan(from: deployed, to: o.stack) {
             case .direct: break
             case .refused(let why): throw DeployError(.usage, why)

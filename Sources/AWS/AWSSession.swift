@@ -30,8 +30,8 @@ public struct AWSSession: Sendable {
         let (region, regionSource) = try RegionResolver.resolve(explicit: options.region, environment: env, profile: profile)
         var explicit: URL?
         if let e = options.endpointURL ?? profile?["endpoint_url"] {
-            guard let u = URL(string: e), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil else {
-                throw ConfigError("--endpoint-url '\(e)' is not an http(s) URL")
+            guard let u = EndpointResolver.httpURL(e) else {
+                throw ConfigError("\(options.endpointURL != nil ? "--endpoint-url" : "the profile's endpoint_url") '\(e)' is not an http(s) URL")
             }
             explicit = u
         }

@@ -97,6 +97,7 @@ enum CredentialProcess {
             guardian.stop()
             throw CredentialsError("credential_process of profile '\(profile)' gave no answer in \(Int(timeout)) s and was stopped")
         }
+        guardian.yieldToSignal()
         readDone.wait()
         let data = box.data
         guard p.terminationStatus == 0 else {
@@ -115,6 +116,14 @@ enum CredentialProcess {
 final class ChildGuardian: @unchecked Sendable {
     private let process: Process
     private var sources: [DispatchSourceSignal] = []
+    private let signalled = DispatchSemaphore(value: 0)
+
+    /// When a stop signal ended the child, the handler is on its way to exit with the
+    /// signal's code: the caller waits for that instead of reporting an exit status.
+    func yieldToSignal() {
+        guard signalled.wait(timeout: .now()) == .success else { return }
+        while true { sleep(1) }
+    }
 
     init(_ process: Process) {
         self.process = process
@@ -124,6 +133,7 @@ final class ChildGuardian: @unchecked Sendable {
             guard previous.map({ unsafeBitCast($0, to: Int.self) }) != 1 else { continue }
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             s.setEventHandler { [weak self] in
+                self?.signalled.signal()
                 self?.stop()
                 exit(128 + sig)
             }
@@ -132,12 +142,14 @@ final class ChildGuardian: @unchecked Sendable {
         }
     }
 
+    /// The shell and what it started (sh forks even a single command): the child leads a
+    /// process group of its own, so the group goes, not only the shell.
     func stop() {
-        guard process.isRunning else { return }
         let pid = process.processIdentifier
-        kill(pid, SIGTERM)
-        for _ in 0..<20 where process.isRunning { usleep(50_000) }
-        if process.isRunning { kill(pid, SIGKILL) }
+        let target = getpgid(pid) == pid ? -pid : pid
+        kill(target, SIGTERM)
+        for _ in 0..<20 where process.isRunning || kill(target, 0) == 0 { usleep(50_000) }
+        kill(target, SIGKILL)
         process.waitUntilExit()  // reaped: no zombie either
     }
 

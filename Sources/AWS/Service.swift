@@ -47,10 +47,18 @@ public struct EndpointResolver: Sendable {
     public static func checkEnvironment(_ env: [String: String]) throws(ConfigError) {
         for name in ["AWS_ENDPOINT_URL"] + AWSService.allCases.map(\.endpointVariable) {
             guard let v = env[name], !v.isEmpty else { continue }
-            guard let u = URL(string: v), let scheme = u.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                  let host = u.host, !host.isEmpty
-            else { throw ConfigError("\(name) '\(v)' is not an http(s) URL; fix or unset it") }
+            guard Self.httpURL(v) != nil else { throw ConfigError("\(name) '\(v)' is not an http(s) URL; fix or unset it") }
         }
+    }
+
+    /// An http(s) URL with a host and, if it names one, a TCP port (1-65535): the one rule
+    /// for every endpoint a user gives, by flag, profile or environment.
+    public static func httpURL(_ text: String) -> URL? {
+        guard let c = URLComponents(string: text), let scheme = c.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let host = c.host, !host.isEmpty, c.port.map({ (1...65535).contains($0) }) ?? true,
+              let url = c.url
+        else { return nil }
+        return url
     }
 
     /// --endpoint-url, then AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, then AWS's own.

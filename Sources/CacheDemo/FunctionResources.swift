@@ -5,7 +5,9 @@ extension CacheStack {
     func addFunction(to t: inout Template, network: Network.Ids, cache: CacheIds) -> String {
         let tags = Self.tags
         let functionGroup = t.add("FunctionSecurityGroup", EC2.SecurityGroup(
-            groupDescription: "cachedemo function: out to the upstream API and to the cache",
+            // GroupDescription is create-only: a new text would replace the group on every
+            // existing stack (and the function's network interfaces with it). Kept as first written.
+            groupDescription: "cachedemo function: HTTPS and HTTP out to the upstream, the cache port to the cache",
             vpcId: .ref(network.vpc),
             // Only the port the upstream URL names (443 for https, 80 for http, or its own).
             securityGroupEgress: [

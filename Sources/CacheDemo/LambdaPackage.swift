@@ -32,12 +32,6 @@ public struct LambdaPackage: Sendable {
         return LambdaPackage(data: data)
     }
 
-    /// Writes the zip, creating its folder.
-    public func write(to url: URL) throws {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try data.write(to: url)
-    }
-
     /// Unpacks the zip into a folder, the way Lambda does before it loads the handler.
     public func extract(to folder: URL) throws {
         let archive = try Archive(data: data, accessMode: .read)

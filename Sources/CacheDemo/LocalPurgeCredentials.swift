@@ -18,19 +18,15 @@ public struct LocalPurgeCredentials: Codable, Sendable {
                               secretAccessKey: Crypto.randomBytes(20).hex, region: "us-east-1")
     }
 
-    /// This user's own folder for the key files: $XDG_RUNTIME_DIR/cachedemo when the session
-    /// has one, else /tmp/cachedemo-<uid>. Per user, so one user's run never blocks another's,
-    /// and independent of TMPDIR, so `invalidate` finds what `local` wrote from any shell.
-    public static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty,
-           FileManager.default.fileExists(atPath: runtime) {
-            return URL(fileURLWithPath: runtime).appendingPathComponent("cachedemo")
-        }
-        return URL(fileURLWithPath: "/tmp/cachedemo-\(getuid())")
+    /// This user's own folder for the key files, /tmp/cachedemo-<uid>: per user, so one
+    /// user's run never blocks another's, and the same from every shell (not TMPDIR or
+    /// XDG_RUNTIME_DIR, which differ between sessions), so `invalidate` finds what `local` wrote.
+    public static func directory() -> URL {
+        URL(fileURLWithPath: "/tmp/cachedemo-\(getuid())")
     }
 
-    public static func file(port: Int, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        directory(environment: environment).appendingPathComponent("\(port).json")
+    public static func file(port: Int) -> URL {
+        directory().appendingPathComponent("\(port).json")
     }
 
     func write(port: Int) throws -> URL {
@@ -45,7 +41,7 @@ public struct LocalPurgeCredentials: Codable, Sendable {
         // A folder someone else made (or opened up) in a shared /tmp is not ours to trust.
         var info = stat()
         guard lstat(dir.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == getuid() else {
-            throw LocalError("\(dir.path) is not a folder of this user's; remove it, or set XDG_RUNTIME_DIR")
+            throw LocalError("\(dir.path) is not a folder of this user's; remove it")
         }
         guard info.st_mode & 0o077 == 0 else {
             throw LocalError("\(dir.path) is open to other users (mode \(String(info.st_mode & 0o777, radix: 8))); "

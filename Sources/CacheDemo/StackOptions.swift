@@ -45,6 +45,9 @@ public struct StackOptions: Sendable, Equatable {
 
     public init() {}
 
+    /// The Node.js runtimes Lambda lets a function be created with that the handler runs on.
+    public static let runtimes = ["nodejs20.x", "nodejs22.x", "nodejs24.x"]
+
     /// CloudWatch Logs accepts only these retention periods.
     public static let allowedRetentionDays = [
         1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -67,9 +70,11 @@ public struct StackOptions: Sendable, Equatable {
         guard (16...24).contains(block.prefix) else {
             throw .init("--vpc-cidr '\(vpcCIDR)' is a /\(block.prefix); use a /16 to /24 block, e.g. 10.10.0.0/16")
         }
-        let nodeParts = nodeType.split(separator: ".", omittingEmptySubsequences: false)
-        guard nodeParts.count == 3, nodeParts[0] == "cache", nodeParts.allSatisfy({ !$0.isEmpty }) else {
-            throw .init("--node-type '\(nodeType)' is not an ElastiCache node type; use one like cache.t4g.micro")
+        // cache.<family>.<size>: families like t4g, r7g, m6gd, c7gn; sizes micro to 24xlarge.
+        guard nodeType.range(of: #"^cache\.[a-z]+[0-9]+[a-z]*\.(micro|small|medium|large|xlarge|[0-9]+xlarge)$"#,
+                             options: .regularExpression) != nil
+        else {
+            throw .init("--node-type '\(nodeType)' is not an ElastiCache node type; use one like cache.t4g.micro or cache.r7g.large")
         }
         if singleNAT && !multiAZ {
             throw .init("--single-nat only applies to a Multi-AZ stack; add --multi-az or drop --single-nat")
@@ -79,10 +84,9 @@ public struct StackOptions: Sendable, Equatable {
                 + "use one of \(engine.supportedVersions.joined(separator: ", "))")
         }
         _ = try UpstreamURL(upstreamURL)
-        guard runtime.hasPrefix("nodejs"), let major = Int(runtime.dropFirst(6).dropLast(2)), runtime.hasSuffix(".x"),
-            major >= 20
-        else {
-            throw .init("--runtime '\(runtime)' is not a supported Node.js runtime; use nodejs20.x, nodejs22.x or nodejs24.x")
+        guard Self.runtimes.contains(runtime) else {
+            throw .init("--runtime '\(runtime)' is not a Node.js runtime Lambda offers for this function; use one of "
+                + Self.runtimes.joined(separator: ", "))
         }
         guard (128...10240).contains(memoryMB) else {
             throw .init("--memory \(memoryMB) is outside Lambda's 128 to 10240 MB")

@@ -13,11 +13,13 @@ public struct ThrottleOptions: Sendable, Equatable {
     /// stage cannot be set above it.
     public static let accountRateLimit = 10_000.0
     public static let accountBurstLimit = 5_000
+    /// One request a minute and a half: below it a stage is better deleted than throttled.
+    public static let minimumRate = 0.01
 
     public func validate() throws(StackOptionsError) {
-        guard ratePerSecond.isFinite, ratePerSecond > 0, ratePerSecond <= Self.accountRateLimit else {
-            throw .init("--throttle-rate \(ratePerSecond) is outside 0 < rate <= 10000 requests/s "
-                + "(API Gateway's default account limit per region)")
+        guard ratePerSecond.isFinite, ratePerSecond >= Self.minimumRate, ratePerSecond <= Self.accountRateLimit else {
+            throw .init("--throttle-rate \(ratePerSecond) is outside 0.01 to 10000 requests/s "
+                + "(10000: API Gateway's default account limit per region)")
         }
         guard (1...Self.accountBurstLimit).contains(burst) else {
             throw .init("--throttle-burst \(burst) is outside 1 to 5000 (API Gateway's default account burst per region)")

@@ -23,6 +23,9 @@ struct AWSOptions: ParsableArguments {
             throw ValidationError("--region '\(region)' is not an AWS region name; use one like us-east-1")
         }
         if let profile, profile.isEmpty { throw ValidationError("--profile is empty; name a profile or leave the flag out") }
+        if let endpointURL, EndpointResolver.httpURL(endpointURL) == nil {
+            throw ValidationError("--endpoint-url '\(endpointURL)' is not an http(s) URL with a host (and a port from 1 to 65535)")
+        }
     }
 
     /// The region alone (no credentials needed), the way a session would resolve it.

@@ -31,6 +31,9 @@ struct CostCommand: ParsableCommand {
         try reportingFailures {
             let options = try stack.stackOptions()
             try Self.check(requestsPerMonth, "--requests-per-month", max: 1e12, unit: "requests")
+            if requestsPerMonth > 0 && requestsPerMonth < 1 {
+                throw UsageFailure("--requests-per-month \(requestsPerMonth) is less than one request; use 0 or a whole number")
+            }
             try Self.check(gbPerMonth, "--gb-per-month", max: 1e7, unit: "GB")
             try Self.check(avgDurationMs, "--avg-duration-ms", max: 900_000, unit: "ms (Lambda's 15-minute limit)")
             let region = try aws.resolvedRegion()
@@ -86,9 +89,11 @@ enum CostReport {
             say("\nmost of it: \(e.dominant.item) (\(Int(share.rounded()))% of the month). It bills while the stack exists; destroy it when done.")
             let c = e.ceiling
             say(String(format: "ceiling: at the stage throttle (%@ req/s, --throttle-rate) with every request a miss "
-                + "(%.0f ms, %.0f KB each), requests cost at most $%.2f an hour on top of $%.4f fixed; "
-                + "lower --throttle-rate to lower it.", CostEstimate.format(c.requestsPerSecond), c.missDurationMs,
-                c.bytesPerMiss / 1000, c.usageHourly, e.lines.reduce(0) { $0 + $1.hourly }))
+                + "(%.0f KB each), requests cost about $%.2f an hour at %.0f ms a miss, and at most $%.2f if every miss "
+                + "runs to the function's %d s timeout (an upstream that hangs), on top of $%.4f fixed; "
+                + "lower --throttle-rate or --timeout to lower it.", CostEstimate.format(c.requestsPerSecond),
+                c.bytesPerMiss / 1000, c.usageHourly, c.missDurationMs, c.worstHourly, c.timeoutSeconds,
+                e.lines.reduce(0) { $0 + $1.hourly }))
         }
     }
 
@@ -97,7 +102,8 @@ enum CostReport {
             "region": e.region, "source": e.source, "hourlyUSD": round4(e.hourly), "monthlyUSD": round4(e.monthly),
             "hoursPerMonth": CostEstimate.hoursPerMonth, "dominant": e.dominant.item,
             "ceiling": ["requestsPerSecond": e.ceiling.requestsPerSecond, "bytesPerMiss": e.ceiling.bytesPerMiss.rounded(),
-                        "missDurationMs": e.ceiling.missDurationMs, "usageHourlyUSD": round4(e.ceiling.usageHourly)],
+                        "missDurationMs": e.ceiling.missDurationMs, "usageHourlyUSD": round4(e.ceiling.usageHourly),
+                        "worstHourlyUSD": round4(e.ceiling.worstHourly), "timeoutSeconds": e.ceiling.timeoutSeconds],
             "lines": e.lines.map { ["item": $0.item, "quantity": $0.quantity, "hourlyUSD": round4($0.hourly), "monthlyUSD": round4($0.monthly)] },
         ]
     }

@@ -40,7 +40,9 @@ struct LocalCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             if let port, !(1...65535).contains(port) { throw UsageFailure("--port \(port) is not a TCP port (1-65535)") }
-            if let upstreamURL { _ = try httpURL(upstreamURL, flag: "--upstream-url") }
+            if let upstreamURL {
+                _ = try asUsage(upstreamURL) { _ = try UpstreamURL($0) }
+            }
             var options = LocalRuntime.Options()
             options.port = port
             options.upstreamURL = upstreamURL

@@ -18,9 +18,15 @@ struct OutputOption: ParsableArguments {
 }
 
 /// Prints a JSON document with stable key order.
+/// A document that cannot be written (a number that is not finite) is a failure, never an
+/// empty line with exit code 0.
 func printJSON(_ object: Any) {
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys,
-                                                                              .withoutEscapingSlashes])) ?? Data()
+    guard JSONSerialization.isValidJSONObject(object),
+          let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    else {
+        printError("the result could not be written as JSON (a value is not a finite number); run without --output json to see it")
+        exit(1)
+    }
     writeStdout(data + Data("\n".utf8))
 }
 

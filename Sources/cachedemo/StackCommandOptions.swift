@@ -66,9 +66,9 @@ struct WaitTimeoutOption: ParsableArguments {
 
 /// An http(s) URL given as a flag's value, or a usage error naming the flag.
 func httpURL(_ text: String, flag: String) throws -> URL {
-    guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-          url.host != nil
-    else { throw UsageFailure("\(flag) '\(text)' is not an http(s) URL") }
+    guard let url = EndpointResolver.httpURL(text) else {
+        throw UsageFailure("\(flag) '\(text)' is not an http(s) URL with a host (and a port from 1 to 65535)")
+    }
     return url
 }
 

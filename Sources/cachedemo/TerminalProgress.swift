@@ -108,9 +108,17 @@ enum ExitCodeError: Error {
 /// Whether a human is at the keyboard: prompts only then, never in CI.
 var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
 
-/// Asks a yes/no question on the terminal.
+/// Asks a yes/no question on the terminal. Ctrl-C while it waits is a "no" (deploy's
+/// stop signals are caught by then, so a blocked read would never see them).
 func confirm(_ question: String) -> Bool {
     writeStderr("\(question) [y/N] ")
+    var input = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+    while poll(&input, 1, 100) == 0 {
+        if Interruption.shared.requested {
+            writeStderr("\n")
+            return false
+        }
+    }
     guard let answer = readLine() else { return false }
     return ["y", "yes"].contains(answer.lowercased().trimmingCharacters(in: .whitespaces))
 }

@@ -57,13 +57,17 @@ struct FakeHome {
         defer { try? FileManager.default.removeItem(at: dir) }
         let pidFile = dir.appendingPathComponent("pid").path
         let started = Date()
+        // The shell forks the sleep: both must go, not only the shell.
         let hung = #expect(throws: CredentialsError.self) {
-            try CredentialProcess.run("echo $$ > \(pidFile); exec sleep 30", profile: "slow", timeout: 1)
+            try CredentialProcess.run("echo $$ > \(pidFile); sleep 30; true", profile: "slow", timeout: 1)
         }
         #expect(hung?.description.contains("gave no answer in 1 s and was stopped") == true)
         #expect(Date().timeIntervalSince(started) < 10)
         let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(kill(pid, 0) != 0, "credential_process \(pid) outlived its bound")
+        // (what the shell started is reaped by init, a moment later)
+        for _ in 0..<40 where kill(-pid, 0) == 0 { usleep(50_000) }
+        #expect(kill(-pid, 0) != 0, "a process credential_process \(pid) started outlived it")
 
         // Its stderr reaches the user, above cachedemo's one line.
         let home = try FakeHome(config: "[profile sso]\nregion = us-east-1\ncredential_process = sh -c 'echo run aws sso login >&2; exit 3'\n")

@@ -46,6 +46,15 @@ import Glibc
         (["template", "--engine", "valkey", "--engine-version", "7.1"], "use one of 7.2"),
         (["template", "--throttle-rate", "0"], "--throttle-rate"), (["local", "--throttle-burst", "0"], "--throttle-burst"),
         (["status", "--events", "-5"], "--events"), (["whoami", "--profile", "missing"], "profile 'missing'"),
+        (["template", "--cache-ttl", "-1"], "negative"), (["template", "--memory", "-1"], "--memory"),
+        (["local", "--upstream-url", "http://user:pass@example.com"], "user name or password"),
+        (["local", "--upstream-url", "http://example.com:99999"], "not a TCP port"),
+        (["cost", "--region", "us-east-1", "--gb-per-month", "1", "--requests-per-month", "1e-320", "--output", "json"],
+         "less than one request"),
+        (["template", "--throttle-rate", "1e-300"], "--throttle-rate"), (["template", "--runtime", "nodejs99.x"], "nodejs24.x"),
+        (["template", "--node-type", "cache.t4g.micro2"], "not an ElastiCache node type"),
+        (["whoami", "--endpoint-url", "garbage"], "--endpoint-url"), (["whoami", "--endpoint-url", "http://127.0.0.1:99999"], "port"),
+        (["smoke-test", "--endpoint", "http://127.0.0.1:99999"], "port"),
     ] as [([String], String)])
     func usageMistakesAreOneLineAndExit64(_ args: [String], _ mention: String) throws {
         expectOneLine(try bare(args), 64, mention)
@@ -90,6 +99,19 @@ import Glibc
         let closedSaid = String(decoding: closedErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(closed.terminationStatus == 1)
         #expect(closedSaid.contains("cannot write to standard output: Broken pipe"))
+    }
+
+    /// Help, version and completion scripts are output like any other: a full stdout fails.
+    @Test(arguments: [["--help"], ["--version"], ["--generate-completion-script", "bash"], ["deploy", "--help"]])
+    func helpToAFullStdoutIsAnError(_ args: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Repo.binary)
+        p.arguments = args
+        p.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 1)
     }
 
     /// Every output-file flag: regular files and new names only, parent folders made.

@@ -64,7 +64,7 @@ struct LocalRun {
     /// The front answers as the deployed HTTP API does: HEAD is routed, other methods get API
     /// Gateway's 404 without the function, and the stage's token bucket answers 429 past the burst.
     @Test func routesAndTheThrottleAreTheStacks() throws {
-        let local = try LocalRun(["--throttle-rate", "0.001", "--throttle-burst", "3"])
+        let local = try LocalRun(["--throttle-rate", "0.01", "--throttle-burst", "3"])
         defer { local.stop() }
         let endpoint = try #require(local.doc["endpoint"] as? String)
         let http = CurlTransport()
@@ -77,6 +77,19 @@ struct LocalRun {
         #expect(statuses == [200, 200, 429, 429])  // 3 tokens: HEAD and two GETs; POST matched no route
         let limited = try http.send(HTTPRequest(method: "GET", url: url))
         #expect(limited.text == #"{"message":"Too Many Requests"}"#)
+    }
+
+    /// A gateway's own answer (429 past the throttle) is no proof that errors are not cached.
+    @Test func aThrottledErrorPathDoesNotPassTheCachingCheck() throws {
+        let local = try LocalRun(["--throttle-rate", "0.01", "--throttle-burst", "2"])
+        defer { local.stop() }
+        let endpoint = try #require(local.doc["endpoint"] as? String)
+        let r = try cachedemo("smoke-test", "--endpoint", endpoint, "--error-path", "/missing", "--output", "json")
+        #expect(r.status == 1)
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let check = (doc["checks"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "upstream error is not cached" }
+        #expect(check?["passed"] as? Bool == false)
+        #expect((check?["detail"] as? String)?.contains("answered by the gateway") == true, "\(String(describing: check))")
     }
 
     /// smoke-test says what the function found about its instance copy.

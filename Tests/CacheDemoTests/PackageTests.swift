@@ -28,7 +28,7 @@ import TestSupport
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let zip = dir.appendingPathComponent("f.zip")
-        try LambdaPackage.build().write(to: zip)
+        try OutputFile.write(LambdaPackage.build().data, to: zip.path)
         let unzip = try runTool("unzip", ["-t", zip.path])
         #expect(unzip.status == 0, "\(unzip.stdout)")
         let python = try runTool("python3", ["-c", """

@@ -23,8 +23,13 @@ public struct CostEstimate: Sendable {
         public let requestsPerSecond: Double
         public let bytesPerMiss: Double
         public let missDurationMs: Double
-        /// API Gateway + Lambda + NAT data for one hour at the throttle rate.
+        /// API Gateway + Lambda + NAT data for one hour at the throttle rate, misses as long as
+        /// `missDurationMs`.
         public let usageHourly: Double
+        /// The same with every miss running to the function's timeout (an upstream that hangs):
+        /// the true ceiling, as far as Lambda's concurrency lets the requests run at all.
+        public let worstHourly: Double
+        public let timeoutSeconds: Int
     }
 
     public struct Line: Sendable {
@@ -79,15 +84,18 @@ public struct CostEstimate: Sendable {
             Line(item: "CloudWatch Logs ingestion", quantity: "\(format(logGB)) GB", hourly: 0, monthly: logGB * r.logsIngestionGB),
         ]
         let perSecond = o.throttle.ratePerSecond
-        let bytesPerMiss = usage.requestsPerMonth > 0 ? usage.gbPerMonth * 1e9 / usage.requestsPerMonth : 10_000
+        let bytesPerMiss = usage.requestsPerMonth >= 1 ? usage.gbPerMonth * 1e9 / usage.requestsPerMonth : 10_000
         let perHour = perSecond * 3600
-        let ceilingHourly = perHour / 1_000_000 * (r.httpApiPerMillion + table.lambdaPerMillionRequests)
-            + perHour * usage.missDurationMs / 1000 * Double(o.memoryMB) / 1024 * (table.lambdaGBSecond[o.architecture] ?? 0)
-            + perHour * bytesPerMiss / 1e9 * r.natGatewayGB
+        func ceiling(missMs: Double) -> Double {
+            perHour / 1_000_000 * (r.httpApiPerMillion + table.lambdaPerMillionRequests)
+                + perHour * missMs / 1000 * Double(o.memoryMB) / 1024 * (table.lambdaGBSecond[o.architecture] ?? 0)
+                + perHour * bytesPerMiss / 1e9 * r.natGatewayGB
+        }
         return CostEstimate(region: region, lines: lines, source: live == nil ? "built-in price table of \(table.takenOn)"
             : "AWS Price List API (cache nodes, NAT gateways) and the built-in table of \(table.takenOn)",
             ceiling: Ceiling(requestsPerSecond: perSecond, bytesPerMiss: bytesPerMiss, missDurationMs: usage.missDurationMs,
-                             usageHourly: ceilingHourly))
+                             usageHourly: ceiling(missMs: usage.missDurationMs),
+                             worstHourly: ceiling(missMs: Double(o.timeoutSeconds) * 1000), timeoutSeconds: o.timeoutSeconds))
     }
 
     public static func format(_ v: Double) -> String {

@@ -80,10 +80,8 @@ public struct ArtifactStore: Sendable {
             try s3.deleteObjectTagging(bucket, key: key)
             return (key, false)
         }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("cachedemo-\(package.sha256).zip")
-        try package.write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        try s3.putObject(bucket, key: key, file: file.path, contentType: "application/zip")
+        // From memory: a few kilobytes, and no temporary file for anyone to plant a link at.
+        try s3.putObject(bucket, key: key, data: package.data, contentType: "application/zip")
         return (key, true)
     }
 

@@ -150,7 +150,8 @@ public struct Deployer: Sendable {
             // A CREATE change set made an empty stack in REVIEW_IN_PROGRESS: it goes too, so
             // declining leaves nothing behind.
             if changeSetType == "CREATE" { try? cfn.deleteStack(result.stackId, clientToken: UUID().uuidString) }
-            throw DeployError(.failed, "deploy cancelled; the change set\(changeSetType == "CREATE" ? " and the empty stack it made were" : " was") "
+            throw DeployError(Interruption.shared.requested ? .interrupted : .failed,
+                              "deploy cancelled; the change set\(changeSetType == "CREATE" ? " and the empty stack it made were" : " was") "
                 + "deleted and nothing changed")
         }
 

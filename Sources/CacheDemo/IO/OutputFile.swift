@@ -10,8 +10,18 @@ import Glibc
 /// ever written to — not a device, a folder, a FIFO or a symbolic link, which a rename
 /// would replace and a plain write would follow.
 public enum OutputFile {
-    public static func write(_ data: Data, to path: String) throws(OutputFileError) {
+    /// Whether `path` could be written: checked before a long run (a smoke test) whose
+    /// result would otherwise be lost at the end.
+    public static func check(_ path: String) throws(OutputFileError) {
         guard !path.isEmpty else { throw .init("the output path is empty; give a file name") }
+        var info = stat()
+        if lstat(path, &info) == 0, let kind = notRegular(info.st_mode) {
+            throw .init("\(path) is \(kind), not a regular file; give a file path")
+        }
+    }
+
+    public static func write(_ data: Data, to path: String) throws(OutputFileError) {
+        try check(path)
         let url = URL(fileURLWithPath: path)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -19,9 +29,6 @@ public enum OutputFile {
             throw .init("cannot create the folder of \(path): \(reason(of: error))")
         }
         var info = stat()
-        if lstat(path, &info) == 0, let kind = notRegular(info.st_mode) {
-            throw .init("\(path) is \(kind), not a regular file; give a file path")
-        }
         // O_NOFOLLOW and O_NONBLOCK: a link or FIFO swapped in after the check fails instead
         // of being followed or blocking; fstat checks what was really opened.
         let fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)

@@ -93,7 +93,7 @@ import TestSupport
         }
         var group = try #require(resources["FunctionSecurityGroup"] as? [String: Any])
         var props = try #require(group["Properties"] as? [String: Any])
-        props["GroupDescription"] = "cachedemo function: HTTPS and HTTP out to the upstream, the cache port to the cache"
+        props["GroupDescription"] = "an earlier description"
         group["Properties"] = props
         resources["FunctionSecurityGroup"] = group
         doc["Resources"] = resources

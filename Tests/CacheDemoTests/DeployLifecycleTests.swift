@@ -34,7 +34,7 @@ import TestSupport
         #expect(c["status"] as? String == "CREATE_COMPLETE")
         #expect(c["uploaded"] as? Bool == true)
         let outputs = try #require(c["outputs"] as? [String: String])
-        #expect(outputs["ApiEndpoint"]?.hasPrefix("https://") == true)
+        #expect(outputs["ApiEndpoint"]?.hasPrefix("http://127.0.0.1:") == true)  // the emulator serves the API
         let changes = c["changes"] as? [[String: Any]] ?? []
         var options = StackOptions()
         options.multiAZ = multiAZ
@@ -65,15 +65,15 @@ import TestSupport
         let a = try json(again)
         #expect(a["noChanges"] as? Bool == true && a["uploaded"] as? Bool == false && a["executed"] as? Bool == false)
 
-        // smoke-test reads the endpoint from the stack (the emulator cannot run the function).
+        // smoke-test reads the endpoint from the stack (the upstream here, api.agify.io, is out of
+        // reach: EmulatorPipelineTests runs the whole pipeline against a local one).
         let smoke = try run(["smoke-test", "--stack-name", stack, "--requests", "1"])
         #expect(smoke.stderr.contains("smoke-testing \(outputs["ApiEndpoint"]!) (ApiEndpoint of stack \(stack))"))
 
-        // invalidate finds the same endpoint; the emulator cannot serve execute-api, so the purge itself fails, named.
+        // invalidate finds the same endpoint and is signed; nothing was cached there, so the purge says so.
         let purge = try run(["invalidate", "--stack-name", stack, "/people?name=ada"])
-        #expect(purge.status == 1)
-        #expect(purge.stdout.contains("FAIL  /people?name=ada"))
-        #expect(purge.stderr.contains("1 of 1 purges failed"))
+        #expect(purge.status == 0, "\(purge.stderr)")
+        #expect(purge.stdout.contains("ok    /people?name=ada  nothing was cached"))
 
         // Destroy: gone, and nothing left in the services' own describe calls.
         let destroyed = try json(run(["destroy", "--stack-name", stack, "--yes", "--output", "json"]))

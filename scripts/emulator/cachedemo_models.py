@@ -14,6 +14,8 @@ from moto.ec2.models import ec2_backends
 from moto.elasticache.models import elasticache_backends
 from moto.secretsmanager.models import secretsmanager_backends
 
+import serving
+
 MODULE = "moto.cachedemo_plugin"  # moto's model metaclass wants a module under moto.
 
 
@@ -114,14 +116,39 @@ class ReplicationGroupModel(_Model, CloudFormationModel):
             log_delivery_configurations=p.get("LogDeliveryConfigurations"), data_tiering_enabled=False,
             network_type=None, ip_discovery=None, transit_encryption_mode=None, cluster_mode=None,
             serverless_cache_snapshot_name=None)
-        host = f"master.{rg_id}.abc123.{region_name}.cache.amazonaws.com"
-        reader = f"replica.{rg_id}.abc123.{region_name}.cache.amazonaws.com"
-        return cls(rg_id, {"PrimaryEndPoint.Address": host, "PrimaryEndPoint.Port": str(port),
-                           "ReaderEndPoint.Address": reader, "ReaderEndPoint.Port": str(port)}, group)
+        # A real redis-server with the group's TLS and token answers at the endpoint.
+        server = serving.start_cache(rg_id, p.get("AuthToken"), tls=bool(p.get("TransitEncryptionEnabled", False)))
+        return cls(rg_id, cls.endpoints(server), group)
+
+    @staticmethod
+    def endpoints(server):
+        port = str(server.port)
+        return {"PrimaryEndPoint.Address": "127.0.0.1", "PrimaryEndPoint.Port": port,
+                "ReaderEndPoint.Address": "127.0.0.1", "ReaderEndPoint.Port": port}
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json,
+                                        account_id, region_name):
+        """Modified in place, as ElastiCache does: the same server (and its data) unless the token
+        or TLS changed; the group's record follows the new properties."""
+        p = cloudformation_json["Properties"]
+        group = original_resource.backend_ref
+        server = serving.cache(original_resource.physical_resource_id)
+        tls = bool(p.get("TransitEncryptionEnabled", False))
+        if server is None or server.token != p.get("AuthToken") or server.tls != tls:
+            server = serving.start_cache(original_resource.physical_resource_id, p.get("AuthToken"), tls=tls)
+        if group is not None:
+            for attr, key in (("cache_node_type", "CacheNodeType"), ("engine", "Engine"), ("engine_version", "EngineVersion")):
+                if key in p:
+                    setattr(group, attr, p[key])
+            for attr, key in (("automatic_failover", "AutomaticFailoverEnabled"), ("multi_az", "MultiAZEnabled")):
+                group.__dict__[attr] = "enabled" if p.get(key) else "disabled"
+        return cls(original_resource.physical_resource_id, cls.endpoints(server), group)
 
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
         elasticache_backends[account_id][region_name].replication_groups.pop(resource_name, None)
+        serving.stop_cache(resource_name)
 
 
 class SecretModel(_Model, CloudFormationModel):
@@ -173,12 +200,20 @@ class HttpApiModel(_Model, CloudFormationModel):
             disable_schema_validation=None, disable_execute_api_endpoint=None, name=p.get("Name", resource_name),
             protocol_type=p.get("ProtocolType", "HTTP"), route_selection_expression=None, tags=p.get("Tags") or {},
             version=None)
-        return cls(api.api_id, {"ApiEndpoint": f"https://{api.api_id}.execute-api.{region_name}.amazonaws.com",
-                                "ApiId": api.api_id})
+        # Served on a loopback port of its own: routes, the function's code and environment.
+        server = serving.start_api(api.api_id, account_id, region_name)
+        return cls(api.api_id, {"ApiEndpoint": server.endpoint, "ApiId": api.api_id})
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json,
+                                        account_id, region_name):
+        """Name, description, tags: nothing that changes where or how it is served."""
+        return original_resource
 
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
         apigatewayv2_backends[account_id][region_name].delete_api(resource_name)
+        serving.stop_api(resource_name)
 
 
 class _ApiChild(_Model):
@@ -377,7 +412,9 @@ def _path_style_template_urls_on_loopback():
 
 def apply():
     """Adds the deletes moto lacks, so DeleteStack leaves no EC2 resource behind,
-    rebuilds outputs after change sets, and reads loopback TemplateURLs path-style."""
+    rebuilds outputs after change sets, reads loopback TemplateURLs path-style, and
+    resolves dynamic references."""
+    serving.patch_dynamic_references()
     _rebuild_outputs_after_change_sets()
     _path_style_template_urls_on_loopback()
     from moto.ec2.models.elastic_ip_addresses import ElasticAddress

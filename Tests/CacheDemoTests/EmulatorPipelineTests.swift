@@ -1,0 +1,112 @@
+import AWS
+import Foundation
+import Testing
+import TestSupport
+
+@testable import CacheDemo
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The demo upstream (answers in ~100 ms; /missing is a 404) on a loopback port, for stacks
+/// the emulator serves: the one thing of the README's pipeline that is not the emulator's.
+final class DemoUpstream {
+    let process = Process()
+    private let stdin = Pipe()
+    let url: String
+
+    init() throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["node", Repo.root.appendingPathComponent("lambda/local/demo-upstream.mjs").path]
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "PORT": "0"]
+        let out = Pipe()
+        process.standardInput = stdin  // it stops when this closes
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let doc = try JSONSerialization.jsonObject(with: Data(line.split(separator: "\n").first.map { Data($0.utf8) } ?? Data()))
+        let port = try #require((doc as? [String: Any])?["port"] as? Int)
+        url = "http://127.0.0.1:\(port)"
+    }
+
+    func stop() {
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+}
+
+/// The README's CI pipeline, verbatim but for the emulator's environment and a local upstream,
+/// on one machine: the emulator serves the stack it deploys (a real TLS + AUTH redis-server,
+/// the deployed zip under Node behind the API's routes), so the pieces the template wires
+/// together are checked working together.
+@Suite(.serialized) struct EmulatorPipelineTests {
+    let emulator = Emulator.shared
+
+    func run(_ args: [String]) throws -> ProcessResult { try cachedemo(args, environment: emulator.environment) }
+    func get(_ url: String, method: String = "GET") throws -> HTTPResponse {
+        try CurlTransport().send(HTTPRequest(method: method, url: URL(string: url)!))
+    }
+    func listening(_ port: Int) -> Bool { Loopback.isListening(port: port) }
+
+    @Test(arguments: [false, true])
+    func deploySmokeTestInvalidateSmokeTestDestroy(multiAZ: Bool) throws {
+        let upstream = try DemoUpstream()
+        defer { upstream.stop() }
+        let stack = "ci-\(multiAZ ? "multi" : "single")-\(UUID().uuidString.prefix(6).lowercased())"
+        let az = multiAZ ? ["--multi-az"] : []
+
+        // deploy --multi-az --yes
+        let deployed = try run(["deploy", "--stack-name", stack, "--yes", "--upstream-url", upstream.url, "--output", "json"] + az)
+        #expect(deployed.status == 0, "\(deployed.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(deployed.stdout.utf8)) as? [String: Any])
+        let outputs = try #require(doc["outputs"] as? [String: String])
+        let endpoint = try #require(outputs["ApiEndpoint"])
+        #expect(endpoint.hasPrefix("http://127.0.0.1:"))
+        let cachePort = try #require(outputs["CacheEndpoint"].flatMap { Int($0.split(separator: ":").last ?? "") })
+        #expect(listening(cachePort))
+
+        // smoke-test --stack-name: miss, hit, same body, the error not cached, the instance copy on.
+        let smoke = try run(["smoke-test", "--stack-name", stack, "--error-path", "/missing"])
+        #expect(smoke.status == 0, "\(smoke.stdout)\(smoke.stderr)")
+        #expect(smoke.stdout.contains("instance copy: on ("))
+
+        // invalidate --stack-name: a signed purge (the route is AWS_IAM), then the next call misses.
+        let path = "/people?name=ada-\(UUID().uuidString.prefix(4))"
+        #expect(try get(endpoint + path).header("x-cache") == "MISS")
+        #expect(try get(endpoint + path).header("x-cache") == "HIT")
+        let purge = try run(["invalidate", "--stack-name", stack, path])
+        #expect(purge.status == 0, "\(purge.stdout)\(purge.stderr)")
+        #expect(purge.stdout.contains("ok    \(path)  removed 1 entry"))
+        #expect(try get(endpoint + path).header("x-cache") == "MISS")
+        // Unsigned, a purge is refused; a method with no route gets API Gateway's 404.
+        #expect(try get(endpoint + path, method: "DELETE").status == 403)
+        let post = try get(endpoint + path, method: "POST")
+        #expect(post.status == 404 && post.text == #"{"message":"Not Found"}"#)
+
+        // smoke-test again.
+        #expect(try run(["smoke-test", "--stack-name", stack]).status == 0)
+
+        // An update of the TTL is served by the new configuration, nothing restarted by hand.
+        let updated = try run(["deploy", "--stack-name", stack, "--yes", "--upstream-url", upstream.url, "--cache-ttl", "1"] + az)
+        #expect(updated.status == 0, "\(updated.stderr)")
+        let short = "/people?name=short-\(UUID().uuidString.prefix(4))"
+        #expect(try get(endpoint + short).header("x-cache") == "MISS")
+        #expect(try get(endpoint + short).header("x-cache") == "HIT")
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(try get(endpoint + short).header("x-cache") == "MISS", "an entry outlived --cache-ttl 1")
+
+        // destroy --yes: nothing billable left, and nothing the emulator started either.
+        let apiId = try #require(outputs["ApiId"]), groupId = try #require(outputs["CacheReplicationGroupId"])
+        let destroyed = try run(["destroy", "--stack-name", stack, "--yes"])
+        #expect(destroyed.status == 0, "\(destroyed.stderr)")
+        #expect(destroyed.stdout.contains("nothing billable left") || destroyed.stderr.contains("nothing billable left"))
+        let apiPort = try #require(Int(endpoint.split(separator: ":").last ?? ""))
+        #expect(!listening(apiPort) && !listening(cachePort))
+        for marker in ["api-\(apiId)-", "cache-\(groupId)/"] {
+            let left = try runTool("pgrep", ["-f", marker])
+            #expect(left.stdout.isEmpty, "still running for \(marker): \(left.stdout)")
+        }
+    }
+}

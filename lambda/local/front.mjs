@@ -114,7 +114,9 @@ const server = http.createServer((req, res) => {
     const requestId = randomUUID();
     if (!ROUTED_METHODS.has(req.method)) return sendGatewayError(res, 404, { message: 'Not Found' }, requestId);
     if (throttle && !throttle.take()) return sendGatewayError(res, 429, { message: 'Too Many Requests' }, requestId);
-    if (req.method === 'DELETE') {
+    // The stack's AWS_IAM routes are its DELETE routes; the emulator, which routes by the
+    // deployed API's own table, also marks any other route that needs IAM.
+    if (req.method === 'DELETE' || req.headers['x-cachedemo-route-auth'] === 'AWS_IAM') {
       const reason = purgeCredentials.accessKeyId
         ? verifySigV4({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks) }, purgeCredentials)
         : 'purging is not enabled';

@@ -36,6 +36,8 @@ describe('the local front', () => {
       assert.equal((await call(front, 'HEAD', '/people?name=ada')).status, 200);
       // Purging is off in this front: AWS_IAM refuses it before the function.
       assert.equal((await call(front, 'DELETE', '/people?name=ada')).status, 403);
+      // A route the emulator marks as AWS_IAM is checked too, whatever its method.
+      assert.equal((await call(front, 'GET', '/people?name=ada', { 'x-cachedemo-route-auth': 'AWS_IAM' })).status, 403);
       assert.deepEqual(invocations(front).map((l) => l.method), ['GET', 'HEAD']);
     } finally {
       await front.stop();

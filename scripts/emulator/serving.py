@@ -368,7 +368,7 @@ class ApiServer:
             version = self.current(fn, throttle)
         except Exception as e:  # the emulator's own trouble: said, not hidden
             return self.reply(req, 500, {"message": "Internal Server Error", "emulator": str(e)})
-        self.forward(req, version.port, body)
+        self.forward(req, version.port, body, iam=route.authorization_type == "AWS_IAM")
 
     def function_of(self, api, route):
         """The function a route's integration invokes, and the stage's throttle."""
@@ -400,9 +400,15 @@ class ApiServer:
                     old.stop()
             return self.version
 
-    def forward(self, req, port, body):
+    ROUTE_AUTH = "x-cachedemo-route-auth"
+
+    def forward(self, req, port, body, iam):
+        """To the function's front; a route that needs IAM is marked so the front checks the
+        signature (a caller's own mark is dropped: it could only ask for more checking)."""
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        headers = {k: v for k, v in req.headers.items() if k.lower() not in ("connection", "keep-alive")}
+        headers = {k: v for k, v in req.headers.items() if k.lower() not in ("connection", "keep-alive", self.ROUTE_AUTH)}
+        if iam:
+            headers[self.ROUTE_AUTH] = "AWS_IAM"
         try:
             conn.connect()
             conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

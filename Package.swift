@@ -24,7 +24,8 @@ let package = Package(
         .target(name: "CloudFormation", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(
             name: "CacheDemo",
-            dependencies: ["CloudFormation", "AWS", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["CloudFormation", "AWS", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                           .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedLambda"]
         ),
         .executableTarget(name: "embed-lambda-tool"),

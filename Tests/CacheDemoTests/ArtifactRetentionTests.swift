@@ -64,6 +64,14 @@ import TestSupport
         #expect(warned.stderr.contains("is gone from the bucket") && warned.stderr.contains("UPDATE_ROLLBACK_FAILED"))
         #expect(try store.isRetired(key: liveKey) == false)  // deployed again: live again
 
+        // A failing update (its code is not there) leaves the live code where it was, and live:
+        // what a real rollback would restore is never retired by an update that did not finish.
+        let failing = try run(["deploy", "--stack-name", stack, "--parameter-overrides",
+                               "CodeS3Key=\(ArtifactStore.stackPrefix(stack))lambda-missing.zip", "--cache-ttl", "63"])
+        #expect(failing.status == 1, "\(failing.stderr)")
+        #expect(try s3.headObject(bucket, key: liveKey))
+        #expect(try store.isRetired(key: liveKey) == false)
+
         #expect(try run(["destroy", "--stack-name", stack, "--yes", "--purge-artifacts"]).status == 0)
     }
 }

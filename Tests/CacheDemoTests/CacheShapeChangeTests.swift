@@ -24,6 +24,14 @@ import TestSupport
         #expect(CacheShapeChange.plan(from: first, to: { var o = multi; o.replicaBeforeFailover = false; return o }()) == .direct)
     }
 
+    /// A stack created by hand from the committed YAML template is read as well as deploy's JSON.
+    @Test func theDeployedShapeIsReadFromYAMLToo() throws {
+        let yaml = try String(contentsOf: Repo.root.appendingPathComponent("templates/multi-az.yaml"), encoding: .utf8)
+        let deployed = try #require(CacheShapeChange.Deployed.from(template: yaml))
+        #expect(deployed.nodes == 2 && deployed.failover && deployed.engine == "redis" && deployed.vpcCIDR == "10.10.0.0/16")
+        #expect(CacheShapeChange.plan(from: deployed, to: StackOptions()) != .direct)
+    }
+
     @Test func inPlaceChangesAreDirect() {
         var o = StackOptions()
         o.nodeType = "cache.t4g.small"

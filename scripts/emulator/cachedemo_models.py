@@ -410,11 +410,37 @@ def _path_style_template_urls_on_loopback():
         module.get_stack_from_s3_url = get_stack_from_s3_url
 
 
+def _lambda_code_must_exist():
+    """Lambda refuses code it cannot read ("Error occurred while GetObject. S3 Error Code:
+    NoSuchKey"); moto takes a missing object as empty code. Refuse it as Lambda does, so a
+    stack update whose code is gone fails, as it does on AWS."""
+    from moto.awslambda.exceptions import InvalidParameterValueException
+    from moto.awslambda.models import LambdaFunction
+    from moto.s3.models import s3_backends
+
+    original = LambdaFunction._set_function_code
+
+    def _set_function_code(self, updated_spec):
+        if "S3Bucket" in updated_spec and "S3Key" in updated_spec:
+            backend = s3_backends[self.account_id][self.partition]
+            bucket = backend.buckets.get(updated_spec["S3Bucket"])
+            if bucket is None:
+                raise InvalidParameterValueException("Error occurred while GetObject. S3 Error Code: NoSuchBucket. "
+                                                     "S3 Error Message: The specified bucket does not exist")
+            if updated_spec["S3Key"] not in bucket.keys:
+                raise InvalidParameterValueException("Error occurred while GetObject. S3 Error Code: NoSuchKey. "
+                                                     "S3 Error Message: The specified key does not exist.")
+        return original(self, updated_spec)
+
+    LambdaFunction._set_function_code = _set_function_code
+
+
 def apply():
     """Adds the deletes moto lacks, so DeleteStack leaves no EC2 resource behind,
     rebuilds outputs after change sets, reads loopback TemplateURLs path-style, and
     resolves dynamic references."""
     serving.patch_dynamic_references()
+    _lambda_code_must_exist()
     _rebuild_outputs_after_change_sets()
     _path_style_template_urls_on_loopback()
     from moto.ec2.models.elastic_ip_addresses import ElasticAddress

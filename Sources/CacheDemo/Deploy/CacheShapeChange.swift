@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// What an update does to the cache, decided before any change set: some shape changes
 /// work in place, one needs two updates in order, and some would break on AWS (or throw
@@ -23,9 +24,9 @@ public enum CacheShapeChange: Equatable, Sendable {
         public var engineVersion: String
         public var vpcCIDR: String?
 
-        /// Read from the deployed template (JSON, as deploy sends it); nil when it is not ours.
+        /// Read from the deployed template; nil when it is not ours.
         public static func from(template: String) -> Deployed? {
-            guard let doc = try? JSONSerialization.jsonObject(with: Data(template.utf8)) as? [String: Any],
+            guard let doc = DeployedTemplate.parse(template),
                   let resources = doc["Resources"] as? [String: Any],
                   let cache = (resources["Cache"] as? [String: Any])?["Properties"] as? [String: Any],
                   let engine = cache["Engine"] as? String, let version = cache["EngineVersion"] as? String
@@ -67,5 +68,14 @@ public enum CacheShapeChange: Equatable, Sendable {
         guard !x.contains(nil), !y.contains(nil) else { return nil }
         let xs = x.compactMap { $0 }, ys = y.compactMap { $0 }
         return xs.lexicographicallyPrecedes(ys)
+    }
+}
+
+/// A deployed template as GetTemplate returns it: JSON as deploy sends it, or YAML for a
+/// stack created from the committed templates by hand (long-form functions, as rendered).
+enum DeployedTemplate {
+    static func parse(_ body: String) -> [String: Any]? {
+        if let doc = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] { return doc }
+        return (try? Yams.load(yaml: body)) as? [String: Any]
     }
 }

@@ -15,7 +15,7 @@ enum UpdateWarnings {
     ]
 
     static func notes(deployed body: String, new template: Template) -> [String] {
-        guard let doc = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+        guard let doc = DeployedTemplate.parse(body),
               let old = doc["Resources"] as? [String: Any],
               let rendered = try? template.rendered(as: .json),
               let newDoc = try? JSONSerialization.jsonObject(with: Data(rendered.utf8)) as? [String: Any],

@@ -45,6 +45,12 @@ public struct CloudFormationClient: Sendable {
         public let logicalId: String
         public let type: String
         public let replacement: String?
+        public init(action: String, logicalId: String, type: String, replacement: String?) {
+            self.action = action
+            self.logicalId = logicalId
+            self.type = type
+            self.replacement = replacement
+        }
     }
 
     public struct ChangeSet: Sendable {

@@ -44,6 +44,10 @@ struct DeployCommand: ParsableCommand {
     @Flag(name: .customLong("no-wait-for-pending"), help: "Stop instead of waiting when the stack is busy with another operation.")
     var noWaitForPending = false
 
+    @Flag(name: .customLong("fail-on-replacement"),
+          help: "Exit 1 before executing when the change set replaces any resource (for CI), naming them.")
+    var failOnReplacement = false
+
     @OptionGroup var waitTimeout: WaitTimeoutOption
 
     @OptionGroup var output: OutputOption
@@ -61,6 +65,7 @@ struct DeployCommand: ParsableCommand {
             o.execute = !noExecute
             o.replaceFailedStack = replaceFailedStack
             o.waitForPending = !noWaitForPending
+            o.failOnReplacement = failOnReplacement
             o.timeout = try waitTimeout.seconds()
             let session = try aws.session()
             let progress = TerminalProgress()
@@ -77,12 +82,16 @@ struct DeployCommand: ParsableCommand {
     /// A prompt only when a person is at the terminal and --yes was not given.
     func askBeforeExecuting(_ estimate: CostEstimate?) -> (@Sendable ([CloudFormationClient.Change]) -> Bool)? {
         if yes || !stdinIsTerminal { return nil }
-        return { _ in
+        return { changes in
             if let estimate {
                 progress(String(format: "\nWhile it exists this stack costs about $%.3f an hour, $%.0f per 30 days "
                     + "(estimate; `cachedemo cost` for the breakdown).", estimate.hourly, estimate.monthly))
             }
-            return confirm("Execute this change set?")
+            guard confirm("Execute this change set?") else { return false }
+            // Losing state (the cache's data, the API's URL) gets a second, explicit question.
+            let stateful = Replacements.planned(in: changes).filter(\.stateful)
+            guard !stateful.isEmpty else { return true }
+            return confirm("It replaces \(stateful.map(\.logicalId).joined(separator: ", ")): \(stateful[0].consequence). Replace?")
         }
     }
 
@@ -97,6 +106,8 @@ struct DeployCommand: ParsableCommand {
                 "estimate": estimate.map { CostReport.json($0) } ?? NSNull(),
                 "changes": r.changes.map { ["action": $0.action, "logicalId": $0.logicalId, "type": $0.type,
                                             "replacement": $0.replacement ?? NSNull()] as [String: Any] },
+                "replacements": r.replacements.map { ["logicalId": $0.logicalId, "type": $0.type, "replacement": $0.replacement,
+                                                      "consequence": $0.consequence, "stateful": $0.stateful] as [String: Any] },
             ])
         case .text:
             guard r.executed, !r.noChanges else { return }
@@ -109,15 +120,24 @@ struct DeployCommand: ParsableCommand {
     }
 }
 
-/// The change set as a table: action, logical id, type, replacement.
+/// The change set as a table: action, logical id, type, replacement; a replacement is
+/// marked (red on a terminal) and said in words under the table, so it cannot be missed.
 enum ChangeTable {
-    static func print(_ changes: [CloudFormationClient.Change]) {
+    static func print(_ changes: [CloudFormationClient.Change], color: Bool) {
+        let replaced = Replacements.planned(in: changes)
+        func mark(_ text: String) -> String { color ? "\u{1B}[1;31m\(text)\u{1B}[0m" : text }
         var lines = ["Action".padded(to: 8) + "  " + "Logical ID".padded(to: 36) + "  " + "Type".padded(to: 40) + "  Replacement"]
         for c in changes {
+            let replacement = c.replacement ?? "-"
+            let isReplaced = replaced.contains { $0.logicalId == c.logicalId }
             lines.append(c.action.padded(to: 8) + "  " + c.logicalId.padded(to: 36) + "  " + c.type.padded(to: 40) + "  "
-                + (c.replacement ?? "-"))
+                + (isReplaced ? mark(replacement + "  <- REPLACED") : replacement))
         }
         if changes.isEmpty { lines.append("(no resource changes; parameters or outputs only)") }
+        if !replaced.isEmpty { lines.append("") }
+        for r in replaced {
+            lines.append(mark("replaced: \(r.logicalId) (\(r.type)): \(r.consequence)"))
+        }
         writeStderr(lines.joined(separator: "\n") + "\n")
     }
 }

@@ -24,7 +24,7 @@ struct TerminalProgress: DeployProgress {
         progress("\(time)  \(paint(e.status).padded(to: 20))  \(e.logicalId.padded(to: 28)) \(e.type)\(reason)\(count)")
     }
 
-    func changes(_ changes: [CloudFormationClient.Change]) { ChangeTable.print(changes) }
+    func changes(_ changes: [CloudFormationClient.Change]) { ChangeTable.print(changes, color: color) }
 
     private func paint(_ status: String) -> String {
         guard color else { return status }

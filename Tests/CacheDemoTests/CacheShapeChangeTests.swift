@@ -85,33 +85,96 @@ import TestSupport
     }
 }
 
-/// A stack deployed before its delivered log groups were named under /aws/vendedlogs/ gets
-/// them replaced on its next update; deploy says so, and what it costs, before executing.
-@Suite struct UpdateWarningsTests {
-    @Test func renamedLogGroupsAndANewSecurityGroupDescriptionAreAnnounced() throws {
-        let model = try CacheStack(options: StackOptions()).template()
-        var doc = try #require(try JSONSerialization.jsonObject(with: Data(model.rendered(as: .json).utf8)) as? [String: Any])
+/// A change set that replaces something says so where it cannot be missed, with what it
+/// costs; --fail-on-replacement stops CI before executing it. On the emulator, whose plugin
+/// reports replacement from the resource schemas' create-only properties, as AWS does.
+@Suite(.serialized) struct ReplacementTests {
+    let emulator = Emulator.shared
+    func run(_ args: [String]) throws -> ProcessResult { try cachedemo(args, environment: emulator.environment) }
+
+    /// The stack as an earlier version deployed it: delivered log groups without a name (and,
+    /// with `cachePort`, a cache on another port, which replacing the cache brings back).
+    func deployEarlierVersion(_ stack: String, cachePort: Int? = nil) throws {
+        #expect(try run(["deploy", "--stack-name", stack]).status == 0)
+        let cfn = CloudFormationClient(client: try emulator.client())
+        let live = try #require(try cfn.describeStack(stack))
+        let deployedBody = try #require(try cfn.getTemplate(stack))
+        var doc = try #require(DeployedTemplate.parse(deployedBody))
         var resources = try #require(doc["Resources"] as? [String: Any])
         for id in ["CacheSlowLogGroup", "CacheEngineLogGroup", "ApiAccessLogGroup"] {
             var r = try #require(resources[id] as? [String: Any])
             var p = try #require(r["Properties"] as? [String: Any])
-            p["LogGroupName"] = nil  // as an earlier version deployed them
+            p["LogGroupName"] = nil
             r["Properties"] = p
             resources[id] = r
         }
-        var group = try #require(resources["FunctionSecurityGroup"] as? [String: Any])
-        var props = try #require(group["Properties"] as? [String: Any])
-        props["GroupDescription"] = "an earlier description"
-        group["Properties"] = props
-        resources["FunctionSecurityGroup"] = group
+        if let cachePort {
+            var cache = try #require(resources["Cache"] as? [String: Any])
+            var p = try #require(cache["Properties"] as? [String: Any])
+            p["Port"] = cachePort
+            cache["Properties"] = p
+            resources["Cache"] = cache
+        }
         doc["Resources"] = resources
-        let old = String(decoding: try JSONSerialization.data(withJSONObject: doc), as: UTF8.self)
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys]), as: UTF8.self)
+        let created = try cfn.createChangeSet(.init(stackName: stack, changeSetName: "earlier", changeSetType: "UPDATE",
+                                                    templateBody: body, templateURL: nil, parameters: live.parameters,
+                                                    capabilities: ["CAPABILITY_IAM"], tags: [:], clientToken: UUID().uuidString))
+        try cfn.executeChangeSet(created.id, stackName: stack, clientToken: UUID().uuidString)
+    }
 
-        let notes = UpdateWarnings.notes(deployed: old, new: model)
-        #expect(notes.count == 4, "\(notes)")
-        #expect(notes.filter { $0.contains("AWS::Logs::LogGroup") && $0.contains("LogGroupName") && $0.contains("deleted") }.count == 3)
-        #expect(notes.contains { $0.hasPrefix("FunctionSecurityGroup") && $0.contains("GroupDescription") })
-        // The same template deployed again announces nothing.
-        #expect(UpdateWarnings.notes(deployed: try model.rendered(as: .json), new: model).isEmpty)
+    @Test func replacementsAreNamedWithTheirCostAndCanStopCI() throws {
+        let stack = "replace-\(UUID().uuidString.prefix(6).lowercased())"
+        try deployEarlierVersion(stack)
+
+        // CI: refused before executing, naming what would be replaced.
+        let refused = try run(["deploy", "--stack-name", stack, "--fail-on-replacement"])
+        #expect(refused.status == 1)
+        let line = refused.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(line.contains("CacheSlowLogGroup (AWS::Logs::LogGroup)") && line.contains("--fail-on-replacement"), "\(line)")
+
+        // Without the flag: marked in the table, said in words, listed in the JSON document.
+        let done = try run(["deploy", "--stack-name", stack, "--output", "json"])
+        #expect(done.status == 0, "\(done.stderr)")
+        #expect(done.stderr.contains("True  <- REPLACED"))
+        #expect(done.stderr.contains("replaced: ApiAccessLogGroup (AWS::Logs::LogGroup): a new log group: the old one is deleted"))
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(done.stdout.utf8)) as? [String: Any])
+        let replaced = (doc["replacements"] as? [[String: Any]] ?? []).compactMap { $0["logicalId"] as? String }
+        #expect(Set(replaced) == ["CacheSlowLogGroup", "CacheEngineLogGroup", "ApiAccessLogGroup"])
+
+        // An update of the TTL replaces nothing: a plain Modify, Replacement False.
+        let ttl = try run(["deploy", "--stack-name", stack, "--cache-ttl", "90", "--fail-on-replacement", "--output", "json"])
+        #expect(ttl.status == 0, "\(ttl.stderr)")
+        let t = try #require(try JSONSerialization.jsonObject(with: Data(ttl.stdout.utf8)) as? [String: Any])
+        #expect((t["replacements"] as? [Any])?.isEmpty == true)
+        #expect((t["changes"] as? [[String: Any]])?.first?["replacement"] as? String == "False")
+        #expect(try run(["destroy", "--stack-name", stack, "--yes"]).status == 0)
+    }
+
+    /// Losing the cache's data asks a second, explicit question on a terminal; "no" there
+    /// executes nothing.
+    @Test func replacingTheCacheAsksTwice() throws {
+        let stack = "twice-\(UUID().uuidString.prefix(6).lowercased())"
+        try deployEarlierVersion(stack, cachePort: 6380)
+        let r = try cachedemoOnTerminal(["deploy", "--stack-name", stack], answer: "y\nn", environment: emulator.environment)
+        #expect(r.status == 1, "\(r.stdout)")
+        #expect(r.stdout.contains("replaced: Cache (AWS::ElastiCache::ReplicationGroup): the cache is emptied and its endpoint changes"))
+        #expect(r.stdout.contains("Execute this change set? [y/N]"))
+        #expect(r.stdout.contains("It replaces Cache"), "\(r.stdout)")
+        #expect(r.stdout.contains("deploy cancelled; the change set was deleted and nothing changed"))
+        #expect(try run(["destroy", "--stack-name", stack, "--yes"]).status == 0)
+    }
+
+    @Test func theCostOfEachReplacedTypeIsSaid() {
+        let changes = [CloudFormationClient.Change(action: "Modify", logicalId: "Cache", type: "AWS::ElastiCache::ReplicationGroup",
+                                                   replacement: "True"),
+                       CloudFormationClient.Change(action: "Modify", logicalId: "HttpApi", type: "AWS::ApiGatewayV2::Api",
+                                                   replacement: "Conditional"),
+                       CloudFormationClient.Change(action: "Modify", logicalId: "Function", type: "AWS::Lambda::Function",
+                                                   replacement: "False")]
+        let planned = Replacements.planned(in: changes)
+        #expect(planned.map(\.logicalId) == ["Cache", "HttpApi"])
+        #expect(planned[0].consequence == "the cache is emptied and its endpoint changes" && planned[0].stateful)
+        #expect(planned[1].consequence.hasPrefix("may be replaced: the HTTP API's URL changes"))
     }
 }

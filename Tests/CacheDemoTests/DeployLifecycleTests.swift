@@ -137,14 +137,8 @@ import TestSupport
 @Suite(.serialized) struct PromptTests {
     let emulator = Emulator.shared
 
-    /// Runs cachedemo on a pty made by script(1), typing `answer` at the prompt.
     func onTerminal(_ args: [String], answer: String) throws -> ProcessResult {
-        let command = ([Repo.binary] + args).map { "'\($0)'" }.joined(separator: " ")
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let input = dir.appendingPathComponent("answer")
-        try Data((answer + "\n").utf8).write(to: input)
-        return try run("/bin/sh", ["-c", "script -qec \"$0\" /dev/null < \"$1\"", command, input.path], environment: emulator.environment)
+        try cachedemoOnTerminal(args, answer: answer, environment: emulator.environment)
     }
 
     @Test func deployShowsTheCostAndAsksAndNoMeansNothingChanges() throws {

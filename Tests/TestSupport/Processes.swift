@@ -96,3 +96,13 @@ public func start(_ executable: String, _ arguments: [String], environment: [Str
     }
     return StartedProcess(process: p, text: text, output: pipe.fileHandleForReading)
 }
+
+/// Runs cachedemo on a pty made by script(1), typing `answer` (lines) at its prompts.
+public func cachedemoOnTerminal(_ args: [String], answer: String, environment: [String: String]) throws -> ProcessResult {
+    let command = ([Repo.binary] + args).map { "'\($0)'" }.joined(separator: " ")
+    let dir = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let input = dir.appendingPathComponent("answer")
+    try Data((answer + "\n").utf8).write(to: input)
+    return try run("/bin/sh", ["-c", "script -qec \"$0\" /dev/null < \"$1\"", command, input.path], environment: environment)
+}

@@ -14,6 +14,7 @@ from moto.ec2.models import ec2_backends
 from moto.elasticache.models import elasticache_backends
 from moto.secretsmanager.models import secretsmanager_backends
 
+import change_sets
 import serving
 
 MODULE = "moto.cachedemo_plugin"  # moto's model metaclass wants a module under moto.
@@ -437,9 +438,11 @@ def _lambda_code_must_exist():
 
 def apply():
     """Adds the deletes moto lacks, so DeleteStack leaves no EC2 resource behind,
-    rebuilds outputs after change sets, reads loopback TemplateURLs path-style, and
-    resolves dynamic references."""
+    rebuilds outputs after change sets, reads loopback TemplateURLs path-style, resolves
+    dynamic references, refuses Lambda code that is not there, and says which changes
+    replace."""
     serving.patch_dynamic_references()
+    change_sets.apply()
     _lambda_code_must_exist()
     _rebuild_outputs_after_change_sets()
     _path_style_template_urls_on_loopback()

@@ -13,6 +13,8 @@ public struct Deployer: Sendable {
         public var execute = true
         public var replaceFailedStack = false
         public var waitForPending = true
+        /// CI: stop before executing a change set that replaces anything, naming it.
+        public var failOnReplacement = false
         public var timeout: TimeInterval?
         /// Templates larger than this go to the bucket and are passed as TemplateURL.
         public var templateBodyLimit = Deployer.templateBodyLimit
@@ -30,6 +32,8 @@ public struct Deployer: Sendable {
         public var changeSetId: String?
         public var duration: TimeInterval
         public var codeLocation: String
+        /// The replacements the change set plans, and what each costs.
+        public var replacements: [Replacements.Planned] { Replacements.planned(in: changes) }
     }
 
     let session: AWSSession
@@ -75,11 +79,8 @@ public struct Deployer: Sendable {
         }
 
         let (changeSetType, live) = try prepareStack(o)
-        let deployedBody = try live.flatMap { try cfn.getTemplate($0.id) }
-        for note in deployedBody.map({ UpdateWarnings.notes(deployed: $0, new: model) }) ?? [] where !o.stack.replicaBeforeFailover {
-            progress.info("warning: \(note)")
-        }
-        if !o.stack.replicaBeforeFailover, let body = deployedBody, let deployed = CacheShapeChange.Deployed.from(template: body) {
+        if !o.stack.replicaBeforeFailover, let live, let body = try cfn.getTemplate(live.id),
+           let deployed = CacheShapeChange.Deployed.from(template: body) {
             switch CacheShapeChange.plan(from: deployed, to: o.stack) {
             case .direct: break
             case .refused(let why): throw DeployError(.usage, why)
@@ -144,6 +145,12 @@ public struct Deployer: Sendable {
             result.status = "REVIEW"
             result.duration = clock.now().timeIntervalSince(started)
             return result
+        }
+        let replaced = Replacements.planned(in: changeSet.changes)
+        if o.failOnReplacement, !replaced.isEmpty {
+            try? cfn.deleteChangeSet(created.id, stackName: o.stackName)
+            throw DeployError(.failed, "the change set replaces \(replaced.map { "\($0.logicalId) (\($0.type))" }.joined(separator: ", ")); "
+                + "not executed (--fail-on-replacement), and the change set was deleted")
         }
         if let confirm, !confirm(changeSet.changes) {
             try? cfn.deleteChangeSet(created.id, stackName: o.stackName)

@@ -18,7 +18,7 @@ struct CacheDemoCommand: ParsableCommand {
             """,
         version: CacheDemoVersion.current,
         subcommands: [
-            TemplateCommand.self, PackageCommand.self, DeployCommand.self, StatusCommand.self, DestroyCommand.self, CostCommand.self,
+            TemplateCommand.self, DiagramCommand.self, PackageCommand.self, DeployCommand.self, StatusCommand.self, DestroyCommand.self, CostCommand.self,
             SmokeTestCommand.self, InvalidateCommand.self, LocalCommand.self, WhoamiCommand.self,
         ]
     )

@@ -34,11 +34,15 @@ struct TemplateCommand: ParsableCommand {
 extension TemplateFormat: ExpressibleByArgument {}
 
 enum TemplateRendering {
+    /// The stack's template model; what `template` renders and `diagram` draws.
+    static func model(_ options: StackOptions) throws -> Template {
+        do { return try CacheStack(options: options).template() } catch { throw UsageFailure(error.description) }
+    }
+
     static func render(_ options: StackOptions, format: TemplateFormat) throws -> String {
+        let template = try model(options)
         do {
-            return try CacheStack(options: options).template().rendered(as: format)
-        } catch let e as StackOptionsError {
-            throw UsageFailure(e.description)
+            return try template.rendered(as: format)
         } catch {
             throw OperationFailure("the template could not be rendered: \(error)")
         }

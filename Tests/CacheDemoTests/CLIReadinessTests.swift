@@ -122,7 +122,8 @@ import Glibc
         try Data("keep".utf8).write(to: URL(fileURLWithPath: target))
         let link = dir.appendingPathComponent("link.txt").path
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
-        for args in [["template", "--output-file"], ["package", "--output-file"], ["smoke-test", "--endpoint", "http://127.0.0.1:9", "--junit-xml"]] {
+        for args in [["template", "--output-file"], ["diagram", "--output-file"], ["package", "--output-file"],
+                     ["smoke-test", "--endpoint", "http://127.0.0.1:9", "--junit-xml"]] {
             for (path, mention) in [("/dev/full", "is a device"), (dir.path, "is a directory"), (link, "is a symbolic link")] {
                 let r = try bare(args + [path])
                 #expect(r.status == 1, "\(args) \(path): \(r.stderr)")
@@ -141,7 +142,7 @@ import Glibc
     }
 
     @Test func everyCommandsHelpShowsAnExampleAndTheREADMEMentionsCompletion() throws {
-        for command in ["template", "package", "deploy", "status", "destroy", "cost", "smoke-test", "invalidate", "local", "whoami"] {
+        for command in ["template", "diagram", "package", "deploy", "status", "destroy", "cost", "smoke-test", "invalidate", "local", "whoami"] {
             let help = try bare([command, "--help"])
             #expect(help.status == 0)
             #expect(help.stdout.contains("Examples:\n  cachedemo \(command)"), "\(command)")

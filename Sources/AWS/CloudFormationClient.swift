@@ -30,6 +30,15 @@ public struct CloudFormationClient: Sendable {
         public let type: String
         public let status: String
         public let reason: String?
+        public init(id: String, timestamp: Date, logicalId: String, physicalId: String?, type: String, status: String, reason: String?) {
+            self.id = id
+            self.timestamp = timestamp
+            self.logicalId = logicalId
+            self.physicalId = physicalId
+            self.type = type
+            self.status = status
+            self.reason = reason
+        }
     }
 
     public struct Resource: Sendable {

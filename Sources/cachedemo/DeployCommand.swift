@@ -50,10 +50,13 @@ struct DeployCommand: ParsableCommand {
 
     @OptionGroup var waitTimeout: WaitTimeoutOption
 
+    @OptionGroup var timeline: TimelineOption
+
     @OptionGroup var output: OutputOption
 
     func run() throws {
         try reportingFailures {
+            if let path = timeline.svgPath { try asOutputFile(path) }
             var o = Deployer.Options()
             o.stackName = try name.validated()
             o.stack = try stack.stackOptions()
@@ -75,7 +78,9 @@ struct DeployCommand: ParsableCommand {
             let result = try runAWSOperation {
                 try Deployer(session: session, progress: progress, confirm: ask).deploy(o)
             }
-            report(result, stackName: o.stackName, estimate: estimate)
+            let operation = result.executed ? TimelineReport.fetch(session, stack: result.stackId) : nil
+            report(result, stackName: o.stackName, estimate: estimate, timeline: operation)
+            if result.executed { try TimelineReport.show(operation, format: output.format, svgPath: timeline.svgPath) }
         }
     }
 
@@ -95,7 +100,7 @@ struct DeployCommand: ParsableCommand {
         }
     }
 
-    func report(_ r: Deployer.Result, stackName: String, estimate: CostEstimate?) {
+    func report(_ r: Deployer.Result, stackName: String, estimate: CostEstimate?, timeline: Timeline?) {
         switch output.format {
         case .json:
             printJSON([
@@ -104,6 +109,7 @@ struct DeployCommand: ParsableCommand {
                 "durationSeconds": (r.duration * 10).rounded() / 10, "outputs": r.outputs,
                 "changeSetId": r.changeSetId ?? NSNull(),
                 "estimate": estimate.map { CostReport.json($0) } ?? NSNull(),
+                "timeline": timeline?.jsonObject ?? NSNull(),
                 "changes": r.changes.map { ["action": $0.action, "logicalId": $0.logicalId, "type": $0.type,
                                             "replacement": $0.replacement ?? NSNull()] as [String: Any] },
                 "replacements": r.replacements.map { ["logicalId": $0.logicalId, "type": $0.type, "replacement": $0.replacement,

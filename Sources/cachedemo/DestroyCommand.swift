@@ -24,10 +24,13 @@ struct DestroyCommand: ParsableCommand {
 
     @OptionGroup var waitTimeout: WaitTimeoutOption
 
+    @OptionGroup var timeline: TimelineOption
+
     @OptionGroup var output: OutputOption
 
     func run() throws {
         try reportingFailures {
+            if let path = timeline.svgPath { try asOutputFile(path) }
             var o = Destroyer.Options()
             o.stackName = try name.validated()
             o.purgeArtifacts = purgeArtifacts
@@ -44,16 +47,18 @@ struct DestroyCommand: ParsableCommand {
             let session = try aws.session()
             WaitInterruption.install()
             let result = try runAWSOperation { try Destroyer(session: session, progress: TerminalProgress()).destroy(o) }
+            let operation = result.stackId.flatMap { TimelineReport.fetch(session, stack: $0) }
             switch output.format {
             case .json:
                 printJSON(["stackName": o.stackName, "existed": result.existed, "stackId": result.stackId ?? NSNull(),
                            "status": result.status, "purgedArtifacts": result.purgedObjects,
                            "durationSeconds": (result.duration * 10).rounded() / 10,
                            "leftovers": result.leftovers.map { ["kind": $0.kind, "id": $0.id, "billable": $0.billable] as [String: Any] },
-                           "billableLeft": result.billableLeft])
+                           "billableLeft": result.billableLeft, "timeline": operation?.jsonObject ?? NSNull()])
             case .text:
                 if result.existed { say("\(o.stackName): \(result.status) in \(String(format: "%.1f", result.duration)) s") }
             }
+            if result.existed { try TimelineReport.show(operation, format: output.format, svgPath: timeline.svgPath) }
             if result.billableLeft {
                 throw OperationFailure("stack \(o.stackName) is deleted but billable resources survived: "
                     + result.leftovers.filter(\.billable).map { "\($0.kind) \($0.id)" }.joined(separator: ", ")

@@ -40,3 +40,8 @@ func printError(_ message: String) {
 func writeOutputFile(_ data: Data, to path: String) throws {
     do { try OutputFile.write(data, to: path) } catch { throw OperationFailure(error.description) }
 }
+
+/// An output path checked before a long operation, so a bad one fails first, not last.
+func asOutputFile(_ path: String) throws {
+    do { try OutputFile.check(path) } catch { throw OperationFailure(error.description) }
+}

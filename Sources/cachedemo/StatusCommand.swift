@@ -6,7 +6,7 @@ import Foundation
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the stack's status, outputs, resources and recent events.",
+        abstract: "Show the stack's status, outputs, resources and recent events (--timeline: where the last operation's time went).",
         discussion: "Examples:\n  cachedemo status --stack-name cache-prod\n  cachedemo status --stack-name cache-prod --events 30 --output json"
     )
 
@@ -15,6 +15,11 @@ struct StatusCommand: ParsableCommand {
 
     @Option(help: "How many recent events to show.")
     var events = 10
+
+    @Flag(help: "Also show the latest operation's per-resource timeline.")
+    var timeline = false
+
+    @OptionGroup var timelineSVG: TimelineOption
 
     @OptionGroup var output: OutputOption
 
@@ -33,9 +38,12 @@ struct StatusCommand: ParsableCommand {
                 }
                 return (stack, try cfn.describeStackResources(stack.id), Array(try cfn.describeStackEvents(stack.id, limit: events).prefix(events)))
             }
+            if let path = timelineSVG.svgPath { try asOutputFile(path) }
+            let operation = timeline || timelineSVG.svgPath != nil ? TimelineReport.fetch(session, stack: stack.id) : nil
             switch output.format {
             case .json:
                 printJSON([
+                    "timeline": operation?.jsonObject ?? NSNull(),
                     "stackName": stack.name, "stackId": stack.id, "status": stack.status,
                     "statusReason": stack.statusReason ?? NSNull(), "outputs": stack.outputs,
                     "resources": resources.map { ["logicalId": $0.logicalId, "physicalId": $0.physicalId ?? NSNull(),
@@ -57,6 +65,9 @@ struct StatusCommand: ParsableCommand {
                 for e in recent {
                     say("  \(ISO8601.format(e.timestamp))  \(e.status.padded(to: 20))  \(e.logicalId)\(e.reason.map { "  \($0)" } ?? "")")
                 }
+            }
+            if timeline || timelineSVG.svgPath != nil {
+                try TimelineReport.show(operation, format: output.format, svgPath: timelineSVG.svgPath)
             }
         }
     }

@@ -16,6 +16,7 @@ from moto.secretsmanager.models import secretsmanager_backends
 
 import change_sets
 import serving
+import stack_events
 
 MODULE = "moto.cachedemo_plugin"  # moto's model metaclass wants a module under moto.
 
@@ -439,10 +440,11 @@ def _lambda_code_must_exist():
 def apply():
     """Adds the deletes moto lacks, so DeleteStack leaves no EC2 resource behind,
     rebuilds outputs after change sets, reads loopback TemplateURLs path-style, resolves
-    dynamic references, refuses Lambda code that is not there, and says which changes
-    replace."""
+    dynamic references, refuses Lambda code that is not there, says which changes
+    replace, and records each resource's events."""
     serving.patch_dynamic_references()
     change_sets.apply()
+    stack_events.apply()
     _lambda_code_must_exist()
     _rebuild_outputs_after_change_sets()
     _path_style_template_urls_on_loopback()

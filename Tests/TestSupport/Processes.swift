@@ -106,3 +106,16 @@ public func cachedemoOnTerminal(_ args: [String], answer: String, environment: [
     try Data((answer + "\n").utf8).write(to: input)
     return try run("/bin/sh", ["-c", "script -qec \"$0\" /dev/null < \"$1\"", command, input.path], environment: environment)
 }
+
+/// Renders an SVG file with librsvg, as a browser would, and returns the PNG's pixel size.
+public func renderedSize(ofSVG svg: URL) throws -> (width: Int, height: Int) {
+    let png = svg.deletingPathExtension().appendingPathExtension("png")
+    let r = try runTool("rsvg-convert", [svg.path, "-o", png.path])
+    guard r.status == 0 else { throw RenderError(message: r.stderr) }
+    let header = try Data(contentsOf: png).prefix(24)
+    guard header.starts(with: [0x89, 0x50, 0x4E, 0x47]) else { throw RenderError(message: "not a PNG") }
+    func int(_ r: Range<Int>) -> Int { header[r].reduce(0) { $0 << 8 | Int($1) } }
+    return (int(16..<20), int(20..<24))
+}
+
+public struct RenderError: Error { public let message: String }

@@ -216,12 +216,22 @@ class CacheServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def _register(registry, key, server):
+    with _lock:
+        registry[key] = server
+    return server
+
+
+def _unregister(registry, key):
+    with _lock:
+        server = registry.pop(key, None)
+    if server:
+        server.stop()
+
+
 def start_cache(group_id, token, tls=True):
     stop_cache(group_id)
-    server = CacheServer(group_id, token, tls)
-    with _lock:
-        _servers[group_id] = server
-    return server
+    return _register(_servers, group_id, CacheServer(group_id, token, tls))
 
 
 def cache(group_id):
@@ -230,10 +240,7 @@ def cache(group_id):
 
 
 def stop_cache(group_id):
-    with _lock:
-        server = _servers.pop(group_id, None)
-    if server:
-        server.stop()
+    _unregister(_servers, group_id)
 
 
 # --- the HTTP API ----------------------------------------------------------------------------
@@ -448,17 +455,11 @@ class ApiServer:
 
 
 def start_api(api_id, account_id, region):
-    server = ApiServer(api_id, account_id, region)
-    with _lock:
-        _apis[api_id] = server
-    return server
+    return _register(_apis, api_id, ApiServer(api_id, account_id, region))
 
 
 def stop_api(api_id):
-    with _lock:
-        server = _apis.pop(api_id, None)
-    if server:
-        server.stop()
+    _unregister(_apis, api_id)
 
 
 def stop_all():

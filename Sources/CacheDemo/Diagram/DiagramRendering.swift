@@ -78,17 +78,14 @@ public enum DiagramRendering {
         var out = ["flowchart LR", "  " + node(g.client, ("([\"", "\"])")), "  " + node(g.api), "  " + node(g.upstream, ("([\"", "\"])"))]
         out.append("  subgraph \(id(g.vpc.id))[\"\(g.vpc.title)<br/>\(g.vpc.caption)\"]")
         out.append("    " + node(g.function))
-        for z in g.zones {
-            for (subnet, nodes) in [(z.publicSubnet, z.publicNodes), (z.privateSubnet, z.privateNodes)] {
-                guard let subnet else { continue }
-                out.append("    subgraph \(id(subnet.id))[\"\(subnet.title)<br/>\(subnet.caption)\"]")
-                out += nodes.map { "      " + node($0) }
-                out.append("    end")
-            }
+        for (subnet, nodes) in g.subnets {
+            out.append("    subgraph \(id(subnet.id))[\"\(subnet.title)<br/>\(subnet.caption)\"]")
+            out += nodes.map { "      " + node($0) }
+            out.append("    end")
         }
         out.append("  end")
         out += g.edges.map { "  \(id($0.from)) -->|\($0.label)| \(id($0.to))" }
-        out += g.zones.flatMap(\.publicNodes).dropFirst().map { "  \(id($0.id)) --> \(id(g.upstream.id))" }
+        out += g.otherNATs.map { "  \(id($0.id)) --> \(id(g.upstream.id))" }
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -99,18 +96,15 @@ public enum DiagramRendering {
         var out = ["digraph cachedemo {", "  rankdir=LR;", "  node [fontname=\"DejaVu Sans Mono\", fontsize=10];",
                    "  " + node(g.client, "oval"), "  " + node(g.api), "  " + node(g.upstream, "oval"),
                    "  subgraph \"cluster_\(g.vpc.id)\" {", "    label=\"\(g.vpc.title)\\n\(g.vpc.caption)\";", "    " + node(g.function)]
-        for z in g.zones {
-            for (subnet, nodes) in [(z.publicSubnet, z.publicNodes), (z.privateSubnet, z.privateNodes)] {
-                guard let subnet else { continue }
-                out.append("    subgraph \"cluster_\(subnet.id)\" {")
-                out.append("      label=\"\(subnet.title)\\n\(subnet.caption)\"; style=dashed;")
-                out += nodes.map { "      " + node($0) }
-                out.append("    }")
-            }
+        for (subnet, nodes) in g.subnets {
+            out.append("    subgraph \"cluster_\(subnet.id)\" {")
+            out.append("      label=\"\(subnet.title)\\n\(subnet.caption)\"; style=dashed;")
+            out += nodes.map { "      " + node($0) }
+            out.append("    }")
         }
         out.append("  }")
         out += g.edges.map { "  \"\($0.from)\" -> \"\($0.to)\" [label=\"\($0.label)\"];" }
-        out += g.zones.flatMap(\.publicNodes).dropFirst().map { "  \"\($0.id)\" -> \"\(g.upstream.id)\";" }
+        out += g.otherNATs.map { "  \"\($0.id)\" -> \"\(g.upstream.id)\";" }
         out.append("}")
         return out.joined(separator: "\n") + "\n"
     }

@@ -95,6 +95,17 @@ public struct StackGraph: Sendable, Equatable {
         self.edges = edges
     }
 
+    /// Each subnet with what sits in it, public then private, zone by zone.
+    public var subnets: [(subnet: Node, nodes: [Node])] {
+        zones.flatMap { z in
+            [(z.publicSubnet, z.publicNodes), (z.privateSubnet, z.privateNodes)].compactMap { s, n in s.map { ($0, n) } }
+        }
+    }
+
+    /// NAT gateways after the first: each is also a way out to the upstream (the first's
+    /// edge is in `edges`, with the label).
+    public var otherNATs: [Node] { Array(zones.flatMap(\.publicNodes).dropFirst()) }
+
     /// Every node, zones' contents included, for renderers that list them.
     public var allNodes: [Node] {
         [client, api, function, upstream] + zones.flatMap { $0.publicNodes + $0.privateNodes }

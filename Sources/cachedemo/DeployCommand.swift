@@ -75,12 +75,29 @@ struct DeployCommand: ParsableCommand {
             let estimate = try? CostEstimate.estimate(o.stack, region: session.region, usage: CostEstimate.Usage())
             let ask = askBeforeExecuting(estimate)
             WaitInterruption.install()
-            let result = try runAWSOperation {
-                try Deployer(session: session, progress: progress, confirm: ask).deploy(o)
+            let result: Deployer.Result
+            do {
+                result = try runAWSOperation { try Deployer(session: session, progress: progress, confirm: ask).deploy(o) }
+            } catch let failure as OperationFailure {
+                // A failed operation shows where its time went too (the failed resource marked).
+                if output.format == .text, let operation = TimelineReport.fetch(session, stack: o.stackName),
+                   Date().timeIntervalSince(operation.started) < 24 * 3600 {
+                    try? TimelineReport.show(operation, format: .text, svgPath: timeline.svgPath)
+                }
+                throw failure
             }
             let operation = result.executed ? TimelineReport.fetch(session, stack: result.stackId) : nil
             report(result, stackName: o.stackName, estimate: estimate, timeline: operation)
-            if result.executed { try TimelineReport.show(operation, format: output.format, svgPath: timeline.svgPath) }
+            if result.executed {
+                try TimelineReport.show(operation, format: output.format, svgPath: timeline.svgPath)
+            } else if let path = timeline.svgPath {
+                progress.info("no stack operation ran, so no timeline was written to \(path)")
+            }
+            if result.status == "REFUSED_REPLACEMENT" {
+                throw OperationFailure("the change set replaces "
+                    + result.replacements.map { "\($0.logicalId) (\($0.type))" }.joined(separator: ", ")
+                    + "; not executed (--fail-on-replacement), and the change set was deleted")
+            }
         }
     }
 
@@ -96,7 +113,8 @@ struct DeployCommand: ParsableCommand {
             // Losing state (the cache's data, the API's URL) gets a second, explicit question.
             let stateful = Replacements.planned(in: changes).filter(\.stateful)
             guard !stateful.isEmpty else { return true }
-            return confirm("It replaces \(stateful.map(\.logicalId).joined(separator: ", ")): \(stateful[0].consequence). Replace?")
+            let losses = stateful.map { "\($0.logicalId): \($0.consequence)" }.joined(separator: "; ")
+            return confirm("It replaces what holds state (\(losses)). Replace?")
         }
     }
 

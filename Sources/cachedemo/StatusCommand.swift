@@ -30,6 +30,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let stackName = try name.validated()
+            if let path = timelineSVG.svgPath { try asOutputFile(path) }
             let session = try aws.session()
             let cfn = CloudFormationClient(client: session.client)
             let (stack, resources, recent) = try runAWSOperation { () throws -> (CloudFormationClient.Stack, [CloudFormationClient.Resource], [CloudFormationClient.Event]) in
@@ -38,7 +39,6 @@ struct StatusCommand: ParsableCommand {
                 }
                 return (stack, try cfn.describeStackResources(stack.id), Array(try cfn.describeStackEvents(stack.id, limit: events).prefix(events)))
             }
-            if let path = timelineSVG.svgPath { try asOutputFile(path) }
             let operation = timeline || timelineSVG.svgPath != nil ? TimelineReport.fetch(session, stack: stack.id) : nil
             switch output.format {
             case .json:

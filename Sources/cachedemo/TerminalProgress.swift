@@ -12,7 +12,8 @@ struct TerminalProgress: DeployProgress {
     let color: Bool
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        color = isatty(STDERR_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+        // NO_COLOR counts when set to anything but the empty string (no-color.org).
+        color = isatty(STDERR_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
     }
 
     func info(_ line: String) { progress(line) }

@@ -39,6 +39,6 @@ enum TimelineReport {
 
     static var stdoutColor: Bool {
         let env = ProcessInfo.processInfo.environment
-        return isatty(STDOUT_FILENO) == 1 && env["NO_COLOR"] == nil && env["TERM"] != "dumb"
+        return isatty(STDOUT_FILENO) == 1 && (env["NO_COLOR"] ?? "").isEmpty && env["TERM"] != "dumb"
     }
 }

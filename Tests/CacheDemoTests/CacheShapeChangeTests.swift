@@ -127,11 +127,13 @@ import TestSupport
         let stack = "replace-\(UUID().uuidString.prefix(6).lowercased())"
         try deployEarlierVersion(stack)
 
-        // CI: refused before executing, naming what would be replaced.
-        let refused = try run(["deploy", "--stack-name", stack, "--fail-on-replacement"])
+        // CI: refused before executing, naming what would be replaced, and listing it in JSON.
+        let refused = try run(["deploy", "--stack-name", stack, "--fail-on-replacement", "--output", "json"])
         #expect(refused.status == 1)
         let line = refused.stderr.split(separator: "\n").last.map(String.init) ?? ""
         #expect(line.contains("CacheSlowLogGroup (AWS::Logs::LogGroup)") && line.contains("--fail-on-replacement"), "\(line)")
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any])
+        #expect((listed["replacements"] as? [Any])?.count == 3 && listed["executed"] as? Bool == false)
 
         // Without the flag: marked in the table, said in words, listed in the JSON document.
         let done = try run(["deploy", "--stack-name", stack, "--output", "json"])
@@ -160,7 +162,7 @@ import TestSupport
         #expect(r.status == 1, "\(r.stdout)")
         #expect(r.stdout.contains("replaced: Cache (AWS::ElastiCache::ReplicationGroup): the cache is emptied and its endpoint changes"))
         #expect(r.stdout.contains("Execute this change set? [y/N]"))
-        #expect(r.stdout.contains("It replaces Cache"), "\(r.stdout)")
+        #expect(r.stdout.contains("It replaces what holds state (Cache: the cache is emptied"), "\(r.stdout)")
         #expect(r.stdout.contains("deploy cancelled; the change set was deleted and nothing changed"))
         #expect(try run(["destroy", "--stack-name", stack, "--yes"]).status == 0)
     }

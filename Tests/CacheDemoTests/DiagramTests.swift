@@ -97,6 +97,13 @@ import TestSupport
         #expect(committed == rendered, "docs/\(file) is stale: run scripts/render-templates")
     }
 
+    /// Graphviz drops an empty cluster: an empty subnet (the second AZ's public one with a
+    /// single NAT) keeps an invisible point, so it is drawn like in the SVG.
+    @Test func dotKeepsAnEmptySubnet() throws {
+        let dot = DiagramRendering.render(try graph(["--multi-az", "--single-nat"]).0, as: .dot)
+        #expect(dot.contains("\"PublicSubnet2-empty\" [shape=point, style=invis];"))
+    }
+
     @Test func mermaidAndDotHaveTheSameShape() throws {
         let g = try graph(["--multi-az"]).0
         let mermaid = DiagramRendering.render(g, as: .mermaid), dot = DiagramRendering.render(g, as: .dot)

@@ -98,13 +98,14 @@ final class DemoUpstream {
         #expect(try get(endpoint + short).header("x-cache") == "MISS", "an entry outlived --cache-ttl 1")
 
         // destroy --yes: nothing billable left, and nothing the emulator started either.
-        let apiId = try #require(outputs["ApiId"]), groupId = try #require(outputs["CacheReplicationGroupId"])
+        let apiId = try #require(outputs["ApiId"])
         let destroyed = try run(["destroy", "--stack-name", stack, "--yes"])
         #expect(destroyed.status == 0, "\(destroyed.stderr)")
         #expect(destroyed.stdout.contains("nothing billable left") || destroyed.stderr.contains("nothing billable left"))
         let apiPort = try #require(Int(endpoint.split(separator: ":").last ?? ""))
         #expect(!listening(apiPort) && !listening(cachePort))
-        for marker in ["api-\(apiId)-", "cache-\(groupId)/"] {
+        // The function runs from a folder named for its API; redis-server names itself by its port.
+        for marker in ["api-\(apiId)-", "redis-server 127.0.0.1:\(cachePort)"] {
             let left = try runTool("pgrep", ["-f", marker])
             #expect(left.stdout.isEmpty, "still running for \(marker): \(left.stdout)")
         }

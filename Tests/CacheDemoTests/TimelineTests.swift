@@ -40,6 +40,31 @@ import TestSupport
         #expect((json["resources"] as? [[String: Any]])?.count == 5 && json["totalSeconds"] as? Double == 301)
     }
 
+    /// A create that failed: the failed resource's row ends where it failed (the rollback's
+    /// delete that follows is not its work) and says FAILED; long ids still fit a narrow terminal.
+    @Test func aFailedResourceEndsWhereItFailedAndSaysSo() throws {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let long = "AVeryLongLogicalResourceIdentifierThatGoesOn"
+        let script: [(Double, String, String)] = [(0, "s", "CREATE_IN_PROGRESS"), (0, long, "CREATE_IN_PROGRESS"),
+                                                   (5, "Cache", "CREATE_IN_PROGRESS"), (20, "Cache", "CREATE_FAILED"),
+                                                   (21, long, "CREATE_COMPLETE"), (22, "s", "ROLLBACK_IN_PROGRESS"),
+                                                   (30, "Cache", "DELETE_COMPLETE"), (40, "s", "ROLLBACK_COMPLETE")]
+        let events = script.map { at, id, status in
+            CloudFormationClient.Event(id: UUID().uuidString, timestamp: t0.addingTimeInterval(at), logicalId: id, physicalId: nil,
+                                       type: id == "s" ? "AWS::CloudFormation::Stack" : "AWS::ElastiCache::ReplicationGroup",
+                                       status: status, reason: nil)
+        }.reversed()
+        let t = try #require(Timeline(events: Array(events)))
+        let cache = try #require(t.rows.first { $0.logicalId == "Cache" })
+        #expect(cache.failed && cache.start == 5 && cache.end == 20)
+        for width in [30, 50, 80] {
+            let chart = TimelineChart.text(t, width: width, color: false)
+            for line in chart.split(separator: "\n").dropFirst() { #expect(line.count <= width, "\(width): \(line)") }
+            #expect(chart.contains(" FAILED"))
+        }
+        #expect(TimelineLayout(t).svg().contains("FAILED"))
+    }
+
     @Test(arguments: [60, 100, 160])
     func theChartFitsTheTerminalAndMarksTheCriticalPath(_ width: Int) throws {
         let t = try #require(Timeline(events: Self.events()))
@@ -86,6 +111,12 @@ import TestSupport
         #expect(timeline["operation"] as? String == "CREATE")
         #expect((timeline["resources"] as? [Any])?.count == (try CacheStack(options: StackOptions()).template().resources.count))
         #expect(try renderedSize(ofSVG: svg).width > 0)
+
+        // Nothing to do: no operation ran, and the SVG asked for is not written, said so.
+        let idle = dir.appendingPathComponent("idle.svg")
+        let unchanged = try run(["deploy", "--stack-name", stack, "--timeline-svg", idle.path])
+        #expect(unchanged.status == 0 && unchanged.stderr.contains("no stack operation ran"))
+        #expect(!FileManager.default.fileExists(atPath: idle.path))
 
         let status = try run(["status", "--stack-name", stack, "--timeline"])
         #expect(status.stdout.contains("create timeline, ") && status.stdout.contains("Cache "))

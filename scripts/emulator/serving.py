@@ -56,11 +56,29 @@ def configure(iam_key):
 
 
 def state_dir():
+    """This emulator's folder, named for its pid; folders of emulators that died without
+    cleaning up (SIGKILL) are removed, keys and all."""
     with _lock:
         if _state["dir"] is None:
-            _state["dir"] = tempfile.mkdtemp(prefix="cachedemo-emulator-")
+            _remove_stale_state_dirs()
+            _state["dir"] = tempfile.mkdtemp(prefix=f"cachedemo-emulator-{os.getpid()}-")
             os.chmod(_state["dir"], 0o700)
         return _state["dir"]
+
+
+def _remove_stale_state_dirs():
+    root = tempfile.gettempdir()
+    for name in os.listdir(root):
+        m = re.match(r"^cachedemo-emulator-(\d+)-", name)
+        path = os.path.join(root, name)
+        if not m or not os.path.isdir(path) or os.stat(path).st_uid != os.getuid():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except PermissionError:
+            pass
 
 
 def free_port():

@@ -148,9 +148,12 @@ public struct Deployer: Sendable {
         }
         let replaced = Replacements.planned(in: changeSet.changes)
         if o.failOnReplacement, !replaced.isEmpty {
+            // Not executed; the caller reports the replacements (and JSON lists them) and fails.
             try? cfn.deleteChangeSet(created.id, stackName: o.stackName)
-            throw DeployError(.failed, "the change set replaces \(replaced.map { "\($0.logicalId) (\($0.type))" }.joined(separator: ", ")); "
-                + "not executed (--fail-on-replacement), and the change set was deleted")
+            if changeSetType == "CREATE" { try? cfn.deleteStack(result.stackId, clientToken: UUID().uuidString) }
+            result.status = "REFUSED_REPLACEMENT"
+            result.duration = clock.now().timeIntervalSince(started)
+            return result
         }
         if let confirm, !confirm(changeSet.changes) {
             try? cfn.deleteChangeSet(created.id, stackName: o.stackName)

@@ -15,9 +15,12 @@ public struct Timeline: Sendable {
         public let status: String
         public var critical = false
         public var duration: Double { end - start }
+        public var failed: Bool { status.hasSuffix("_FAILED") }
     }
 
     public let operation: String
+    /// When the operation began (its first stack event).
+    public let started: Date
     public let rows: [Row]
     /// From the stack's first *_IN_PROGRESS to its last event.
     public let total: Double
@@ -32,15 +35,20 @@ public struct Timeline: Sendable {
         let starts = ["CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS"]
         guard let begin = sorted.last(where: { $0.type == stackType && starts.contains($0.status) }) else { return nil }
         let t0 = begin.timestamp
+        started = t0
         let events = sorted.filter { $0.timestamp >= t0 }
         operation = String(begin.status.prefix { $0 != "_" })
         var rows: [String: Row] = [:]
         var order: [String] = []
-        for e in events where e.type != stackType {
+        var finished: Set<String> = []
+        for e in events where e.type != stackType && !finished.contains(e.logicalId) {
+            // A row ends at its first COMPLETE or FAILED: what follows (a rollback's delete, the
+            // cleanup of a replaced resource's old copy) is not this resource's own work.
             let at = e.timestamp.timeIntervalSince(t0)
+            let ends = e.status.hasSuffix("_COMPLETE") || e.status.hasSuffix("_FAILED")
+            if ends { finished.insert(e.logicalId) }
             if let r = rows[e.logicalId] {
-                let ends = e.status.hasSuffix("_COMPLETE") || e.status.hasSuffix("_FAILED")
-                rows[e.logicalId] = Row(logicalId: r.logicalId, type: r.type, start: r.start, end: ends ? at : r.end, status: e.status)
+                rows[e.logicalId] = Row(logicalId: r.logicalId, type: r.type, start: r.start, end: at, status: e.status)
             } else {
                 order.append(e.logicalId)
                 rows[e.logicalId] = Row(logicalId: e.logicalId, type: e.type, start: at, end: at, status: e.status)
@@ -79,9 +87,13 @@ public struct Timeline: Sendable {
 /// The timeline as a terminal chart: block characters in the terminal's width, the
 /// critical path in solid blocks (and red when colour is on), the rest shaded.
 public enum TimelineChart {
+    /// Each line fits `width` (from 30 columns up): long ids are cut, the bars share the rest.
     public static func text(_ t: Timeline, width: Int, color: Bool) -> String {
-        let name = min(max(t.rows.map(\.logicalId.count).max() ?? 8, 8), 36)
-        let bar = max(10, width - name - 14)
+        let width = max(width, 30)
+        let suffix = t.rows.contains(where: \.failed) ? 7 : 0  // " FAILED"
+        var name = min(max(t.rows.map(\.logicalId.count).max() ?? 8, 8), 36, width / 3)
+        var bar = width - name - 10 - suffix  // 10: two spaces and the 8-wide duration
+        if bar < 4 { (name, bar) = (name - (4 - bar), 4) }
         let scale = t.total > 0 ? Double(bar) / t.total : 0
         func seconds(_ v: Double) -> String { v >= 100 ? String(format: "%.0f s", v) : String(format: "%.1f s", v) }
         var lines = ["\(t.operation.lowercased()) timeline, \(seconds(t.total)) in all (█ critical path)"]
@@ -93,7 +105,7 @@ public enum TimelineChart {
             let id = r.logicalId.count > name ? String(r.logicalId.prefix(name - 1)) + "…" : r.logicalId
             lines.append(id.padding(toLength: name, withPad: " ", startingAt: 0) + " "
                 + String(repeating: " ", count: from) + painted + String(repeating: " ", count: bar - from - length)
-                + " " + seconds(r.duration).leftPadded(to: 8) + (r.status.hasSuffix("_FAILED") ? " FAILED" : ""))
+                + " " + seconds(r.duration).leftPadded(to: 8) + (r.failed ? " FAILED" : ""))
         }
         return lines.joined(separator: "\n") + "\n"
     }

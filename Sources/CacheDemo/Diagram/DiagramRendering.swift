@@ -100,6 +100,8 @@ public enum DiagramRendering {
             out.append("    subgraph \"cluster_\(subnet.id)\" {")
             out.append("      label=\"\(subnet.title)\\n\(subnet.caption)\"; style=dashed;")
             out += nodes.map { "      " + node($0) }
+            // Graphviz drops an empty cluster: an invisible point keeps the subnet drawn.
+            if nodes.isEmpty { out.append("      \"\(subnet.id)-empty\" [shape=point, style=invis];") }
             out.append("    }")
         }
         out.append("  }")

@@ -10,6 +10,7 @@ public struct TimelineLayout: Sendable {
         public let durationText: String
         public let durationRect: Rect
         public let critical: Bool
+        public let failed: Bool
     }
 
     static let rowHeight = 22.0
@@ -27,20 +28,20 @@ public struct TimelineLayout: Sendable {
         let nameWidth = Double(t.rows.map(\.logicalId.count).max() ?? 8) * cw
         let barX = P + nameWidth + P
         let scale = t.total > 0 ? Self.barArea / t.total : 0
-        title = "\(t.operation.lowercased()) timeline: \(String(format: "%.1f", t.total)) s (dark: critical path)"
+        title = "\(t.operation.lowercased()) timeline: \(String(format: "%.1f", t.total)) s (red: critical path; FAILED rows say so)"
         titleRect = Rect(x: P, y: P, width: Double(title.count) * cw, height: DiagramLayout.lineHeight)
         let top = P + DiagramLayout.lineHeight + P
         rows = t.rows.enumerated().map { i, r in
             let y = top + Double(i) * Self.rowHeight
             let x = barX + r.start * scale
-            let text = String(format: "%.1f s", r.duration)
+            let text = String(format: "%.1f s", r.duration) + (r.failed ? " FAILED" : "")
             return Row(name: r.logicalId, nameRect: Rect(x: P, y: y + 3, width: Double(r.logicalId.count) * cw, height: DiagramLayout.lineHeight),
                        bar: Rect(x: x, y: y + 4, width: max(2, r.duration * scale), height: Self.rowHeight - 8),
                        durationText: text,
                        durationRect: Rect(x: barX + Self.barArea + P, y: y + 3, width: Double(text.count) * cw, height: DiagramLayout.lineHeight),
-                       critical: r.critical)
+                       critical: r.critical, failed: r.failed)
         }
-        width = max(barX + Self.barArea + P + 9 * cw + P, titleRect.right + P)
+        width = max(barX + Self.barArea + P + 16 * cw + P, titleRect.right + P)
         height = top + Double(rows.count) * Self.rowHeight + P
     }
 
@@ -53,8 +54,9 @@ public struct TimelineLayout: Sendable {
         for r in rows {
             out.append("<text x=\"\(n(r.nameRect.x))\" y=\"\(n(r.nameRect.y + 12))\">\(DiagramRendering.escapeXML(r.name))</text>")
             out.append("<rect x=\"\(n(r.bar.x))\" y=\"\(n(r.bar.y))\" width=\"\(n(r.bar.width))\" height=\"\(n(r.bar.height))\" "
-                + "fill=\"\(r.critical ? "#c62828" : "#90a4ae")\"/>")
-            out.append("<text x=\"\(n(r.durationRect.x))\" y=\"\(n(r.durationRect.y + 12))\" fill=\"#444444\">\(r.durationText)</text>")
+                + "fill=\"\(r.critical ? "#c62828" : "#90a4ae")\"\(r.failed ? " stroke=\"#000000\" stroke-dasharray=\"3,2\"" : "")/>")
+            out.append("<text x=\"\(n(r.durationRect.x))\" y=\"\(n(r.durationRect.y + 12))\" "
+                + "fill=\"\(r.failed ? "#b71c1c" : "#444444")\"\(r.failed ? " font-weight=\"bold\"" : "")>\(r.durationText)</text>")
         }
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"

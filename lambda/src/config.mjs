@@ -9,9 +9,32 @@ function int(env, name, fallback) {
   return n;
 }
 
+/**
+ * REDIS_AUTH_MODE=iam: the password is an IAM auth token made from the role credentials
+ * Lambda puts in the environment, for the cache REDIS_IAM_CACHE_NAME and the user
+ * REDIS_USERNAME; otherwise REDIS_AUTH_TOKEN, if any.
+ */
+function iamAuth(env) {
+  if ((env.REDIS_AUTH_MODE || 'token') === 'token') return null;
+  if (env.REDIS_AUTH_MODE !== 'iam') throw new Error(`REDIS_AUTH_MODE=${env.REDIS_AUTH_MODE} is not token or iam`);
+  for (const name of ['REDIS_IAM_CACHE_NAME', 'REDIS_USERNAME', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+    if (!env[name]) throw new Error(`REDIS_AUTH_MODE=iam needs ${name}`);
+  }
+  return {
+    cacheName: env.REDIS_IAM_CACHE_NAME, userId: env.REDIS_USERNAME, region: env.AWS_REGION,
+    serverless: env.REDIS_IAM_SERVERLESS === '1',
+    // Read at each new token: a runtime that refreshes the role's keys is followed.
+    credentials: () => ({ accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      sessionToken: env.AWS_SESSION_TOKEN || undefined }),
+  };
+}
+
 export function readConfig(env = process.env) {
   if (!env.EXTERNAL_API_URL) throw new Error('EXTERNAL_API_URL is not set');
   return {
+    iamAuth: iamAuth(env),
+    // ElastiCache cuts an IAM-authenticated connection at 12 hours: AUTH again every 11.
+    redisReauthMs: int(env, 'REDIS_REAUTH_MS', 11 * 3600 * 1000),
     upstreamURL: env.EXTERNAL_API_URL,
     redisURL: env.REDIS_URL || null,
     redisToken: env.REDIS_AUTH_TOKEN || undefined,

@@ -3,6 +3,7 @@
 // never takes the API down, nor holds up a cold start's first answer.
 import { readConfig } from './config.mjs';
 import { RedisClient } from './redis.mjs';
+import { IamTokenProvider } from './iam-auth.mjs';
 import { keyHash, normalizePath, normalizeQuery, resourceKey, storedKey, versionKey } from './key.mjs';
 import { purge } from './purge.mjs';
 import { decodeEntry, encodeEntry, isTextual } from './entry.mjs';
@@ -20,9 +21,11 @@ const NO_CACHE = { on: false, reason: 'no cache is configured (REDIS_URL is not 
  */
 export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = globalThis.fetch } = {}) {
   const config = readConfig(env);
+  const iamTokens = config.iamAuth && new IamTokenProvider(config.iamAuth);
   const redis = config.redisURL
     ? new RedisClient(config.redisURL, {
-      token: config.redisToken,
+      token: iamTokens ? () => iamTokens.current() : config.redisToken,
+      reauthMs: iamTokens ? config.redisReauthMs : 0,
       username: config.redisUsername,
       ca: config.redisCA,
       connectTimeoutMs: config.redisConnectTimeoutMs,

@@ -144,7 +144,8 @@ export class RedisConnection {
         socket.off('error', fail);
         const conn = new RedisConnection(socket, commandTimeoutMs);
         try {
-          await conn.#handshake({ token, username, tracking });
+          // A function makes a fresh password per connection (an IAM auth token).
+          await conn.#handshake({ token: typeof token === 'function' ? token() : token, username, tracking });
           resolve(conn);
         } catch (err) {
           conn.close();
@@ -353,6 +354,7 @@ export class RedisClient {
             else for (const key of keys) this.local.delete(key.toString());
           };
         }
+        this.#keepAuthenticated(conn);
         this.#conn = conn;
         this.#failures = 0;
         this.connects++;
@@ -365,6 +367,24 @@ export class RedisClient {
       },
     ).finally(() => { this.#connecting = null; });
     return this.#connecting;
+  }
+
+  /**
+   * ElastiCache ends an IAM-authenticated connection after 12 hours: with a token function and
+   * `reauthMs`, the connection sends AUTH with a fresh token before then. A refused one closes
+   * it (the next request reconnects, and is a BYPASS until then).
+   */
+  #keepAuthenticated(conn) {
+    const { token, username, reauthMs } = this.options;
+    if (typeof token !== 'function' || !(reauthMs > 0)) return;
+    const timer = setInterval(() => {
+      if (conn.closed) return clearInterval(timer);
+      conn.command(username ? ['AUTH', username, token()] : ['AUTH', token()]).then(() => { this.reauths = (this.reauths ?? 0) + 1; },
+        () => conn.close());
+    }, reauthMs);
+    timer.unref();
+    const previous = conn.onClose;
+    conn.onClose = () => { clearInterval(timer); previous?.(); };
   }
 
   #noteFailure(cause) {

@@ -41,8 +41,9 @@ public struct CacheStack {
             description: "S3 key of the Lambda zip (cachedemo deploy fills this in)",
             allowedPattern: "^.+$", constraintDescription: "a non-empty S3 key")
         let network = Network(options: options).add(to: &t)
-        let cache = addCache(to: &t, network: network)
-        let function = addFunction(to: &t, network: network, cache: cache)
+        let auth = CacheAuthPart.add(to: &t, options: options)
+        let cache = addCache(to: &t, network: network, auth: auth)
+        let function = addFunction(to: &t, network: network, cache: cache, auth: auth)
         addHttpApi(to: &t, function: function)
         t.outputs[OutputName.vpcId] = Output(.ref(network.vpc), description: "The stack's VPC")
         return t

@@ -2,7 +2,7 @@ import CloudFormation
 
 extension CacheStack {
     /// The Lambda proxy in the private subnets, with its role, log group and security group.
-    func addFunction(to t: inout Template, network: Network.Ids, cache: CacheIds) -> String {
+    func addFunction(to t: inout Template, network: Network.Ids, cache: CacheIds, auth: CacheAuthPart) -> String {
         let tags = Self.tags
         let functionGroup = t.add("FunctionSecurityGroup", EC2.SecurityGroup(
             // GroupDescription is create-only: a new text would replace the group on every
@@ -25,6 +25,7 @@ extension CacheStack {
         let role = t.add("FunctionRole", IAM.Role(
             assumeRolePolicyDocument: IAM.Role.trustPolicy(service: "lambda.amazonaws.com"),
             managedPolicyArns: [.sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")],
+            policies: auth.rolePolicies(cache: cache.replicationGroup).nilIfEmpty,
             tags: tags))
         let logGroup = t.add("FunctionLogGroup", Logs.LogGroup(retentionInDays: options.logRetentionDays, tags: tags))
         let function = t.add("Function", Lambda.Function(
@@ -37,11 +38,9 @@ extension CacheStack {
             environment: .init([
                 "REDIS_URL": .join("", ["rediss://", .getAtt(cache.replicationGroup, "PrimaryEndPoint.Address"), ":",
                                         .getAtt(cache.replicationGroup, "PrimaryEndPoint.Port")]),
-                // Resolved by CloudFormation at deploy time: not in the template, but visible to
-                // anyone allowed lambda:GetFunctionConfiguration (see README, "The auth token").
-                "REDIS_AUTH_TOKEN": .sub("{{resolve:secretsmanager:${\(cache.authToken)}}}"),
                 "EXTERNAL_API_URL": .string(options.upstreamURL),
-            ].merging(options.caching.environment.mapValues { .string($0) }) { own, _ in own }),
+            ].merging(auth.functionEnvironment(cache: cache.replicationGroup)) { own, _ in own }
+             .merging(options.caching.environment.mapValues { .string($0) }) { own, _ in own }),
             loggingConfig: .init(logGroup: .ref(logGroup), logFormat: "JSON"),
             tags: tags))
         t.outputs[OutputName.functionName] = .init(.ref(function), description: "The Lambda function")
@@ -101,4 +100,8 @@ extension CacheStack {
     static let accessLogFormat = #"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","#
         + #""time":"$context.requestTime","route":"$context.routeKey","status":"$context.status","#
         + #""latencyMs":"$context.responseLatency","integrationMs":"$context.integrationLatency"}"#
+}
+
+extension Array {
+    var nilIfEmpty: [Element]? { isEmpty ? nil : self }
 }

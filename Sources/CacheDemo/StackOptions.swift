@@ -25,6 +25,12 @@ public struct StackOptions: Sendable, Equatable {
         case arm64, x86_64
     }
 
+    /// How the function proves itself to the cache: an AUTH token from Secrets Manager, or
+    /// IAM (an RBAC user whose password is a token signed with the function's role).
+    public enum CacheAuth: String, CaseIterable, Sendable {
+        case token, iam
+    }
+
     public var multiAZ = false
     public var singleNAT = false
     public var engine = Engine.redis
@@ -32,6 +38,7 @@ public struct StackOptions: Sendable, Equatable {
     public var nodeType = "cache.t4g.micro"
     public var caching = CachingOptions()
     public var throttle = ThrottleOptions()
+    public var cacheAuth = CacheAuth.token
     public var upstreamURL = "https://api.agify.io"
     public var vpcCIDR = "10.10.0.0/16"
     public var runtime = "nodejs24.x"
@@ -84,6 +91,11 @@ public struct StackOptions: Sendable, Equatable {
                 + "use one of \(engine.supportedVersions.joined(separator: ", "))")
         }
         _ = try UpstreamURL(upstreamURL)
+        // ElastiCache takes IAM authentication from Redis OSS 7.0 and Valkey 7.2 on.
+        if cacheAuth == .iam, engine == .redis, CacheShapeChange.versionLess(resolvedEngineVersion, "7.0") == true {
+            throw .init("--cache-auth iam needs Redis OSS 7.0 or newer (this is \(resolvedEngineVersion)); "
+                + "use --engine-version 7.0 or later, or --cache-auth token")
+        }
         guard Self.runtimes.contains(runtime) else {
             throw .init("--runtime '\(runtime)' is not a Node.js runtime Lambda offers for this function; use one of "
                 + Self.runtimes.joined(separator: ", "))

@@ -15,6 +15,10 @@ struct StackOptionArguments: ParsableArguments {
     @Option(help: "Cache engine version (default: 7.1 for redis, 8.0 for valkey).")
     var engineVersion: String?
 
+    @Option(name: .customLong("cache-auth"),
+            help: "How the function authenticates to the cache: token (an AUTH token from Secrets Manager) or iam (an RBAC user, no password).")
+    var cacheAuth: StackOptions.CacheAuth = .token
+
     @Option(help: "ElastiCache node type.")
     var nodeType = StackOptions().nodeType
 
@@ -50,6 +54,7 @@ struct StackOptionArguments: ParsableArguments {
         o.singleNAT = singleNAT
         o.engine = engine
         o.engineVersion = engineVersion
+        o.cacheAuth = cacheAuth
         o.nodeType = nodeType
         o.caching = caching.cachingOptions
         o.throttle = throttle.throttleOptions
@@ -111,4 +116,5 @@ struct ThrottleArguments: ParsableArguments {
 }
 
 extension StackOptions.Engine: ExpressibleByArgument {}
+extension StackOptions.CacheAuth: ExpressibleByArgument {}
 extension StackOptions.Architecture: ExpressibleByArgument {}

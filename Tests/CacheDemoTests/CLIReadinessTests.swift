@@ -55,6 +55,8 @@ import Glibc
         (["template", "--node-type", "cache.t4g.micro2"], "not an ElastiCache node type"),
         (["whoami", "--endpoint-url", "garbage"], "--endpoint-url"), (["whoami", "--endpoint-url", "http://127.0.0.1:99999"], "port"),
         (["smoke-test", "--endpoint", "http://127.0.0.1:99999"], "port"),
+        (["template", "--cache-auth", "iam", "--engine-version", "6.2"], "Redis OSS 7.0 or newer"),
+        (["template", "--cache-auth", "password"], "'token' and 'iam'"),
     ] as [([String], String)])
     func usageMistakesAreOneLineAndExit64(_ args: [String], _ mention: String) throws {
         expectOneLine(try bare(args), 64, mention)

@@ -50,12 +50,14 @@ final class DemoUpstream {
     }
     func listening(_ port: Int) -> Bool { Loopback.isListening(port: port) }
 
-    @Test(arguments: [false, true])
-    func deploySmokeTestInvalidateSmokeTestDestroy(multiAZ: Bool) throws {
+    /// Single-AZ, Multi-AZ, and with IAM auth (the function signs its token with the role
+    /// credentials the emulator hands it; redis-server admits the user group's IAM user by name,
+    /// as it cannot check a SigV4 signature).
+    @Test(arguments: [[], ["--multi-az"], ["--cache-auth", "iam"]])
+    func deploySmokeTestInvalidateSmokeTestDestroy(_ az: [String]) throws {
         let upstream = try DemoUpstream()
         defer { upstream.stop() }
-        let stack = "ci-\(multiAZ ? "multi" : "single")-\(UUID().uuidString.prefix(6).lowercased())"
-        let az = multiAZ ? ["--multi-az"] : []
+        let stack = "ci-\(az.last?.replacingOccurrences(of: "--", with: "") ?? "single")-\(UUID().uuidString.prefix(6).lowercased())"
 
         // deploy --multi-az --yes
         let deployed = try run(["deploy", "--stack-name", stack, "--yes", "--upstream-url", upstream.url, "--output", "json"] + az)

@@ -21,6 +21,9 @@ struct Variant: CustomTestStringConvertible, Sendable {
                 cacheNodes: 2),
         Variant(name: "valkey", flags: ["--engine", "valkey"], natGateways: 1, subnets: 2, cacheNodes: 1),
         Variant(name: "x86_64", flags: ["--architecture", "x86_64"], natGateways: 1, subnets: 2, cacheNodes: 1),
+        Variant(name: "iam", flags: ["--cache-auth", "iam"], natGateways: 1, subnets: 2, cacheNodes: 1),
+        Variant(name: "multi-az-valkey-iam", flags: ["--multi-az", "--engine", "valkey", "--cache-auth", "iam"], natGateways: 2,
+                subnets: 4, cacheNodes: 2),
     ]
 
     var options: StackOptions {
@@ -29,6 +32,7 @@ struct Variant: CustomTestStringConvertible, Sendable {
         o.singleNAT = flags.contains("--single-nat")
         if flags.contains("valkey") { o.engine = .valkey }
         if flags.contains("x86_64") { o.architecture = .x86_64 }
+        if flags.contains("iam") { o.cacheAuth = .iam }
         return o
     }
 
@@ -101,7 +105,7 @@ private func walk(_ node: Any, _ visit: (Any) -> Void) {
         }
     }
 
-    @Test(arguments: Variant.all)
+    @Test(arguments: Variant.all.filter { !$0.flags.contains("iam") })
     func cacheIsEncryptedAndItsTokenIsADynamicReference(_ v: Variant) throws {
         let doc = try v.document()
         let cache = try #require(ofType(doc, "AWS::ElastiCache::ReplicationGroup").first)
@@ -213,6 +217,57 @@ private func walk(_ node: Any, _ visit: (Any) -> Void) {
             #expect(engine.supportedVersions.allSatisfy(offered.contains), "\(engine): \(engine.supportedVersions) vs \(offered)")
             #expect(engine.supportedVersions.contains(engine.defaultVersion))
         }
+    }
+
+    /// IAM auth: no secret anywhere, the cache admits a user group (an IAM user and the disabled
+    /// default user), the role may connect to exactly this cache as exactly this user, and the
+    /// function's environment holds no credential.
+    @Test(arguments: Variant.all.filter { $0.flags.contains("iam") })
+    func iamAuthHasNoSecretAndAScopedConnect(_ v: Variant) throws {
+        let doc = try v.document()
+        #expect(ofType(doc, "AWS::SecretsManager::Secret").isEmpty)
+        walk(doc) { node in
+            if let s = node as? String { #expect(!s.contains("resolve:"), "a dynamic reference: \(s)") }
+        }
+        let cache = try #require(ofType(doc, "AWS::ElastiCache::ReplicationGroup").first)
+        #expect(cache["AuthToken"] == nil)
+        #expect((cache["UserGroupIds"] as? [[String: String]]) == [["Ref": "CacheUserGroup"]])
+        #expect(cache["TransitEncryptionEnabled"] as? Bool == true)
+        let users = resources(doc).filter { $0.value["Type"] as? String == "AWS::ElastiCache::User" }
+        let app = try #require(users["CacheUser"]?["Properties"] as? [String: Any])
+        #expect((app["AuthenticationMode"] as? [String: String])?["Type"] == "iam")
+        #expect(app["UserId"] as? [String: String] == ["Ref": "CacheUserId"] && app["UserName"] as? [String: String] == ["Ref": "CacheUserId"])
+        #expect(app["AccessString"] as? String == CacheAuthPart.accessString)
+        let defaultUser = try #require(users["CacheDefaultUser"]?["Properties"] as? [String: Any])
+        #expect(defaultUser["UserName"] as? String == "default" && (defaultUser["AccessString"] as? String)?.hasPrefix("off") == true)
+        let group = try #require(ofType(doc, "AWS::ElastiCache::UserGroup").first)
+        #expect((group["UserIds"] as? [Any])?.count == 2)
+
+        let role = try #require(ofType(doc, "AWS::IAM::Role").first)
+        let statements = try #require(((role["Policies"] as? [[String: Any]])?.first?["PolicyDocument"] as? [String: Any])?["Statement"]
+            as? [[String: Any]])
+        #expect(statements.count == 1 && statements[0]["Action"] as? String == "elasticache:Connect")
+        let targets = (statements[0]["Resource"] as? [[String: String]])?.compactMap { $0["Fn::Sub"] } ?? []
+        #expect(targets == ["arn:${AWS::Partition}:elasticache:${AWS::Region}:${AWS::AccountId}:replicationgroup:${Cache}",
+                            "arn:${AWS::Partition}:elasticache:${AWS::Region}:${AWS::AccountId}:user:${CacheUserId}"])
+        #expect(!targets.contains { $0.contains("*") })
+
+        let function = try #require(ofType(doc, "AWS::Lambda::Function").first)
+        let env = try #require((function["Environment"] as? [String: Any])?["Variables"] as? [String: Any])
+        #expect(env["REDIS_AUTH_TOKEN"] == nil && env["REDIS_AUTH_MODE"] as? String == "iam")
+        #expect(env["REDIS_IAM_CACHE_NAME"] as? [String: String] == ["Ref": "Cache"])
+    }
+
+    /// The user id deploy derives: lowercase, a letter first, short enough for "-default" and
+    /// "-group" within ElastiCache's limits, stable for a stack, different between stacks.
+    @Test func theCacheUserIdFitsElastiCachesRules() {
+        for name in ["cachedemo", "CI-Run-12345-With-A-Very-Long-Stack-Name-Indeed", "a", "Z9-9"] {
+            let id = Deployer.cacheUserId(stack: name)
+            #expect(id.range(of: "^[a-z][a-z0-9-]{0,29}$", options: .regularExpression) != nil, "\(name) -> \(id)")
+            #expect((id + "-default").count <= 40 && !id.contains("--"))
+            #expect(id == Deployer.cacheUserId(stack: name))
+        }
+        #expect(Deployer.cacheUserId(stack: "Prod") != Deployer.cacheUserId(stack: "prod"))
     }
 
     @Test(arguments: Variant.all)

@@ -119,7 +119,8 @@ class ReplicationGroupModel(_Model, CloudFormationModel):
             network_type=None, ip_discovery=None, transit_encryption_mode=None, cluster_mode=None,
             serverless_cache_snapshot_name=None)
         # A real redis-server with the group's TLS and token answers at the endpoint.
-        server = serving.start_cache(rg_id, p.get("AuthToken"), tls=bool(p.get("TransitEncryptionEnabled", False)))
+        server = serving.start_cache(rg_id, p.get("AuthToken"), tls=bool(p.get("TransitEncryptionEnabled", False)),
+                                     acl=_acl_users(p.get("UserGroupIds"), account_id, region_name))
         return cls(rg_id, cls.endpoints(server), group)
 
     @staticmethod
@@ -137,8 +138,9 @@ class ReplicationGroupModel(_Model, CloudFormationModel):
         group = original_resource.backend_ref
         server = serving.cache(original_resource.physical_resource_id)
         tls = bool(p.get("TransitEncryptionEnabled", False))
-        if server is None or server.token != p.get("AuthToken") or server.tls != tls:
-            server = serving.start_cache(original_resource.physical_resource_id, p.get("AuthToken"), tls=tls)
+        acl = _acl_users(p.get("UserGroupIds"), account_id, region_name)
+        if server is None or server.token != p.get("AuthToken") or server.tls != tls or server.acl != acl:
+            server = serving.start_cache(original_resource.physical_resource_id, p.get("AuthToken"), tls=tls, acl=acl)
         if group is not None:
             for attr, key in (("cache_node_type", "CacheNodeType"), ("engine", "Engine"), ("engine_version", "EngineVersion")):
                 if key in p:
@@ -151,6 +153,70 @@ class ReplicationGroupModel(_Model, CloudFormationModel):
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
         elasticache_backends[account_id][region_name].replication_groups.pop(resource_name, None)
         serving.stop_cache(resource_name)
+
+
+_user_groups: dict = {}  # user group id -> its user ids (moto has users, not groups)
+
+
+class CacheUserModel(_Model, CloudFormationModel):
+    """An RBAC user, on moto's own ElastiCache users (DescribeUsers sees it)."""
+    __module__ = MODULE
+    ATTRIBUTES = {"Arn": ""}
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ElastiCache::User"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json["Properties"]
+        mode = (p.get("AuthenticationMode") or {}).get("Type") or (
+            "no-password-required" if p.get("NoPasswordRequired") else "password")
+        user = elasticache_backends[account_id][region_name].create_user(
+            user_id=p["UserId"], user_name=p["UserName"], engine=p.get("Engine", "redis"), passwords=p.get("Passwords") or [],
+            access_string=p.get("AccessString", ""), no_password_required=bool(p.get("NoPasswordRequired")),
+            authentication_type=mode, tags=_tags_list(p))
+        return cls(p["UserId"], {"Arn": user.arn}, user)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        elasticache_backends[account_id][region_name].users.pop(resource_name, None)
+
+
+class CacheUserGroupModel(_Model, CloudFormationModel):
+    """A user group: which users a replication group's server admits (serving reads it)."""
+    __module__ = MODULE
+    ATTRIBUTES = {"Arn": ""}
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ElastiCache::UserGroup"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json["Properties"]
+        _user_groups[p["UserGroupId"]] = list(p.get("UserIds") or [])
+        arn = f"arn:aws:elasticache:{region_name}:{account_id}:usergroup:{p['UserGroupId']}"
+        return cls(p["UserGroupId"], {"Arn": arn})
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        _user_groups.pop(resource_name, None)
+
+
+def _acl_users(group_ids, account_id, region_name):
+    """The groups' users as redis-server ACL lines. redis cannot check an IAM token's SigV4:
+    an IAM user is admitted by name (`nopass`), as ElastiCache would after checking the token."""
+    backend = elasticache_backends[account_id][region_name]
+    lines = []
+    for group in group_ids or []:
+        for user_id in _user_groups.get(group, []):
+            user = backend.users.get(user_id)
+            if user is None:
+                continue
+            secret = " ".join(f">{pw}" for pw in user.passwords) if user.passwords else "nopass"
+            lines.append(f"user {user.name} reset {secret} {user.access_string or 'off'}")
+    return lines
 
 
 class SecretModel(_Model, CloudFormationModel):

@@ -202,8 +202,8 @@ def _make_certificates():
 class CacheServer:
     """One replication group's primary: redis-server, TLS only, AUTH with the group's token."""
 
-    def __init__(self, group_id, token, tls):
-        self.group_id, self.token, self.tls = group_id, token, tls
+    def __init__(self, group_id, token, tls, acl=()):
+        self.group_id, self.token, self.tls, self.acl = group_id, token, tls, list(acl)
         self.dir = os.path.join(state_dir(), f"cache-{group_id}")
         os.makedirs(self.dir, mode=0o700, exist_ok=True)
         self.conf = os.path.join(self.dir, "redis.conf")
@@ -219,6 +219,7 @@ class CacheServer:
             lines.append(f"port {port}")
         if self.token:
             lines.append(f"requirepass {self.token}")
+        lines += self.acl  # RBAC users (a user group), "user <name> ..." lines
         return "\n".join(lines) + "\n"
 
     def _start(self):
@@ -247,9 +248,9 @@ def _unregister(registry, key):
         server.stop()
 
 
-def start_cache(group_id, token, tls=True):
+def start_cache(group_id, token, tls=True, acl=()):
     stop_cache(group_id)
-    return _register(_servers, group_id, CacheServer(group_id, token, tls))
+    return _register(_servers, group_id, CacheServer(group_id, token, tls, acl))
 
 
 def cache(group_id):
@@ -310,6 +311,9 @@ class FunctionVersion:
                "PURGE_SECRET_ACCESS_KEY": secret, "PURGE_REGION": region,
                # Lambda's trust store knows ElastiCache's CA; this emulator's cache has its own.
                "NODE_EXTRA_CA_CERTS": certificates()["ca"], "AWS_REGION": region,
+               # Lambda hands the function its role's credentials in the environment; here, the
+               # emulator's key (what an IAM auth token is signed with).
+               "AWS_ACCESS_KEY_ID": key_id, "AWS_SECRET_ACCESS_KEY": secret,
                "AWS_LAMBDA_FUNCTION_NAME": fn.function_name}
         if throttle:
             self.env["THROTTLE_RATE"], self.env["THROTTLE_BURST"] = str(throttle[0]), str(throttle[1])

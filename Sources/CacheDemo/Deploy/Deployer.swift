@@ -103,6 +103,9 @@ public struct Deployer: Sendable {
                 + "if this update fails, CloudFormation cannot roll the function back (UPDATE_ROLLBACK_FAILED)")
         }
         var parameters = [CacheStack.ParameterName.codeBucket: store.bucket, CacheStack.ParameterName.codeKey: key]
+        if model.parameters[CacheAuthPart.userIdParameter] != nil {
+            parameters[CacheAuthPart.userIdParameter] = Self.cacheUserId(stack: o.stackName)
+        }
         parameters.merge(o.parameterOverrides) { $1 }
         // The code the stack will run (an override may name other code than the upload).
         let deployedKey = parameters[CacheStack.ParameterName.codeBucket] == store.bucket
@@ -238,6 +241,15 @@ public struct Deployer: Sendable {
         }
         r.duration = clock.now().timeIntervalSince(started)
         return r
+    }
+
+    /// The cache's RBAC user id for a stack: lowercase, starting with a letter, unique per stack
+    /// name (a hash of it), stable across updates, short enough for "-default" and "-group".
+    public static func cacheUserId(stack: String) -> String {
+        var base = String(stack.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(20))
+        while base.hasSuffix("-") { base.removeLast() }
+        if base.first?.isLetter != true { base = "c" + base }
+        return "\(base)-\(Crypto.sha256(stack).hex.prefix(6))"
     }
 
     /// The capabilities CloudFormation will ask for, read off the model rather than asked

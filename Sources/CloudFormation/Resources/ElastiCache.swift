@@ -41,6 +41,7 @@ public enum ElastiCache {
         public var transitEncryptionEnabled: Bool
         public var atRestEncryptionEnabled: Bool
         public var authToken: Value?
+        public var userGroupIds: [Value]?
         public var cacheSubnetGroupName: Value
         public var securityGroupIds: [Value]
         public var preferredMaintenanceWindow: String?
@@ -51,7 +52,9 @@ public enum ElastiCache {
                     numCacheClusters: Int, port: Int, multiAZEnabled: Bool, automaticFailoverEnabled: Bool,
                     transitEncryptionEnabled: Bool, atRestEncryptionEnabled: Bool, authToken: Value?,
                     cacheSubnetGroupName: Value, securityGroupIds: [Value], preferredMaintenanceWindow: String?,
-                    snapshotRetentionLimit: Int? = nil, logDeliveryConfigurations: [LogDelivery]?, tags: [Tag]?) {
+                    snapshotRetentionLimit: Int? = nil, logDeliveryConfigurations: [LogDelivery]?, tags: [Tag]?,
+                    userGroupIds: [Value]? = nil) {
+            self.userGroupIds = userGroupIds
             self.replicationGroupDescription = replicationGroupDescription
             self.engine = engine
             self.engineVersion = engineVersion
@@ -68,6 +71,49 @@ public enum ElastiCache {
             self.preferredMaintenanceWindow = preferredMaintenanceWindow
             self.snapshotRetentionLimit = snapshotRetentionLimit
             self.logDeliveryConfigurations = logDeliveryConfigurations
+            self.tags = tags
+        }
+    }
+}
+
+extension ElastiCache {
+    /// An RBAC user: a password user, an IAM user (no password: a token from its role), or
+    /// a disabled one (the `default` a user group must hold).
+    public struct User: ResourceProperties {
+        public static let type = "AWS::ElastiCache::User"
+        public struct AuthenticationMode: Encodable, Sendable {
+            public var type: String  // iam, password, no-password-required
+            public init(type: String) { self.type = type }
+        }
+        public var userId: Value
+        public var userName: Value
+        public var engine: String
+        public var accessString: String
+        public var authenticationMode: AuthenticationMode?
+        public var noPasswordRequired: Bool?
+        public var tags: [Tag]?
+        public init(userId: Value, userName: Value, engine: String, accessString: String,
+                    authenticationMode: AuthenticationMode? = nil, noPasswordRequired: Bool? = nil, tags: [Tag]? = nil) {
+            self.userId = userId
+            self.userName = userName
+            self.engine = engine
+            self.accessString = accessString
+            self.authenticationMode = authenticationMode
+            self.noPasswordRequired = noPasswordRequired
+            self.tags = tags
+        }
+    }
+
+    public struct UserGroup: ResourceProperties {
+        public static let type = "AWS::ElastiCache::UserGroup"
+        public var userGroupId: Value
+        public var engine: String
+        public var userIds: [Value]
+        public var tags: [Tag]?
+        public init(userGroupId: Value, engine: String, userIds: [Value], tags: [Tag]? = nil) {
+            self.userGroupId = userGroupId
+            self.engine = engine
+            self.userIds = userIds
             self.tags = tags
         }
     }
@@ -115,12 +161,23 @@ public enum Logs {
 public enum IAM {
     public struct Role: ResourceProperties {
         public static let type = "AWS::IAM::Role"
+        public struct Policy: Encodable, Sendable {
+            public var policyName: String
+            public var policyDocument: Value
+            public init(policyName: String, policyDocument: Value) {
+                self.policyName = policyName
+                self.policyDocument = policyDocument
+            }
+        }
         public var assumeRolePolicyDocument: Value
         public var managedPolicyArns: [Value]?
+        public var policies: [Policy]?
         public var tags: [Tag]?
-        public init(assumeRolePolicyDocument: Value, managedPolicyArns: [Value]? = nil, tags: [Tag]? = nil) {
+        public init(assumeRolePolicyDocument: Value, managedPolicyArns: [Value]? = nil, policies: [Policy]? = nil,
+                    tags: [Tag]? = nil) {
             self.assumeRolePolicyDocument = assumeRolePolicyDocument
             self.managedPolicyArns = managedPolicyArns
+            self.policies = policies
             self.tags = tags
         }
 

@@ -10,6 +10,7 @@ public final class LocalRuntime: @unchecked Sendable {
         public var upstreamURL: String?
         public var caching = CachingOptions()
         public var throttle = ThrottleOptions()
+        public var cacheAuth = StackOptions.CacheAuth.token
         public var node = "node"
         public var redisServer = "redis-server"
         public var verbose = false
@@ -76,8 +77,11 @@ public final class LocalRuntime: @unchecked Sendable {
         // The function, unzipped from the very zip `package` builds.
         let functionDir = dir.appendingPathComponent("function")
         try LambdaPackage.build().extract(to: functionDir)
-        for file in LambdaSources.local {
-            try Data(file.contents.utf8).write(to: dir.appendingPathComponent(file.name))
+        // The repo's layout: local/ beside src/ (the IAM proxy uses the handler's signer and parser).
+        let localDir = dir.appendingPathComponent("local"), srcDir = dir.appendingPathComponent("src")
+        for (files, folder) in [(LambdaSources.local, localDir), (LambdaSources.handler, srcDir)] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for file in files { try Data(file.contents.utf8).write(to: folder.appendingPathComponent(file.name)) }
         }
 
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
@@ -86,7 +90,7 @@ public final class LocalRuntime: @unchecked Sendable {
         if upstream == nil {
             let port = try Loopback.freePort()
             try children.startServer("demo-upstream", what: "the demo upstream", port: port, executable: node,
-                                     arguments: [dir.appendingPathComponent("demo-upstream.mjs").path],
+                                     arguments: [localDir.appendingPathComponent("demo-upstream.mjs").path],
                                      environment: ["PORT": String(port), "PATH": path], log: log)
             upstream = "http://127.0.0.1:\(port)"
             errorPath = "/missing"
@@ -99,20 +103,45 @@ public final class LocalRuntime: @unchecked Sendable {
         let purge = LocalPurgeCredentials.generate()
         let purgeFile = try purge.write(port: apiPort)
         self.purgeFile = purgeFile
+
+        // How the function reaches the cache: redis-server's own token, or (IAM) through a proxy
+        // that checks the IAM tokens the function signs with this run's key pair, as ElastiCache
+        // checks them, before anything reaches redis-server.
+        var cacheEnvironment = ["REDIS_URL": redisURL, "REDIS_AUTH_TOKEN": token]
+        if options.cacheAuth == .iam {
+            let proxyPort = try Loopback.freePort()
+            let iam = ["IAM_USER": Self.iamUser, "IAM_CACHE_NAME": Self.iamCacheName, "IAM_REGION": purge.region,
+                       "IAM_ACCESS_KEY_ID": purge.accessKeyId, "IAM_SECRET_ACCESS_KEY": purge.secretAccessKey]
+            try children.startServer("iam-proxy", what: "the IAM auth proxy", port: proxyPort, executable: node,
+                                     arguments: [localDir.appendingPathComponent("iam-proxy.mjs").path],
+                                     environment: ["PORT": String(proxyPort), "PATH": path, "TLS_CERT_FILE": certs.cert,
+                                                   "TLS_KEY_FILE": certs.key, "REDIS_PORT": String(redisPort),
+                                                   "REDIS_CA_FILE": certs.ca, "REDIS_PASSWORD": token].merging(iam) { a, _ in a },
+                                     log: log)
+            cacheEnvironment = ["REDIS_URL": "rediss://127.0.0.1:\(proxyPort)", "REDIS_AUTH_MODE": "iam",
+                                "REDIS_USERNAME": Self.iamUser, "REDIS_IAM_CACHE_NAME": Self.iamCacheName,
+                                // Lambda's role credentials, here the run's key pair.
+                                "AWS_REGION": purge.region, "AWS_ACCESS_KEY_ID": purge.accessKeyId,
+                                "AWS_SECRET_ACCESS_KEY": purge.secretAccessKey]
+        }
         try children.startServer("api-front", what: "the API front", port: apiPort, executable: node,
-                                 arguments: [dir.appendingPathComponent("front.mjs").path],
+                                 arguments: [localDir.appendingPathComponent("front.mjs").path],
                                  environment: [
                                      "PORT": String(apiPort), "FUNCTION_DIR": functionDir.path,
-                                     "REDIS_URL": redisURL, "REDIS_AUTH_TOKEN": token,
                                      "REDIS_CA_FILE": certs.ca, "EXTERNAL_API_URL": upstream!,
                                      "PURGE_ACCESS_KEY_ID": purge.accessKeyId, "PURGE_SECRET_ACCESS_KEY": purge.secretAccessKey,
                                      "PURGE_REGION": purge.region, "PATH": path,
-                                 ].merging(options.caching.environment) { own, _ in own }
+                                 ].merging(cacheEnvironment) { own, _ in own }
+                                  .merging(options.caching.environment) { own, _ in own }
                                   .merging(options.throttle.environment) { own, _ in own }, log: log)
         return Endpoints(api: "http://127.0.0.1:\(apiPort)", upstream: upstream!,
-                         redis: redisURL, errorPath: errorPath, stateDirectory: dir.path,
+                         redis: cacheEnvironment["REDIS_URL"]!, errorPath: errorPath, stateDirectory: dir.path,
                          purgeCredentialsFile: purgeFile.path)
     }
+
+    /// The IAM user and cache name `local --cache-auth iam` signs for.
+    static let iamUser = "cachedemo-app"
+    static let iamCacheName = "cachedemo-local"
 
     /// Stops every process it started and removes its files (certificates, token, function).
     public func stop() {

@@ -23,6 +23,10 @@ struct LocalCommand: ParsableCommand {
 
     @OptionGroup var throttle: ThrottleArguments
 
+    @Option(name: .customLong("cache-auth"),
+            help: "token (redis-server's AUTH token) or iam (IAM tokens, checked by a proxy in front of redis-server, as ElastiCache does).")
+    var cacheAuth: StackOptions.CacheAuth = .token
+
     @Option(help: "The node executable.")
     var node = "node"
 
@@ -48,6 +52,7 @@ struct LocalCommand: ParsableCommand {
             options.upstreamURL = upstreamURL
             options.caching = try caching.validated()
             options.throttle = try throttle.validated()
+            options.cacheAuth = cacheAuth
             options.node = node
             options.redisServer = redisServer
             options.verbose = verbose
@@ -80,7 +85,7 @@ struct LocalCommand: ParsableCommand {
                     cachedemo local is running (Ctrl-C to stop)
                       endpoint   \(endpoints.api)
                       upstream   \(endpoints.upstream)\(upstreamURL == nil ? " (demo)" : "")
-                      redis      \(endpoints.redis) (TLS, AUTH token generated for this run)
+                      redis      \(endpoints.redis) (TLS, \(cacheAuth == .iam ? "IAM auth tokens checked by a proxy" : "AUTH token generated for this run"))
                       purge key  \(endpoints.purgeCredentialsFile) (DELETE needs a SigV4 signature made with it)
                     try:    curl -i '\(endpoints.api)/?name=ada'   (twice: x-cache MISS, then HIT)
                     purge:  cachedemo invalidate --endpoint \(endpoints.api) '/?name=ada'

@@ -92,6 +92,17 @@ struct LocalRun {
         #expect((check?["detail"] as? String)?.contains("answered by the gateway") == true, "\(String(describing: check))")
     }
 
+    /// IAM auth on this machine: the function signs tokens, a proxy checks them before redis-server.
+    @Test func iamAuthRunsEndToEnd() throws {
+        let r = try cachedemo("local", "--cache-auth", "iam", "--smoke-test", "--output", "json")
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(doc["passed"] as? Bool == true && doc["instanceCopy"] as? String == "on")
+        let local = try LocalRun(["--cache-auth", "iam"])
+        defer { local.stop() }
+        #expect((local.doc["pids"] as? [String: Int])?.keys.contains("iam-proxy") == true)
+    }
+
     /// smoke-test says what the function found about its instance copy.
     @Test func smokeTestReportsTheInstanceCopy() throws {
         let local = try LocalRun()

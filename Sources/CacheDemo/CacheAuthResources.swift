@@ -18,7 +18,7 @@ enum CacheAuthPart {
 
     static func add(to t: inout Template, options: StackOptions) -> CacheAuthPart {
         let tags = CacheStack.tags
-        switch options.cacheAuth {
+        switch options.resolvedCacheAuth {
         case .token:
             return .token(secret: t.add("CacheAuthToken", SecretsManager.Secret(
                 description: "cachedemo: the cache's AUTH token (generated, never printed)",

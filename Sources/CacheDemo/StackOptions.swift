@@ -38,7 +38,9 @@ public struct StackOptions: Sendable, Equatable {
     public var nodeType = "cache.t4g.micro"
     public var caching = CachingOptions()
     public var throttle = ThrottleOptions()
-    public var cacheAuth = CacheAuth.token
+    /// nil: IAM where the engine and version support it, an AUTH token where not (and an
+    /// existing stack keeps what it has; see Deployer).
+    public var cacheAuth: CacheAuth?
     public var upstreamURL = "https://api.agify.io"
     public var vpcCIDR = "10.10.0.0/16"
     public var runtime = "nodejs24.x"
@@ -61,6 +63,17 @@ public struct StackOptions: Sendable, Equatable {
     ]
 
     public var resolvedEngineVersion: String { engineVersion ?? engine.defaultVersion }
+    /// ElastiCache takes IAM authentication from Redis OSS 7.0 and Valkey 7.2 on.
+    public var supportsIAMAuth: Bool {
+        engine == .valkey || CacheShapeChange.versionLess(resolvedEngineVersion, "7.0") == false
+    }
+    public var resolvedCacheAuth: CacheAuth { cacheAuth ?? (supportsIAMAuth ? .iam : .token) }
+    /// Said when the default could not be IAM.
+    public var cacheAuthNote: String? {
+        guard cacheAuth == nil, !supportsIAMAuth else { return nil }
+        return "note: \(engine.rawValue) \(resolvedEngineVersion) has no IAM authentication (Redis OSS 7.0+): "
+            + "the cache uses an AUTH token from Secrets Manager (--cache-auth token)"
+    }
     public var availabilityZoneCount: Int { multiAZ ? 2 : 1 }
     public var natGatewayCount: Int { multiAZ && !singleNAT ? 2 : 1 }
     public var cacheNodeCount: Int { multiAZ ? 2 : 1 }
@@ -92,7 +105,7 @@ public struct StackOptions: Sendable, Equatable {
         }
         _ = try UpstreamURL(upstreamURL)
         // ElastiCache takes IAM authentication from Redis OSS 7.0 and Valkey 7.2 on.
-        if cacheAuth == .iam, engine == .redis, CacheShapeChange.versionLess(resolvedEngineVersion, "7.0") == true {
+        if cacheAuth == .iam, !supportsIAMAuth {
             throw .init("--cache-auth iam needs Redis OSS 7.0 or newer (this is \(resolvedEngineVersion)); "
                 + "use --engine-version 7.0 or later, or --cache-auth token")
         }

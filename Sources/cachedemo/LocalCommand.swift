@@ -24,7 +24,7 @@ struct LocalCommand: ParsableCommand {
     @OptionGroup var throttle: ThrottleArguments
 
     @Option(name: .customLong("cache-auth"),
-            help: "token (redis-server's AUTH token) or iam (IAM tokens, checked by a proxy in front of redis-server, as ElastiCache does).")
+            help: "token (redis-server's AUTH token; the default here) or iam (IAM tokens, checked by a proxy in front of redis-server, as ElastiCache does).")
     var cacheAuth: StackOptions.CacheAuth = .token
 
     @Option(help: "The node executable.")

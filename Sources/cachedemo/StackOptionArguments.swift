@@ -16,8 +16,8 @@ struct StackOptionArguments: ParsableArguments {
     var engineVersion: String?
 
     @Option(name: .customLong("cache-auth"),
-            help: "How the function authenticates to the cache: token (an AUTH token from Secrets Manager) or iam (an RBAC user, no password).")
-    var cacheAuth: StackOptions.CacheAuth = .token
+            help: "How the function authenticates to the cache: iam (an RBAC user, no secret; the default from Redis OSS 7.0 and Valkey 7.2) or token (an AUTH token from Secrets Manager).")
+    var cacheAuth: StackOptions.CacheAuth?
 
     @Option(help: "ElastiCache node type.")
     var nodeType = StackOptions().nodeType
@@ -65,7 +65,9 @@ struct StackOptionArguments: ParsableArguments {
         o.memoryMB = memory
         o.timeoutSeconds = timeout
         o.logRetentionDays = logRetentionDays
-        return try asUsage(o) { try $0.validate() }
+        let validated = try asUsage(o) { try $0.validate() }
+        if let note = validated.cacheAuthNote { progress(note) }
+        return validated
     }
 }
 

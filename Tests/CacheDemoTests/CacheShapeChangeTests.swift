@@ -167,6 +167,22 @@ import TestSupport
         #expect(try run(["destroy", "--stack-name", stack, "--yes"]).status == 0)
     }
 
+    /// IAM became the default: a stack that has an AUTH token keeps it on a plain redeploy
+    /// (switching may replace the cache); asked for, the switch is marked as such.
+    @Test func aTokenStackKeepsItsTokenUnlessToldToSwitch() throws {
+        let stack = "keep-token-\(UUID().uuidString.prefix(6).lowercased())"
+        #expect(try run(["deploy", "--stack-name", stack, "--cache-auth", "token"]).status == 0)
+        let again = try run(["deploy", "--stack-name", stack])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("keeping it") && again.stderr.contains("No changes to deploy"), "\(again.stderr)")
+        let switched = try run(["deploy", "--stack-name", stack, "--cache-auth", "iam", "--fail-on-replacement", "--output", "json"])
+        #expect(switched.status == 1)
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(switched.stdout.utf8)) as? [String: Any])
+        let cache = (doc["replacements"] as? [[String: Any]])?.first { $0["logicalId"] as? String == "Cache" }
+        #expect(cache?["replacement"] as? String == "Conditional", "\(switched.stdout)")
+        #expect(try run(["destroy", "--stack-name", stack, "--yes"]).status == 0)
+    }
+
     @Test func theCostOfEachReplacedTypeIsSaid() {
         let changes = [CloudFormationClient.Change(action: "Modify", logicalId: "Cache", type: "AWS::ElastiCache::ReplicationGroup",
                                                    replacement: "True"),

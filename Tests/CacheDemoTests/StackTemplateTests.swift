@@ -21,9 +21,10 @@ struct Variant: CustomTestStringConvertible, Sendable {
                 cacheNodes: 2),
         Variant(name: "valkey", flags: ["--engine", "valkey"], natGateways: 1, subnets: 2, cacheNodes: 1),
         Variant(name: "x86_64", flags: ["--architecture", "x86_64"], natGateways: 1, subnets: 2, cacheNodes: 1),
-        Variant(name: "iam", flags: ["--cache-auth", "iam"], natGateways: 1, subnets: 2, cacheNodes: 1),
-        Variant(name: "multi-az-valkey-iam", flags: ["--multi-az", "--engine", "valkey", "--cache-auth", "iam"], natGateways: 2,
+        Variant(name: "token", flags: ["--cache-auth", "token"], natGateways: 1, subnets: 2, cacheNodes: 1),
+        Variant(name: "multi-az-valkey-token", flags: ["--multi-az", "--engine", "valkey", "--cache-auth", "token"], natGateways: 2,
                 subnets: 4, cacheNodes: 2),
+        Variant(name: "redis-6.2", flags: ["--engine-version", "6.2"], natGateways: 1, subnets: 2, cacheNodes: 1),
     ]
 
     var options: StackOptions {
@@ -32,7 +33,8 @@ struct Variant: CustomTestStringConvertible, Sendable {
         o.singleNAT = flags.contains("--single-nat")
         if flags.contains("valkey") { o.engine = .valkey }
         if flags.contains("x86_64") { o.architecture = .x86_64 }
-        if flags.contains("iam") { o.cacheAuth = .iam }
+        if flags.contains("token") { o.cacheAuth = .token }
+        if flags.contains("6.2") { o.engineVersion = "6.2" }
         return o
     }
 
@@ -105,7 +107,7 @@ private func walk(_ node: Any, _ visit: (Any) -> Void) {
         }
     }
 
-    @Test(arguments: Variant.all.filter { !$0.flags.contains("iam") })
+    @Test(arguments: Variant.all.filter { $0.options.resolvedCacheAuth == .token })
     func cacheIsEncryptedAndItsTokenIsADynamicReference(_ v: Variant) throws {
         let doc = try v.document()
         let cache = try #require(ofType(doc, "AWS::ElastiCache::ReplicationGroup").first)
@@ -222,7 +224,7 @@ private func walk(_ node: Any, _ visit: (Any) -> Void) {
     /// IAM auth: no secret anywhere, the cache admits a user group (an IAM user and the disabled
     /// default user), the role may connect to exactly this cache as exactly this user, and the
     /// function's environment holds no credential.
-    @Test(arguments: Variant.all.filter { $0.flags.contains("iam") })
+    @Test(arguments: Variant.all.filter { $0.options.resolvedCacheAuth == .iam })
     func iamAuthHasNoSecretAndAScopedConnect(_ v: Variant) throws {
         let doc = try v.document()
         #expect(ofType(doc, "AWS::SecretsManager::Secret").isEmpty)
@@ -256,6 +258,20 @@ private func walk(_ node: Any, _ visit: (Any) -> Void) {
         let env = try #require((function["Environment"] as? [String: Any])?["Variables"] as? [String: Any])
         #expect(env["REDIS_AUTH_TOKEN"] == nil && env["REDIS_AUTH_MODE"] as? String == "iam")
         #expect(env["REDIS_IAM_CACHE_NAME"] as? [String: String] == ["Ref": "Cache"])
+    }
+
+    /// IAM is the default where the engine has it; Redis OSS 6.2 gets a token, and says so.
+    @Test func theDefaultIsIAMWhereTheEngineHasIt() throws {
+        #expect(StackOptions().resolvedCacheAuth == .iam)
+        var valkey = StackOptions()
+        valkey.engine = .valkey
+        #expect(valkey.resolvedCacheAuth == .iam && valkey.cacheAuthNote == nil)
+        var old = StackOptions()
+        old.engineVersion = "6.2"
+        #expect(old.resolvedCacheAuth == .token)
+        #expect(old.cacheAuthNote?.contains("--cache-auth token") == true)
+        let r = try cachedemo("template", "--engine-version", "6.2")
+        #expect(r.status == 0 && r.stderr.hasPrefix("note: redis 6.2 has no IAM authentication"))
     }
 
     /// The user id deploy derives: lowercase, a letter first, short enough for "-default" and

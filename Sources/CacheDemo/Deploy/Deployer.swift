@@ -56,8 +56,9 @@ public struct Deployer: Sendable {
     /// CloudFormation's limit for an inline template.
     public static let templateBodyLimit = 51_200
 
-    public func deploy(_ o: Options) throws -> Result {
+    public func deploy(_ options: Options) throws -> Result {
         let started = clock.now()
+        let o = try keepingCacheAuth(options)
         let model = try CacheStack(options: o.stack).template()
         try Self.checkOverrides(o.parameterOverrides, of: model)
         let identity = try STS(client: session.client).getCallerIdentity()
@@ -187,6 +188,22 @@ public struct Deployer: Sendable {
             }
         }
         return result
+    }
+
+    /// A stack that authenticates with an AUTH token keeps it unless --cache-auth says
+    /// otherwise: switching replaces the cache (AuthToken is conditionally create-only), which
+    /// a new default must never do behind a CI pipeline's back.
+    func keepingCacheAuth(_ o: Options) throws -> Options {
+        // GetTemplate by name: one call, and none for a stack that does not exist yet (an error).
+        guard o.stack.cacheAuth == nil, o.stack.resolvedCacheAuth == .iam, !o.stack.replicaBeforeFailover,
+              let body = try? cfn.getTemplate(o.stackName), DeployedTemplate.parse(body)?["Resources"]
+                .flatMap({ ($0 as? [String: Any])?["CacheAuthToken"] }) != nil
+        else { return o }
+        progress.info("note: stack \(o.stackName) authenticates to its cache with an AUTH token; keeping it "
+            + "(--cache-auth iam switches, and may replace the cache: emptied, new endpoint)")
+        var kept = o
+        kept.stack.cacheAuth = .token
+        return kept
     }
 
     /// CREATE or UPDATE, after dealing with a stack that cannot take a change set as it is;

@@ -11,10 +11,14 @@ enum CacheAuthPart {
     case iam(userGroup: String)
 
     static let userIdParameter = "CacheUserId"
+    /// ElastiCache's rule for user ids (a letter first, no "--", no hyphen at the end), kept to
+    /// 30 so "-default" and "-group" still fit its 40.
+    public static let userIdPattern = "^(?=.{1,30}$)[a-z](-?[a-z0-9])*$"
 
-    /// What the handler sends, nothing more: reads, stores, the namespace version, purges
-    /// (SCAN + UNLINK, the prefix script), the RESP3 and tracking handshake, re-AUTH.
-    static let accessString = "on ~cachedemo* -@all +get +set +incr +scan +unlink +eval +hello +client|tracking +auth +ping"
+    /// What the handler sends, nothing more, on its keys only: reads, stores, the namespace
+    /// version, purges (SCAN + UNLINK, the prefix script), and tracking. AUTH and HELLO need no
+    /// grant: every user may run them.
+    static let accessString = "on ~cachedemo:* -@all +get +set +incr +scan +unlink +eval +client|tracking"
 
     static func add(to t: inout Template, options: StackOptions) -> CacheAuthPart {
         let tags = CacheStack.tags
@@ -29,8 +33,9 @@ enum CacheAuthPart {
             // CloudFormation: deploy fills the parameter from the stack's name.
             t.parameters[userIdParameter] = Parameter(
                 description: "The cache's RBAC user id and name (cachedemo deploy derives it from the stack name)",
-                default: "cachedemo-app", allowedPattern: "^[a-z][a-z0-9-]{0,29}$",
-                constraintDescription: "1-30 lowercase letters, digits and hyphens, starting with a letter")
+                default: "cachedemo-app", allowedPattern: Self.userIdPattern,
+                constraintDescription: "1-30 lowercase letters, digits and single hyphens, starting with a letter, "
+                    + "not ending with a hyphen (unique in the account: set it when deploying this template by hand)")
             let user = t.add("CacheUser", ElastiCache.User(
                 userId: .ref(userIdParameter), userName: .ref(userIdParameter), engine: "redis", accessString: accessString,
                 authenticationMode: .init(type: "iam"), tags: tags))

@@ -50,10 +50,10 @@ final class DemoUpstream {
     }
     func listening(_ port: Int) -> Bool { Loopback.isListening(port: port) }
 
-    /// Single-AZ, Multi-AZ, and with IAM auth (the function signs its token with the role
-    /// credentials the emulator hands it; redis-server admits the user group's IAM user by name,
-    /// as it cannot check a SigV4 signature).
-    @Test(arguments: [[], ["--multi-az"], ["--cache-auth", "iam"]])
+    /// Single-AZ and Multi-AZ with IAM auth, the default (the function signs its token with the
+    /// role credentials the emulator hands it; redis-server admits the user group's IAM user by
+    /// name, as it cannot check a SigV4 signature), and with an AUTH token.
+    @Test(arguments: [[], ["--multi-az"], ["--cache-auth", "token"]])
     func deploySmokeTestInvalidateSmokeTestDestroy(_ az: [String]) throws {
         let upstream = try DemoUpstream()
         defer { upstream.stop() }

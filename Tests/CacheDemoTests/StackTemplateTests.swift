@@ -277,13 +277,16 @@ private func walk(_ node: Any, _ visit: (Any) -> Void) {
     /// The user id deploy derives: lowercase, a letter first, short enough for "-default" and
     /// "-group" within ElastiCache's limits, stable for a stack, different between stacks.
     @Test func theCacheUserIdFitsElastiCachesRules() {
-        for name in ["cachedemo", "CI-Run-12345-With-A-Very-Long-Stack-Name-Indeed", "a", "Z9-9"] {
+        for name in ["cachedemo", "CI-Run-12345-With-A-Very-Long-Stack-Name-Indeed", "a", "Z9-9", "a--b", "x-----------------------y"] {
             let id = Deployer.cacheUserId(stack: name)
-            #expect(id.range(of: "^[a-z][a-z0-9-]{0,29}$", options: .regularExpression) != nil, "\(name) -> \(id)")
-            #expect((id + "-default").count <= 40 && !id.contains("--"))
+            #expect(id.range(of: CacheAuthPart.userIdPattern, options: .regularExpression) != nil, "\(name) -> \(id)")
+            #expect((id + "-default").count <= 40 && !id.contains("--") && !id.hasSuffix("-"))
             #expect(id == Deployer.cacheUserId(stack: name))
         }
         #expect(Deployer.cacheUserId(stack: "Prod") != Deployer.cacheUserId(stack: "prod"))
+        for bad in ["a--b", "ab-", "1ab", "", String(repeating: "a", count: 31)] {
+            #expect(bad.range(of: CacheAuthPart.userIdPattern, options: .regularExpression) == nil, "\(bad) passes")
+        }
     }
 
     @Test(arguments: Variant.all)

@@ -32,6 +32,7 @@ const server = tls.createServer({ cert: readFileSync(env.TLS_CERT_FILE), key: re
     }
     if (first === undefined) return;  // the first command is not complete yet
     client.off('data', onData);
+    client.pause();  // what arrives before redis-server is reached waits; the pipe resumes it
     const args = Array.isArray(first) ? first.map(String) : [];
     const reason = args[0]?.toUpperCase() !== 'AUTH' || args.length !== 3
       ? 'the first command must be AUTH <user> <token>'

@@ -264,6 +264,7 @@ public struct Deployer: Sendable {
     /// name (a hash of it), stable across updates, short enough for "-default" and "-group".
     public static func cacheUserId(stack: String) -> String {
         var base = String(stack.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(20))
+        while base.contains("--") { base = base.replacingOccurrences(of: "--", with: "-") }
         while base.hasSuffix("-") { base.removeLast() }
         if base.first?.isLetter != true { base = "c" + base }
         return "\(base)-\(Crypto.sha256(stack).hex.prefix(6))"

@@ -19,15 +19,12 @@ struct DiagramCommand: ParsableCommand {
     @Option(help: "svg, mermaid or dot.")
     var format: DiagramFormat = .svg
 
-    @Option(name: .customLong("output-file"), help: "Write the diagram to this file instead of stdout.")
-    var outputFile: String?
+    @OptionGroup var destination: OutputFileOption
 
     func run() throws {
         try reportingFailures {
             let options = try stack.stackOptions()
-            let template = try TemplateRendering.model(options)
-            let text = DiagramRendering.render(StackGraph(template, options: options), as: format)
-            if let outputFile { try writeOutputFile(Data(text.utf8), to: outputFile) } else { writeStdout(Data(text.utf8)) }
+            try destination.emit(DiagramRendering.render(StackGraph(try TemplateRendering.model(options), options: options), as: format))
         }
     }
 }

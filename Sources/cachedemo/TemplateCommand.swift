@@ -15,19 +15,22 @@ struct TemplateCommand: ParsableCommand {
     @Option(help: "yaml or json.")
     var format: TemplateFormat = .yaml
 
-    @Option(name: .customLong("output-file"), help: "Write the template to this file instead of stdout.")
-    var outputFile: String?
+    @OptionGroup var destination: OutputFileOption
 
     func run() throws {
         try reportingFailures {
-            let options = try stack.stackOptions()
-            let text = try TemplateRendering.render(options, format: format)
-            if let path = outputFile {
-                try writeOutputFile(Data(text.utf8), to: path)
-            } else {
-                writeStdout(Data(text.utf8))
-            }
+            try destination.emit(try TemplateRendering.render(try stack.stackOptions(), format: format))
         }
+    }
+}
+
+/// `--output-file`, for commands that print a document: to that file (OutputFile's rules), or stdout.
+struct OutputFileOption: ParsableArguments {
+    @Option(name: .customLong("output-file"), help: "Write to this file instead of stdout.")
+    var path: String?
+
+    func emit(_ text: String) throws {
+        if let path { try writeOutputFile(Data(text.utf8), to: path) } else { writeStdout(Data(text.utf8)) }
     }
 }
 

@@ -48,11 +48,14 @@ enum CacheAuthPart {
         }
     }
 
-    /// The replication group's AuthToken, or its user group.
-    var cacheAuthToken: Value? {
+    /// The token, as the dynamic reference CloudFormation resolves at deploy time.
+    private var resolvedToken: Value? {
         if case .token(let secret) = self { return .sub("{{resolve:secretsmanager:${\(secret)}}}") }
         return nil
     }
+
+    /// The replication group's AuthToken, or its user group.
+    var cacheAuthToken: Value? { resolvedToken }
 
     var cacheUserGroupIds: [Value]? {
         if case .iam(let group) = self { return [.ref(group)] }
@@ -62,10 +65,10 @@ enum CacheAuthPart {
     /// The function's settings for reaching the cache `cache` (a replication group's logical id).
     func functionEnvironment(cache: String) -> [String: Value] {
         switch self {
-        case .token(let secret):
+        case .token:
             // Resolved by CloudFormation at deploy time: not in the template, but visible to
             // anyone allowed lambda:GetFunctionConfiguration (see README, "The auth token").
-            return ["REDIS_AUTH_TOKEN": .sub("{{resolve:secretsmanager:${\(secret)}}}")]
+            return ["REDIS_AUTH_TOKEN": resolvedToken!]
         case .iam:
             return ["REDIS_AUTH_MODE": "iam", "REDIS_USERNAME": .ref(Self.userIdParameter), "REDIS_IAM_CACHE_NAME": .ref(cache)]
         }

@@ -92,8 +92,7 @@ enum CostReport {
                 + "(%.0f KB each), requests cost about $%.2f an hour at %.0f ms a miss, and at most $%.2f if every miss "
                 + "runs to the function's %d s timeout (an upstream that hangs), on top of $%.4f fixed; "
                 + "lower --throttle-rate or --timeout to lower it.", CostEstimate.format(c.requestsPerSecond),
-                c.bytesPerMiss / 1000, c.usageHourly, c.missDurationMs, c.worstHourly, c.timeoutSeconds,
-                e.lines.reduce(0) { $0 + $1.hourly }))
+                c.bytesPerMiss / 1000, c.usageHourly, c.missDurationMs, c.worstHourly, c.timeoutSeconds, e.hourly))
         }
     }
 

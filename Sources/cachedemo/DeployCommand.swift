@@ -56,7 +56,7 @@ struct DeployCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            if let path = timeline.svgPath { try asOutputFile(path) }
+            try timeline.checkPath()
             var o = Deployer.Options()
             o.stackName = try name.validated()
             o.stack = try stack.stackOptions()

@@ -30,7 +30,7 @@ struct DestroyCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            if let path = timeline.svgPath { try asOutputFile(path) }
+            try timeline.checkPath()
             var o = Destroyer.Options()
             o.stackName = try name.validated()
             o.purgeArtifacts = purgeArtifacts

@@ -42,6 +42,6 @@ func writeOutputFile(_ data: Data, to path: String) throws {
 }
 
 /// An output path checked before a long operation, so a bad one fails first, not last.
-func asOutputFile(_ path: String) throws {
+func checkOutputFile(_ path: String) throws {
     do { try OutputFile.check(path) } catch { throw OperationFailure(error.description) }
 }

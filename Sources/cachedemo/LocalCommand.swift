@@ -105,16 +105,10 @@ final class SignalWatcher: @unchecked Sendable {
     static func install(runtime: LocalRuntime) -> SignalWatcher {
         let watcher = SignalWatcher()
         ExitHooks.add { runtime.stop() }
-        for sig in StopSignals.all {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                ExitHooks.runAll()
-                writeStderr("cachedemo local stopped\n")
-                exit(sig == SIGTERM ? 0 : 128 + sig)
-            }
-            source.resume()
-            watcher.sources.append(source)
+        watcher.sources = StopSignals.handle { sig in
+            ExitHooks.runAll()
+            writeStderr("cachedemo local stopped\n")
+            exit(sig == SIGTERM ? 0 : 128 + sig)
         }
         return watcher
     }

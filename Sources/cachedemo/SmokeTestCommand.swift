@@ -59,9 +59,7 @@ enum SmokeTestReporting {
         do { try CurlTransport.checkEnvironment(ProcessInfo.processInfo.environment) } catch {
             throw OperationFailure(error.description)
         }
-        if let junitXML {
-            do { try OutputFile.check(junitXML) } catch { throw OperationFailure(error.description) }
-        }
+        if let junitXML { try checkOutputFile(junitXML) }
         let report = SmokeTest(options: options, transport: CurlTransport(timeouts: .init(connectMs: 3_000, totalMs: 30_000))).run()
         if let junitXML { try writeOutputFile(Data(report.junitXML().utf8), to: junitXML) }
         switch format {

@@ -30,7 +30,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let stackName = try name.validated()
-            if let path = timelineSVG.svgPath { try asOutputFile(path) }
+            try timelineSVG.checkPath()
             let session = try aws.session()
             let cfn = CloudFormationClient(client: session.client)
             let (stack, resources, recent) = try runAWSOperation { () throws -> (CloudFormationClient.Stack, [CloudFormationClient.Resource], [CloudFormationClient.Event]) in

@@ -12,8 +12,7 @@ struct TerminalProgress: DeployProgress {
     let color: Bool
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        // NO_COLOR counts when set to anything but the empty string (no-color.org).
-        color = isatty(STDERR_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+        color = colorWanted(on: STDERR_FILENO, environment: environment)
     }
 
     func info(_ line: String) { progress(line) }
@@ -60,19 +59,25 @@ enum WaitInterruption {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
     static func install() {
-        for sig in StopSignals.all {
-            signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { Interruption.shared.request(signal: sig) }
-            s.resume()
-            sources.append(s)
-        }
+        sources = StopSignals.handle { Interruption.shared.request(signal: $0) }
     }
 }
 
 /// The signals that mean "stop": each gets the same clean shutdown.
 enum StopSignals {
     static let all: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+    /// Takes the stop signals from their default action to `handler` (on a queue, so it may
+    /// do real work); keep the returned sources alive as long as the handling should last.
+    static func handle(_ handler: @escaping @Sendable (Int32) -> Void) -> [DispatchSourceSignal] {
+        all.map { sig in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { handler(sig) }
+            source.resume()
+            return source
+        }
+    }
 }
 
 /// Runs AWS calls (a deploy, a destroy, one request); their failures become one line and
@@ -104,6 +109,12 @@ func runAWSOperation<T>(_ what: String? = nil, _ body: () throws -> T) throws ->
 
 enum ExitCodeError: Error {
     case interrupted(signal: Int32)
+}
+
+/// Colour only on a terminal, and not when NO_COLOR is set to anything but the empty string
+/// (no-color.org) or the terminal is dumb.
+func colorWanted(on fd: Int32, environment env: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+    isatty(fd) == 1 && (env["NO_COLOR"] ?? "").isEmpty && env["TERM"] != "dumb"
 }
 
 /// Whether a human is at the keyboard: prompts only then, never in CI.

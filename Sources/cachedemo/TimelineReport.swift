@@ -11,6 +11,11 @@ import Glibc
 struct TimelineOption: ParsableArguments {
     @Option(name: .customLong("timeline-svg"), help: "Also write the operation's per-resource timeline as SVG to this file.")
     var svgPath: String?
+
+    /// Before the operation, so a path that cannot be written fails first, not last.
+    func checkPath() throws {
+        if let svgPath { try checkOutputFile(svgPath) }
+    }
 }
 
 /// The per-resource timeline of a stack's latest operation, after deploy and destroy and on
@@ -27,7 +32,7 @@ enum TimelineReport {
             if svgPath != nil || format == .text { progress("no per-resource events to draw a timeline from") }
             return
         }
-        if format == .text { say("\n" + TimelineChart.text(t, width: terminalWidth, color: stdoutColor)) }
+        if format == .text { say("\n" + TimelineChart.text(t, width: terminalWidth, color: colorWanted(on: STDOUT_FILENO))) }
         if let svgPath { try writeOutputFile(Data(TimelineLayout(t).svg().utf8), to: svgPath) }
     }
 
@@ -35,10 +40,5 @@ enum TimelineReport {
         var size = winsize()
         if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
         return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
-    }
-
-    static var stdoutColor: Bool {
-        let env = ProcessInfo.processInfo.environment
-        return isatty(STDOUT_FILENO) == 1 && (env["NO_COLOR"] ?? "").isEmpty && env["TERM"] != "dumb"
     }
 }

@@ -3,7 +3,6 @@
 // per-run key pair signed for this cache and user, unexpired (iam-verify.mjs); then the
 // proxy authenticates to redis-server with its own password and passes bytes both ways.
 // A refused token gets ElastiCache's WRONGPASS and the connection closes.
-import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { ReplyParser, encodeCommand } from '../src/redis.mjs';
@@ -44,8 +43,7 @@ const server = tls.createServer({ cert: readFileSync(env.TLS_CERT_FILE), key: re
     }
     // What followed AUTH in the same write (HELLO, CLIENT TRACKING) goes on to redis-server.
     const rest = buffered.subarray(encodeCommand(first.map((a) => Buffer.isBuffer(a) ? a : String(a))).length);
-    const upstream = tls.connect({ host: '127.0.0.1', port: Number(env.REDIS_PORT), ca: readFileSync(env.REDIS_CA_FILE),
-      servername: undefined }, () => {
+    const upstream = tls.connect({ host: '127.0.0.1', port: Number(env.REDIS_PORT), ca: readFileSync(env.REDIS_CA_FILE) }, () => {
       let head = Buffer.alloc(0);
       const dropOwnAuth = (data) => {
         // The first reply (one line: +OK or -ERR) answers our own AUTH: the client already has

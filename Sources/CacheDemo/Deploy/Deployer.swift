@@ -153,17 +153,13 @@ public struct Deployer: Sendable {
         let replaced = Replacements.planned(in: changeSet.changes)
         if o.failOnReplacement, !replaced.isEmpty {
             // Not executed; the caller reports the replacements (and JSON lists them) and fails.
-            try? cfn.deleteChangeSet(created.id, stackName: o.stackName)
-            if changeSetType == "CREATE" { try? cfn.deleteStack(result.stackId, clientToken: UUID().uuidString) }
+            withdraw(changeSet: created.id, of: o.stackName, type: changeSetType, stackId: result.stackId)
             result.status = "REFUSED_REPLACEMENT"
             result.duration = clock.now().timeIntervalSince(started)
             return result
         }
         if let confirm, !confirm(changeSet.changes) {
-            try? cfn.deleteChangeSet(created.id, stackName: o.stackName)
-            // A CREATE change set made an empty stack in REVIEW_IN_PROGRESS: it goes too, so
-            // declining leaves nothing behind.
-            if changeSetType == "CREATE" { try? cfn.deleteStack(result.stackId, clientToken: UUID().uuidString) }
+            withdraw(changeSet: created.id, of: o.stackName, type: changeSetType, stackId: result.stackId)
             throw DeployError(Interruption.shared.requested ? .interrupted : .failed,
                               "deploy cancelled; the change set\(changeSetType == "CREATE" ? " and the empty stack it made were" : " was") "
                 + "deleted and nothing changed")
@@ -188,6 +184,13 @@ public struct Deployer: Sendable {
             }
         }
         return result
+    }
+
+    /// Deletes a change set that will not run; a CREATE change set made an empty stack in
+    /// REVIEW_IN_PROGRESS, which goes too, so nothing is left behind.
+    func withdraw(changeSet id: String, of stackName: String, type: String, stackId: String) {
+        try? cfn.deleteChangeSet(id, stackName: stackName)
+        if type == "CREATE" { try? cfn.deleteStack(stackId, clientToken: UUID().uuidString) }
     }
 
     /// A stack that authenticates with an AUTH token keeps it unless --cache-auth says

@@ -22,13 +22,13 @@ extension CacheStack {
     func addCache(to t: inout Template, network: Network.Ids, auth: CacheAuthPart) -> CacheIds {
         let tags = Self.tags
         let cacheGroup = t.add("CacheSecurityGroup", EC2.SecurityGroup(
-            groupDescription: "cachedemo cache: reachable from the function only", vpcId: .ref(network.vpc),
+            groupDescription: "cachedemo cache: reachable from the function only", vpcId: network.vpc,
             // One rule that matches nothing replaces the default allow-all egress.
             securityGroupEgress: [EC2.Rule(ipProtocol: "icmp", port: -1, cidrIp: "127.0.0.1/32",
                                            description: "no egress")],
             tags: tags))
         let subnetGroup = t.add("CacheSubnetGroup", ElastiCache.SubnetGroup(
-            description: "cachedemo cache subnets", subnetIds: network.privateSubnets.map { .ref($0) }, tags: tags))
+            description: "cachedemo cache subnets", subnetIds: network.privateSubnets, tags: tags))
         let slowLog = t.add("CacheSlowLogGroup", Logs.LogGroup(
             logGroupName: Self.vendedLogGroupName("cache-slow-log"), retentionInDays: options.logRetentionDays, tags: tags))
         let engineLog = t.add("CacheEngineLogGroup", Logs.LogGroup(

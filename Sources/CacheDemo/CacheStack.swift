@@ -45,14 +45,19 @@ public struct CacheStack {
         let cache = addCache(to: &t, network: network, auth: auth)
         let function = addFunction(to: &t, network: network, cache: cache, auth: auth)
         addHttpApi(to: &t, function: function)
-        t.outputs[OutputName.vpcId] = Output(.ref(network.vpc), description: "The stack's VPC")
+        t.outputs[OutputName.vpcId] = Output(network.vpc, description: "The stack's VPC")
         return t
     }
 
     private var description: String {
-        let layout = options.multiAZ
-            ? "Multi-AZ (\(options.natGatewayCount) NAT gateway\(options.natGatewayCount == 1 ? "" : "s"), primary + replica)"
-            : "single-AZ"
+        // Today's stacks keep their description word for word: a single-AZ stack with a NAT
+        // gateway says nothing more.
+        var details: [String] = []
+        if options.multiAZ || options.egress != .natGateway || options.existingNetwork != nil {
+            details.append(Network.egressSummary(options))
+        }
+        if options.multiAZ { details.append("primary + replica") }
+        let layout = (options.multiAZ ? "Multi-AZ" : "single-AZ") + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
         return "cachedemo: API Gateway HTTP API -> Lambda in a VPC -> ElastiCache \(options.engine.rawValue) "
             + "read-through cache, \(layout). Rendered by cachedemo; do not edit by hand."
     }

@@ -8,12 +8,9 @@ extension CacheStack {
             // GroupDescription is create-only: a new text would replace the group on every
             // existing stack (and the function's network interfaces with it). Kept as first written.
             groupDescription: "cachedemo function: HTTPS and HTTP out to the upstream, the cache port to the cache",
-            vpcId: .ref(network.vpc),
+            vpcId: network.vpc,
             // Only the port the upstream URL names (443 for https, 80 for http, or its own).
-            securityGroupEgress: [
-                EC2.Rule(port: options.upstream.port, cidrIp: "0.0.0.0/0",
-                         description: "upstream API over \(options.upstream.scheme.uppercased())"),
-            ],
+            securityGroupEgress: [Network.upstreamRule(options)],
             tags: tags))
         t.add("FunctionToCacheEgress", EC2.SecurityGroupEgress(
             groupId: .getAtt(functionGroup, "GroupId"), port: options.cachePort,
@@ -33,14 +30,15 @@ extension CacheStack {
             code: .init(s3Bucket: .ref(ParameterName.codeBucket), s3Key: .ref(ParameterName.codeKey)),
             handler: "index.handler", runtime: options.runtime, architectures: [options.architecture.rawValue],
             memorySize: options.memoryMB, timeout: options.timeoutSeconds, role: .getAtt(role, "Arn"),
-            vpcConfig: .init(securityGroupIds: [.getAtt(functionGroup, "GroupId")],
-                             subnetIds: network.privateSubnets.map { .ref($0) }),
+            vpcConfig: .init(securityGroupIds: [.getAtt(functionGroup, "GroupId")], subnetIds: network.privateSubnets,
+                             ipv6AllowedForDualStack: options.egressOverIPv6 ? true : nil),
             environment: .init([
                 "REDIS_URL": .join("", ["rediss://", .getAtt(cache.replicationGroup, "PrimaryEndPoint.Address"), ":",
                                         .getAtt(cache.replicationGroup, "PrimaryEndPoint.Port")]),
                 "EXTERNAL_API_URL": .string(options.upstreamURL),
             ].merging(auth.functionEnvironment(cache: cache.replicationGroup)) { own, _ in own }
-             .merging(options.caching.environment.mapValues { .string($0) }) { own, _ in own }),
+             .merging(options.caching.environment.mapValues { .string($0) }) { own, _ in own }
+             .merging(Network.functionEnvironment(options)) { own, _ in own }),
             loggingConfig: .init(logGroup: .ref(logGroup), logFormat: "JSON"),
             tags: tags))
         t.outputs[OutputName.functionName] = .init(.ref(function), description: "The Lambda function")

@@ -31,8 +31,34 @@ public struct StackOptions: Sendable, Equatable {
         case token, iam
     }
 
+    /// How the function reaches the upstream from its private subnets.
+    public enum Egress: String, CaseIterable, Sendable {
+        /// Managed NAT gateways: no upkeep, an SLA, and ~$36 per 30 days each while idle.
+        case natGateway = "nat-gateway"
+        /// A small EC2 instance per NAT: a few dollars a month, no SLA, the instance's bandwidth.
+        case natInstance = "nat-instance"
+        /// A dual-stack VPC and an egress-only internet gateway: free while idle; needs an
+        /// upstream with an IPv6 address.
+        case ipv6
+    }
+
+    /// A VPC the stack does not own (`--vpc-id`, `--subnet-ids`): its routes carry egress.
+    public struct ExistingNetwork: Sendable, Equatable {
+        public var vpcId: String
+        public var subnetIds: [String]
+        public init(vpcId: String, subnetIds: [String]) {
+            self.vpcId = vpcId
+            self.subnetIds = subnetIds
+        }
+    }
+
     public var multiAZ = false
     public var singleNAT = false
+    public var egress = Egress.natGateway
+    /// The NAT instances' type (`--egress nat-instance`); ARM (Graviton) types are cheapest.
+    public var natInstanceType = "t4g.nano"
+    /// nil: the stack creates its own VPC.
+    public var existingNetwork: ExistingNetwork?
     public var engine = Engine.redis
     public var engineVersion: String?
     public var nodeType = "cache.t4g.micro"
@@ -75,7 +101,20 @@ public struct StackOptions: Sendable, Equatable {
             + "the cache uses an AUTH token from Secrets Manager (--cache-auth token)"
     }
     public var availabilityZoneCount: Int { multiAZ ? 2 : 1 }
-    public var natGatewayCount: Int { multiAZ && !singleNAT ? 2 : 1 }
+    /// NAT gateways or NAT instances, whichever the egress mode uses; none for IPv6 or a VPC of one's own.
+    public var natCount: Int {
+        guard existingNetwork == nil, egress != .ipv6 else { return 0 }
+        return multiAZ && !singleNAT ? 2 : 1
+    }
+    public var natGatewayCount: Int { egress == .natGateway ? natCount : 0 }
+    public var natInstanceCount: Int { egress == .natInstance ? natCount : 0 }
+    /// The function leaves over IPv6 (dual-stack subnets, IPv6 egress rule, IPv6 preferred).
+    public var egressOverIPv6: Bool { egress == .ipv6 }
+    /// The CPU architecture of the NAT instance type (Graviton families carry a `g`: t4g, c7gn).
+    public var natInstanceArchitecture: Architecture {
+        let family = natInstanceType.split(separator: ".").first ?? ""
+        return family.range(of: #"^[a-z]+[0-9]+[a-z]*g[a-z]*$"#, options: .regularExpression) != nil ? .arm64 : .x86_64
+    }
     public var cacheNodeCount: Int { multiAZ ? 2 : 1 }
     public var cachePort: Int { 6379 }
     /// The upstream as the function's egress rules see it; valid once `validate()` passed.
@@ -99,6 +138,7 @@ public struct StackOptions: Sendable, Equatable {
         if singleNAT && !multiAZ {
             throw .init("--single-nat only applies to a Multi-AZ stack; add --multi-az or drop --single-nat")
         }
+        try validateEgress()
         if let v = engineVersion, !engine.supportedVersions.contains(v) {
             throw .init("--engine-version '\(v)' is not a \(engine.rawValue) version this stack can use on ElastiCache; "
                 + "use one of \(engine.supportedVersions.joined(separator: ", "))")
@@ -124,6 +164,39 @@ public struct StackOptions: Sendable, Equatable {
         guard Self.allowedRetentionDays.contains(logRetentionDays) else {
             throw .init("--log-retention-days \(logRetentionDays) is not a CloudWatch Logs retention period; use one of "
                 + Self.allowedRetentionDays.map(String.init).joined(separator: ", "))
+        }
+    }
+
+    /// The egress mode, the NAT instance type and a VPC of one's own, against each other.
+    private func validateEgress() throws(StackOptionsError) {
+        if singleNAT && egress == .ipv6 {
+            throw .init("--single-nat has no NAT to share with --egress ipv6; drop --single-nat")
+        }
+        guard natInstanceType.range(of: #"^[a-z][a-z0-9-]*\.[a-z0-9]+$"#, options: .regularExpression) != nil else {
+            throw .init("--nat-instance-type '\(natInstanceType)' is not an EC2 instance type; use one like t4g.nano")
+        }
+        guard let own = existingNetwork else { return }
+        if singleNAT {
+            throw .init("--single-nat has no NAT to share with --vpc-id (your VPC's routes carry egress); drop --single-nat")
+        }
+        guard own.vpcId.range(of: #"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$"#, options: .regularExpression) != nil else {
+            throw .init("--vpc-id '\(own.vpcId)' is not a VPC id; use one like vpc-0123456789abcdef0")
+        }
+        guard !own.subnetIds.isEmpty else {
+            throw .init("--vpc-id needs --subnet-ids: the private subnets (comma-separated) the function and the cache go in")
+        }
+        for id in own.subnetIds where id.range(of: #"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$"#, options: .regularExpression) == nil {
+            throw .init("--subnet-ids: '\(id)' is not a subnet id; use ids like subnet-0123456789abcdef0, comma-separated")
+        }
+        if Set(own.subnetIds).count != own.subnetIds.count {
+            throw .init("--subnet-ids names a subnet twice; give each subnet once")
+        }
+        // Lambda takes at most 16 subnets in a function's VPC configuration.
+        guard own.subnetIds.count <= 16 else {
+            throw .init("--subnet-ids names \(own.subnetIds.count) subnets; Lambda takes at most 16")
+        }
+        if multiAZ && own.subnetIds.count < 2 {
+            throw .init("--multi-az needs two subnets in different AZs; give --subnet-ids A,B")
         }
     }
 

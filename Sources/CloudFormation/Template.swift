@@ -29,6 +29,8 @@ public struct Template: Sendable {
 public struct Parameter: Sendable, Encodable {
     public enum Kind: String, Sendable, Encodable {
         case string = "String", number = "Number"
+        /// CloudFormation checks the AMI exists before it starts.
+        case ec2ImageId = "AWS::EC2::Image::Id"
     }
     public var type: Kind
     public var description: String

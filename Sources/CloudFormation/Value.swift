@@ -17,6 +17,10 @@ public indirect enum Value: Sendable, Equatable {
     case `if`(String, Value, Value)
     case equals(Value, Value)
     case split(String, Value)
+    /// `Fn::Cidr`: `count` blocks with `bits` host bits each, carved from `block`.
+    case cidr(Value, Int, Int)
+    /// `Fn::Base64`, for EC2 user data.
+    case base64(Value)
 
     /// `!Ref AWS::Region` and friends.
     public static func pseudo(_ p: PseudoParameter) -> Value { .ref(p.rawValue) }
@@ -84,6 +88,8 @@ extension Value: Encodable {
         case .if(let cond, let a, let b): try Self.function("Fn::If", [Value.string(cond), a, b], encoder)
         case .equals(let a, let b): try Self.function("Fn::Equals", [a, b], encoder)
         case .split(let sep, let v): try Self.function("Fn::Split", [Value.string(sep), v], encoder)
+        case .cidr(let block, let count, let bits): try Self.function("Fn::Cidr", [block, Value.int(count), Value.int(bits)], encoder)
+        case .base64(let v): try Self.function("Fn::Base64", v, encoder)
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import CacheDemo
 
@@ -6,8 +7,22 @@ struct StackOptionArguments: ParsableArguments {
     @Flag(name: .customLong("multi-az"), help: "Two AZs: a subnet pair and NAT gateway per AZ, a cache primary and replica with automatic failover.")
     var multiAZ = false
 
-    @Flag(name: .customLong("single-nat"), help: "With --multi-az: one shared NAT gateway (cheaper, loses egress if its AZ fails).")
+    @Flag(name: .customLong("single-nat"), help: "With --multi-az: one shared NAT gateway or instance (cheaper, loses egress if its AZ fails).")
     var singleNAT = false
+
+    @Option(help: ArgumentHelp(
+        "How the function reaches the upstream: nat-gateway (managed, ~$36 per 30 days each), nat-instance (a small EC2 instance, a few dollars, no SLA) or ipv6 (egress-only gateway, free while idle; the upstream needs an IPv6 address).",
+        valueName: "mode"))
+    var egress: StackOptions.Egress?
+
+    @Option(name: .customLong("nat-instance-type"), help: "With --egress nat-instance: the instance type (default t4g.nano).")
+    var natInstanceType: String?
+
+    @Option(name: .customLong("vpc-id"), help: "Deploy into this existing VPC (with --subnet-ids): the stack creates no network of its own.")
+    var vpcId: String?
+
+    @Option(name: .customLong("subnet-ids"), help: "With --vpc-id: the private subnets for the function and the cache, comma-separated; each needs a default route (NAT or, with --egress ipv6, an egress-only gateway).")
+    var subnetIds: String?
 
     @Option(help: "Cache engine: redis or valkey.")
     var engine: StackOptions.Engine = .redis
@@ -29,8 +44,8 @@ struct StackOptionArguments: ParsableArguments {
     @Option(name: .customLong("upstream-url"), help: "The API to cache.")
     var upstreamURL = StackOptions().upstreamURL
 
-    @Option(name: .customLong("vpc-cidr"), help: "The VPC's IPv4 block, /16 to /24; the subnets are carved from it.")
-    var vpcCIDR = StackOptions().vpcCIDR
+    @Option(name: .customLong("vpc-cidr"), help: "The VPC's IPv4 block, /16 to /24; the subnets are carved from it (default 10.10.0.0/16).")
+    var vpcCIDR: String?
 
     @Option(help: "Lambda runtime.")
     var runtime = StackOptions().runtime
@@ -52,6 +67,7 @@ struct StackOptionArguments: ParsableArguments {
         var o = StackOptions()
         o.multiAZ = multiAZ
         o.singleNAT = singleNAT
+        try network(into: &o)
         o.engine = engine
         o.engineVersion = engineVersion
         o.cacheAuth = cacheAuth
@@ -59,7 +75,6 @@ struct StackOptionArguments: ParsableArguments {
         o.caching = caching.cachingOptions
         o.throttle = throttle.throttleOptions
         o.upstreamURL = upstreamURL
-        o.vpcCIDR = vpcCIDR
         o.runtime = runtime
         o.architecture = architecture
         o.memoryMB = memory
@@ -68,6 +83,33 @@ struct StackOptionArguments: ParsableArguments {
         let validated = try asUsage(o) { try $0.validate() }
         if let note = validated.cacheAuthNote { progress(note) }
         return validated
+    }
+}
+
+extension StackOptionArguments {
+    /// Egress and the VPC: which flags go together is decided here, what each value may be
+    /// in `StackOptions.validate()`.
+    func network(into o: inout StackOptions) throws {
+        if let natInstanceType {
+            guard egress == .natInstance else {
+                throw UsageFailure("--nat-instance-type applies to --egress nat-instance; add it or drop --nat-instance-type")
+            }
+            o.natInstanceType = natInstanceType
+        }
+        o.egress = egress ?? .natGateway
+        if let vpcCIDR { o.vpcCIDR = vpcCIDR }
+        guard vpcId != nil || subnetIds != nil else { return }
+        guard let vpcId else { throw UsageFailure("--subnet-ids needs --vpc-id: the VPC the subnets are in") }
+        if vpcCIDR != nil {
+            throw UsageFailure("--vpc-cidr sizes a VPC the stack creates; with --vpc-id the stack creates none: drop --vpc-cidr")
+        }
+        if let egress, egress != .ipv6 {
+            throw UsageFailure("--egress \(egress.rawValue) builds egress in a VPC the stack creates; with --vpc-id your VPC's "
+                + "routes carry it: drop --egress (or use --egress ipv6 for subnets that leave over IPv6)")
+        }
+        let subnets = (subnetIds ?? "").split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        o.existingNetwork = .init(vpcId: vpcId, subnetIds: subnets == [""] ? [] : subnets)
     }
 }
 
@@ -118,5 +160,6 @@ struct ThrottleArguments: ParsableArguments {
 }
 
 extension StackOptions.Engine: ExpressibleByArgument {}
+extension StackOptions.Egress: ExpressibleByArgument {}
 extension StackOptions.CacheAuth: ExpressibleByArgument {}
 extension StackOptions.Architecture: ExpressibleByArgument {}

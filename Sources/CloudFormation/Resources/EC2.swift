@@ -37,13 +37,16 @@ public enum EC2 {
         public var cidrBlock: Value
         public var availabilityZone: Value?
         public var mapPublicIpOnLaunch: Bool?
+        /// A /64 from the VPC's IPv6 block: the subnet becomes dual-stack.
+        public var ipv6CidrBlock: Value?
         public var tags: [Tag]?
         public init(vpcId: Value, cidrBlock: Value, availabilityZone: Value? = nil, mapPublicIpOnLaunch: Bool? = nil,
-                    tags: [Tag]? = nil) {
+                    ipv6CidrBlock: Value? = nil, tags: [Tag]? = nil) {
             self.vpcId = vpcId
             self.cidrBlock = cidrBlock
             self.availabilityZone = availabilityZone
             self.mapPublicIpOnLaunch = mapPublicIpOnLaunch
+            self.ipv6CidrBlock = ipv6CidrBlock
             self.tags = tags
         }
     }
@@ -51,9 +54,34 @@ public enum EC2 {
     public struct EIP: ResourceProperties {
         public static let type = "AWS::EC2::EIP"
         public var domain: String?
+        /// Associates the address with this instance (a NAT instance's stable egress address).
+        public var instanceId: Value?
         public var tags: [Tag]?
-        public init(domain: String? = "vpc", tags: [Tag]? = nil) {
+        public init(domain: String? = "vpc", instanceId: Value? = nil, tags: [Tag]? = nil) {
             self.domain = domain
+            self.instanceId = instanceId
+            self.tags = tags
+        }
+    }
+
+    /// An Amazon-provided IPv6 block for a VPC (a VPC gets its IPv6 block only this way).
+    public struct VPCCidrBlock: ResourceProperties {
+        public static let type = "AWS::EC2::VPCCidrBlock"
+        public var vpcId: Value
+        public var amazonProvidedIpv6CidrBlock: Bool
+        public init(vpcId: Value, amazonProvidedIpv6CidrBlock: Bool = true) {
+            self.vpcId = vpcId
+            self.amazonProvidedIpv6CidrBlock = amazonProvidedIpv6CidrBlock
+        }
+    }
+
+    /// IPv6 out, nothing in: outbound-only internet access with no hourly charge.
+    public struct EgressOnlyInternetGateway: ResourceProperties {
+        public static let type = "AWS::EC2::EgressOnlyInternetGateway"
+        public var vpcId: Value
+        public var tags: [Tag]?
+        public init(vpcId: Value, tags: [Tag]? = nil) {
+            self.vpcId = vpcId
             self.tags = tags
         }
     }
@@ -80,17 +108,26 @@ public enum EC2 {
         }
     }
 
+    /// One route: an IPv4 or IPv6 destination and exactly one target.
     public struct Route: ResourceProperties {
         public static let type = "AWS::EC2::Route"
         public var routeTableId: Value
-        public var destinationCidrBlock: Value
+        public var destinationCidrBlock: Value?
+        public var destinationIpv6CidrBlock: Value?
         public var gatewayId: Value?
         public var natGatewayId: Value?
-        public init(routeTableId: Value, destinationCidrBlock: Value, gatewayId: Value? = nil, natGatewayId: Value? = nil) {
+        public var instanceId: Value?
+        public var egressOnlyInternetGatewayId: Value?
+        public init(routeTableId: Value, destinationCidrBlock: Value? = nil, destinationIpv6CidrBlock: Value? = nil,
+                    gatewayId: Value? = nil, natGatewayId: Value? = nil, instanceId: Value? = nil,
+                    egressOnlyInternetGatewayId: Value? = nil) {
             self.routeTableId = routeTableId
             self.destinationCidrBlock = destinationCidrBlock
+            self.destinationIpv6CidrBlock = destinationIpv6CidrBlock
             self.gatewayId = gatewayId
             self.natGatewayId = natGatewayId
+            self.instanceId = instanceId
+            self.egressOnlyInternetGatewayId = egressOnlyInternetGatewayId
         }
     }
 
@@ -110,15 +147,18 @@ public enum EC2 {
         public var fromPort: Int?
         public var toPort: Int?
         public var cidrIp: Value?
+        public var cidrIpv6: Value?
         public var sourceSecurityGroupId: Value?
         public var destinationSecurityGroupId: Value?
         public var description: String?
-        public init(ipProtocol: String = "tcp", port: Int?, cidrIp: Value? = nil, sourceSecurityGroupId: Value? = nil,
-                    destinationSecurityGroupId: Value? = nil, description: String? = nil) {
+        public init(ipProtocol: String = "tcp", port: Int?, cidrIp: Value? = nil, cidrIpv6: Value? = nil,
+                    sourceSecurityGroupId: Value? = nil, destinationSecurityGroupId: Value? = nil,
+                    description: String? = nil) {
             self.ipProtocol = ipProtocol
             self.fromPort = port
             self.toPort = port
             self.cidrIp = cidrIp
+            self.cidrIpv6 = cidrIpv6
             self.sourceSecurityGroupId = sourceSecurityGroupId
             self.destinationSecurityGroupId = destinationSecurityGroupId
             self.description = description
@@ -176,6 +216,83 @@ public enum EC2 {
             self.toPort = port
             self.destinationSecurityGroupId = destinationSecurityGroupId
             self.description = description
+        }
+    }
+}
+
+extension EC2 {
+    /// An EC2 instance (the NAT instance). Only what a small appliance needs.
+    public struct Instance: ResourceProperties {
+        public static let type = "AWS::EC2::Instance"
+        public var imageId: Value
+        public var instanceType: String
+        public var networkInterfaces: [NetworkInterface]
+        public var sourceDestCheck: Bool?
+        public var metadataOptions: MetadataOptions?
+        public var blockDeviceMappings: [BlockDeviceMapping]?
+        public var userData: Value?
+        public var tags: [Tag]?
+        public init(imageId: Value, instanceType: String, networkInterfaces: [NetworkInterface], sourceDestCheck: Bool? = nil,
+                    metadataOptions: MetadataOptions? = nil, blockDeviceMappings: [BlockDeviceMapping]? = nil,
+                    userData: Value? = nil, tags: [Tag]? = nil) {
+            self.imageId = imageId
+            self.instanceType = instanceType
+            self.networkInterfaces = networkInterfaces
+            self.sourceDestCheck = sourceDestCheck
+            self.metadataOptions = metadataOptions
+            self.blockDeviceMappings = blockDeviceMappings
+            self.userData = userData
+            self.tags = tags
+        }
+
+        public struct NetworkInterface: Encodable, Sendable {
+            public var deviceIndex: String
+            public var subnetId: Value
+            public var groupSet: [Value]
+            public var associatePublicIpAddress: Bool?
+            public var deleteOnTermination: Bool?
+            public init(deviceIndex: String = "0", subnetId: Value, groupSet: [Value], associatePublicIpAddress: Bool? = nil,
+                        deleteOnTermination: Bool? = true) {
+                self.deviceIndex = deviceIndex
+                self.subnetId = subnetId
+                self.groupSet = groupSet
+                self.associatePublicIpAddress = associatePublicIpAddress
+                self.deleteOnTermination = deleteOnTermination
+            }
+        }
+
+        /// The instance metadata service: `httpTokens: "required"` is IMDSv2 only.
+        public struct MetadataOptions: Encodable, Sendable {
+            public var httpTokens: String
+            public var httpEndpoint: String
+            public var httpPutResponseHopLimit: Int
+            public init(httpTokens: String = "required", httpEndpoint: String = "enabled", httpPutResponseHopLimit: Int = 1) {
+                self.httpTokens = httpTokens
+                self.httpEndpoint = httpEndpoint
+                self.httpPutResponseHopLimit = httpPutResponseHopLimit
+            }
+        }
+
+        public struct BlockDeviceMapping: Encodable, Sendable {
+            public var deviceName: String
+            public var ebs: Ebs
+            public init(deviceName: String, ebs: Ebs) {
+                self.deviceName = deviceName
+                self.ebs = ebs
+            }
+        }
+
+        public struct Ebs: Encodable, Sendable {
+            public var encrypted: Bool
+            public var volumeType: String
+            public var volumeSize: Int?
+            public var deleteOnTermination: Bool
+            public init(encrypted: Bool = true, volumeType: String = "gp3", volumeSize: Int? = nil, deleteOnTermination: Bool = true) {
+                self.encrypted = encrypted
+                self.volumeType = volumeType
+                self.volumeSize = volumeSize
+                self.deleteOnTermination = deleteOnTermination
+            }
         }
     }
 }

@@ -11,9 +11,12 @@ public enum Lambda {
     public struct VpcConfig: Encodable, Sendable {
         public var securityGroupIds: [Value]
         public var subnetIds: [Value]
-        public init(securityGroupIds: [Value], subnetIds: [Value]) {
+        /// Outbound IPv6 from dual-stack subnets (the function's network interfaces get IPv6 addresses).
+        public var ipv6AllowedForDualStack: Bool?
+        public init(securityGroupIds: [Value], subnetIds: [Value], ipv6AllowedForDualStack: Bool? = nil) {
             self.securityGroupIds = securityGroupIds
             self.subnetIds = subnetIds
+            self.ipv6AllowedForDualStack = ipv6AllowedForDualStack
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// The AWS services cachedemo calls, with what signing and endpoint lookup need.
 public enum AWSService: String, CaseIterable, Sendable {
-    case sts, s3, cloudformation, elasticache, ec2, lambda, apigatewayv2, secretsmanager, pricing, iam, logs
+    case sts, s3, cloudformation, elasticache, ec2, lambda, apigatewayv2, secretsmanager, pricing, iam, logs, ssm
 
     /// The name in the SigV4 scope.
     public var signingName: String {

@@ -15,6 +15,9 @@ struct DeployCommand: ParsableCommand {
             Examples:
               cachedemo deploy --stack-name cache-prod --multi-az --yes
               cachedemo deploy --stack-name cache-prod --cache-ttl 600 --no-execute
+              cachedemo deploy --stack-name try-it --engine valkey --egress ipv6 --yes
+              cachedemo deploy --stack-name pr-42 --egress nat-instance --yes
+              cachedemo deploy --stack-name svc-cache --vpc-id vpc-0abc12345678def90 --subnet-ids subnet-0aa11122233344455,subnet-0bb11122233344455 --multi-az
               cachedemo deploy --stack-name ci-$RUN_ID --yes --output json --tags team=web
             """
     )
@@ -48,6 +51,14 @@ struct DeployCommand: ParsableCommand {
           help: "Exit 1 before executing when the change set replaces any resource (for CI), naming them.")
     var failOnReplacement = false
 
+    @Flag(name: .customLong("skip-ipv6-check"),
+          help: "With --egress ipv6: deploy even if the upstream shows no IPv6 address from here.")
+    var skipIPv6Check = false
+
+    @Flag(name: .customLong("refresh-nat-ami"),
+          help: "With --egress nat-instance: move the NAT instances to the newest Amazon Linux 2023 AMI (replaces them: a short egress outage). Without it a stack keeps the AMI it was created with.")
+    var refreshNatAMI = false
+
     @OptionGroup var waitTimeout: WaitTimeoutOption
 
     @OptionGroup var timeline: TimelineOption
@@ -69,6 +80,14 @@ struct DeployCommand: ParsableCommand {
             o.replaceFailedStack = replaceFailedStack
             o.waitForPending = !noWaitForPending
             o.failOnReplacement = failOnReplacement
+            if skipIPv6Check && !o.stack.egressOverIPv6 {
+                throw UsageFailure("--skip-ipv6-check applies to --egress ipv6; drop it")
+            }
+            if refreshNatAMI && o.stack.egress != .natInstance {
+                throw UsageFailure("--refresh-nat-ami applies to --egress nat-instance; drop it")
+            }
+            o.skipIPv6Check = skipIPv6Check
+            o.refreshNatImage = refreshNatAMI
             o.timeout = try waitTimeout.seconds()
             let session = try aws.session()
             let progress = TerminalProgress()

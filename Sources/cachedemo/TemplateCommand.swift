@@ -7,7 +7,7 @@ struct TemplateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "template",
         abstract: "Render the stack's CloudFormation template.",
-        discussion: "Prints to stdout unless --output-file is given. Same options, same bytes.\n\nExamples:\n  cachedemo template\n  cachedemo template --multi-az --format json --output-file stack.json\n  cachedemo template --engine valkey --throttle-rate 200 --throttle-burst 400"
+        discussion: "Prints to stdout unless --output-file is given. Same options, same bytes.\n\nExamples:\n  cachedemo template\n  cachedemo template --multi-az --format json --output-file stack.json\n  cachedemo template --engine valkey --throttle-rate 200 --throttle-burst 400\n  cachedemo template --egress ipv6 --engine valkey\n  cachedemo template --vpc-id vpc-0abc12345678def90 --subnet-ids subnet-0aa11122233344455"
     )
 
     @OptionGroup var stack: StackOptionArguments
@@ -19,7 +19,11 @@ struct TemplateCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            try destination.emit(try TemplateRendering.render(try stack.stackOptions(), format: format))
+            let options = try stack.stackOptions()
+            if options.egressOverIPv6, let problem = UpstreamIPv6.check(options.upstream).problem {
+                progress("warning: " + problem)
+            }
+            try destination.emit(try TemplateRendering.render(options, format: format))
         }
     }
 }

@@ -420,8 +420,12 @@ def _delete_route_table(cls, resource_name, cloudformation_json, account_id, reg
     backend = ec2_backends[account_id][region_name]
     table = backend.route_tables.get(resource_name)
     if table is not None:
-        for association_id in list(table.associations):
-            backend.disassociate_route_table(association_id)
+        for association in list(table._associations):
+            association_id = association if isinstance(association, str) else association.get("association_id", "")
+            try:
+                backend.disassociate_route_table(association_id)
+            except Exception:  # a main-table association, or gone already
+                pass
         backend.route_tables.pop(resource_name, None)
 
 
@@ -431,7 +435,7 @@ def _delete_route(cls, resource_name, cloudformation_json, account_id, region_na
     table_id, _, destination = resource_name.partition("~")
     table = backend.route_tables.get(table_id)
     if table is not None:
-        table.routes.pop(resource_name, None)
+        table._routes.pop(resource_name, None)
 
 
 def _delete_association(cls, resource_name, cloudformation_json, account_id, region_name):

@@ -15,6 +15,10 @@ public struct Deployer: Sendable {
         public var waitForPending = true
         /// CI: stop before executing a change set that replaces anything, naming it.
         public var failOnReplacement = false
+        /// Deploy `--egress ipv6` even when the upstream shows no IPv6 address from here.
+        public var skipIPv6Check = false
+        /// Move the NAT instances to the newest Amazon Linux 2023 AMI (replaces them).
+        public var refreshNatImage = false
         public var timeout: TimeInterval?
         /// Templates larger than this go to the bucket and are passed as TemplateURL.
         public var templateBodyLimit = Deployer.templateBodyLimit
@@ -63,6 +67,7 @@ public struct Deployer: Sendable {
         try Self.checkOverrides(o.parameterOverrides, of: model)
         let identity = try STS(client: session.client).getCallerIdentity()
         progress.info("deploying stack \(o.stackName) to account \(identity.account), region \(session.region)")
+        try checkEgress(o)
 
         let store = ArtifactStore(s3: S3(client: session.client),
                                   bucket: o.artifactBucket ?? ArtifactStore.defaultBucket(account: identity.account, region: session.region))
@@ -106,6 +111,9 @@ public struct Deployer: Sendable {
         var parameters = [CacheStack.ParameterName.codeBucket: store.bucket, CacheStack.ParameterName.codeKey: key]
         if model.parameters[CacheAuthPart.userIdParameter] != nil {
             parameters[CacheAuthPart.userIdParameter] = Self.cacheUserId(stack: o.stackName)
+        }
+        if model.parameters[NatInstanceEgress.imageParameter] != nil, o.parameterOverrides[NatInstanceEgress.imageParameter] == nil {
+            parameters[NatInstanceEgress.imageParameter] = try natImage(o, live: live)
         }
         parameters.merge(o.parameterOverrides) { $1 }
         // The code the stack will run (an override may name other code than the upload).
@@ -191,6 +199,27 @@ public struct Deployer: Sendable {
     func withdraw(changeSet id: String, of stackName: String, type: String, stackId: String) {
         try? cfn.deleteChangeSet(id, stackName: stackName)
         if type == "CREATE" { try? cfn.deleteStack(stackId, clientToken: UUID().uuidString) }
+    }
+
+    /// Before anything is uploaded: can the function reach the upstream the way the options say?
+    func checkEgress(_ o: Options) throws {
+        try ExistingNetworkCheck(client: session.client).check(o.stack)
+        if o.stack.egressOverIPv6 && !o.skipIPv6Check, let problem = UpstreamIPv6.check(o.stack.upstream).problem {
+            throw DeployError(.failed, problem + " (or --skip-ipv6-check if it has one where the function runs)")
+        }
+    }
+
+    /// The NAT instances' AMI: the one the stack was created with, so an unrelated deploy
+    /// never replaces them (ImageId is create-only); the newest Amazon Linux 2023 for a new
+    /// stack, a stack that had none, or with --refresh-nat-ami.
+    func natImage(_ o: Options, live: CloudFormationClient.Stack?) throws -> String {
+        if !o.refreshNatImage, let pinned = live?.parameters[NatInstanceEgress.imageParameter], !pinned.isEmpty {
+            return pinned
+        }
+        let name = NatInstanceEgress.imageSSMParameter(o.stack.natInstanceArchitecture)
+        let image = try SSM(client: session.client).parameter(name)
+        progress.info("NAT instance AMI: \(image) (\(name))")
+        return image
     }
 
     /// A stack that authenticates with an AUTH token keeps it unless --cache-auth says

@@ -79,6 +79,31 @@ public struct BillableQueries: Sendable {
         return ids.filter(live.contains)
     }
 
+    /// Instances (NAT instances) by id, or carrying the tag, that are not terminated: a
+    /// stopped one still bills its volume and address.
+    public func liveInstances(ids: [String], tagKey: String, tagValue: String) throws -> [String] {
+        let xml = try client.query(.ec2, action: "DescribeInstances", version: Self.ec2Version,
+                                   parameters: [("Filter.1.Name", "tag:\(tagKey)"), ("Filter.1.Value.1", tagValue)])
+        var found = Set<String>()
+        for reservation in xml.find("reservationSet")?.all("item") ?? [] {
+            for instance in reservation.child("instancesSet")?.all("item") ?? [] {
+                let id = instance.value("instanceId") ?? ""
+                let state = instance.child("instanceState")?.value("name") ?? ""
+                guard !["terminated", "shutting-down"].contains(state) else { continue }
+                if ids.contains(id) || Self.tagged(instance, tagKey, tagValue) { found.insert(id) }
+            }
+        }
+        return found.sorted()
+    }
+
+    /// Egress-only internet gateways among `ids` that still exist (free, but part of the network).
+    public func egressOnlyGateways(_ ids: [String]) throws -> [String] {
+        guard !ids.isEmpty else { return [] }
+        let xml = try client.query(.ec2, action: "DescribeEgressOnlyInternetGateways", version: Self.ec2Version)
+        let live = Set((xml.find("egressOnlyInternetGatewaySet")?.all("item") ?? []).compactMap { $0.value("egressOnlyInternetGatewayId") })
+        return ids.filter(live.contains)
+    }
+
     private func exists(_ service: AWSService, path: String) throws -> Bool {
         do {
             _ = try client.send(service, method: "GET", path: path)

@@ -36,6 +36,8 @@ export function readConfig(env = process.env) {
     // ElastiCache cuts an IAM-authenticated connection at 12 hours: AUTH again every 11.
     redisReauthMs: int(env, 'REDIS_REAUTH_MS', 11 * 3600 * 1000),
     upstreamURL: env.EXTERNAL_API_URL,
+    // --egress ipv6: the subnets have no IPv4 route out, so an IPv4 address would only time out.
+    preferIPv6: env.UPSTREAM_PREFER_IPV6 === '1',
     redisURL: env.REDIS_URL || null,
     redisToken: env.REDIS_AUTH_TOKEN || undefined,
     redisUsername: env.REDIS_USERNAME || undefined,

@@ -1,6 +1,7 @@
 // The read-through cache proxy: API Gateway HTTP API (payload 2.0) -> Redis -> upstream.
 // One Redis connection per instance, opened as the instance starts and reused; the cache
 // never takes the API down, nor holds up a cold start's first answer.
+import { setDefaultResultOrder } from 'node:dns';
 import { readConfig } from './config.mjs';
 import { RedisClient } from './redis.mjs';
 import { IamTokenProvider } from './iam-auth.mjs';
@@ -21,6 +22,9 @@ const NO_CACHE = { on: false, reason: 'no cache is configured (REDIS_URL is not 
  */
 export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = globalThis.fetch } = {}) {
   const config = readConfig(env);
+  // Node tries every address of a name (IPv4 and IPv6 alternating, from the first one
+  // given): first in line must be IPv6 where IPv4 leads nowhere.
+  if (config.preferIPv6) setDefaultResultOrder('ipv6first');
   const iamTokens = config.iamAuth && new IamTokenProvider(config.iamAuth);
   const redis = config.redisURL
     ? new RedisClient(config.redisURL, {

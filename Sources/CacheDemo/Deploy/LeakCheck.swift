@@ -7,6 +7,8 @@ public struct LeakCheck: Sendable {
     /// What the stack held, recorded before it was deleted.
     public struct Inventory: Sendable {
         public var natGateways: [String] = []
+        public var natInstances: [String] = []
+        public var egressOnlyGateways: [String] = []
         public var elasticIPs: [String] = []
         public var replicationGroups: [String] = []
         public var functions: [String] = []
@@ -20,6 +22,8 @@ public struct LeakCheck: Sendable {
                 guard let id = r.physicalId, !id.isEmpty else { continue }
                 switch r.type {
                 case "AWS::EC2::NatGateway": natGateways.append(id)
+                case "AWS::EC2::Instance": natInstances.append(id)
+                case "AWS::EC2::EgressOnlyInternetGateway": egressOnlyGateways.append(id)
                 case "AWS::EC2::EIP": elasticIPs.append(id)
                 case "AWS::ElastiCache::ReplicationGroup": replicationGroups.append(id)
                 case "AWS::Lambda::Function": functions.append(id)
@@ -46,6 +50,12 @@ public struct LeakCheck: Sendable {
         var left: [Leftover] = []
         for id in try queries.liveNatGateways(ids: inventory.natGateways, tagKey: CacheStack.stackTagKey, tagValue: stackName) {
             left.append(Leftover(kind: "NAT gateway", id: id, billable: true))
+        }
+        for id in try queries.liveInstances(ids: inventory.natInstances, tagKey: CacheStack.stackTagKey, tagValue: stackName) {
+            left.append(Leftover(kind: "NAT instance", id: id, billable: true))
+        }
+        for id in try queries.egressOnlyGateways(inventory.egressOnlyGateways) {
+            left.append(Leftover(kind: "egress-only internet gateway", id: id, billable: false))
         }
         for id in try queries.elasticIPs(allocationIds: inventory.elasticIPs, tagKey: CacheStack.stackTagKey, tagValue: stackName) {
             left.append(Leftover(kind: "Elastic IP", id: id, billable: true))

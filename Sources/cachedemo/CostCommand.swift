@@ -7,7 +7,7 @@ struct CostCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cost",
         abstract: "What the stack costs per hour and per 30 days, before it runs.",
-        discussion: "An estimate from a built-in price table (dated in the output); --live asks the AWS Price List API.\n\nExamples:\n  cachedemo cost --region us-east-1\n  cachedemo cost --multi-az --requests-per-month 20000000 --gb-per-month 50\n  cachedemo cost --throttle-rate 20 --output json"
+        discussion: "An estimate from a built-in price table (dated in the output); --live asks the AWS Price List API.\n\nExamples:\n  cachedemo cost --region us-east-1\n  cachedemo cost --multi-az --requests-per-month 20000000 --gb-per-month 50\n  cachedemo cost --throttle-rate 20 --output json\n  cachedemo cost --engine valkey --egress ipv6\n  cachedemo cost --compare --engine valkey"
     )
 
     @OptionGroup var stack: StackOptionArguments
@@ -16,7 +16,7 @@ struct CostCommand: ParsableCommand {
     @Option(name: .customLong("requests-per-month"), help: "API requests per month.")
     var requestsPerMonth = CostEstimate.Usage().requestsPerMonth
 
-    @Option(name: .customLong("gb-per-month"), help: "GB per month through the NAT gateways (cache misses to the upstream).")
+    @Option(name: .customLong("gb-per-month"), help: "GB per month from the upstream (cache misses); a NAT gateway charges for each.")
     var gbPerMonth = CostEstimate.Usage().gbPerMonth
 
     @Option(name: .customLong("avg-duration-ms"), help: "Average function duration in ms.")
@@ -24,6 +24,9 @@ struct CostCommand: ParsableCommand {
 
     @Flag(help: "Ask the AWS Price List API for cache node and NAT gateway prices (falls back to the table).")
     var live = false
+
+    @Flag(help: "Compare every shape your other flags allow (egress mode × single/Multi-AZ), idle and with the usage given, cheapest first.")
+    var compare = false
 
     @OptionGroup var output: OutputOption
 
@@ -41,6 +44,16 @@ struct CostCommand: ParsableCommand {
             usage.requestsPerMonth = requestsPerMonth
             usage.gbPerMonth = gbPerMonth
             usage.averageDurationMs = avgDurationMs
+            if compare {
+                if live { throw UsageFailure("--compare uses the built-in price table; drop --live") }
+                do {
+                    ComparisonReport.print(try ShapeComparison.compare(options, region: region, usage: usage), usage: usage,
+                                           format: output.format)
+                } catch let error as CostError {
+                    throw UsageFailure(error.description)
+                }
+                return
+            }
             var note: String?
             var figures: LivePrices.Figures?
             if live {
@@ -67,6 +80,36 @@ extension CostCommand {
     static func check(_ value: Double, _ flag: String, max: Double, unit: String) throws {
         guard value.isFinite, value >= 0, value <= max else {
             throw UsageFailure("\(flag) \(value) is not a number from 0 to \(Int(max)) \(unit)")
+        }
+    }
+}
+
+/// `cost --compare` as a table or JSON.
+enum ComparisonReport {
+    static func print(_ c: ShapeComparison, usage: CostEstimate.Usage, format: OutputFormat) {
+        switch format {
+        case .json:
+            printJSON([
+                "region": c.region, "source": "built-in price table of \(PriceTable.takenOn)",
+                "usage": ["requestsPerMonth": usage.requestsPerMonth, "gbPerMonth": usage.gbPerMonth,
+                          "averageDurationMs": usage.averageDurationMs],
+                "shapes": c.rows.map { r in
+                    ["flags": r.flags, "multiAZ": r.options.multiAZ, "singleNAT": r.options.singleNAT,
+                     "egress": r.options.existingNetwork == nil ? r.options.egress.rawValue : "existing-vpc",
+                     "idleMonthlyUSD": CostReport.round4(r.idleMonthly), "monthlyUSD": CostReport.round4(r.monthly),
+                     "tradeoff": r.tradeoff, "current": r.isCurrent] as [String: Any]
+                },
+            ])
+        case .text:
+            say("Shapes in \(c.region), per 30 days (built-in price table of \(PriceTable.takenOn); an estimate, not a quote); "
+                + "usage: \(CostEstimate.format(usage.requestsPerMonth)) requests, \(CostEstimate.format(usage.gbPerMonth)) GB from the upstream\n")
+            let width = max(28, (c.rows.map(\.flags.count).max() ?? 0) + 2)
+            say("  " + "shape".padded(to: width) + "  " + "idle".padded(to: 9) + "  " + "with usage".padded(to: 10) + "  trade-off")
+            for r in c.rows {
+                say((r.isCurrent ? "* " : "  ") + r.flags.padded(to: width) + "  " + String(format: "$%.2f", r.idleMonthly).padded(to: 9)
+                    + "  " + String(format: "$%.2f", r.monthly).padded(to: 10) + "  " + r.tradeoff)
+            }
+            say("\n* the shape these flags deploy; cheapest first. `cachedemo cost <flags>` itemizes one.")
         }
     }
 }

@@ -92,7 +92,8 @@ struct DeployCommand: ParsableCommand {
             let session = try aws.session()
             let progress = TerminalProgress()
             let estimate = try? CostEstimate.estimate(o.stack, region: session.region, usage: CostEstimate.Usage())
-            let ask = askBeforeExecuting(estimate)
+            let cheaper = cheaperShape(o.stack, region: session.region)
+            let ask = askBeforeExecuting(estimate, cheaper: cheaper)
             WaitInterruption.install()
             let result: Deployer.Result
             do {
@@ -106,7 +107,7 @@ struct DeployCommand: ParsableCommand {
                 throw failure
             }
             let operation = result.executed ? TimelineReport.fetch(session, stack: result.stackId) : nil
-            report(result, stackName: o.stackName, estimate: estimate, timeline: operation)
+            report(result, stackName: o.stackName, estimate: estimate, cheaper: cheaper, timeline: operation)
             if result.executed {
                 try TimelineReport.show(operation, format: output.format, svgPath: timeline.svgPath)
             } else if let path = timeline.svgPath {
@@ -120,14 +121,24 @@ struct DeployCommand: ParsableCommand {
         }
     }
 
+    /// The cheaper egress for the same layout, if there is one, as one sentence.
+    func cheaperShape(_ o: StackOptions, region: String) -> String? {
+        let hasIPv6: Bool
+        if case .reachable = UpstreamIPv6.check(o.upstream) { hasIPv6 = true } else { hasIPv6 = false }
+        guard let c = ShapeComparison.cheaperEgress(than: o, region: region, upstreamHasIPv6: hasIPv6) else { return nil }
+        return String(format: "%@ would cost $%.2f less per 30 days (%@); `cachedemo cost --compare` lists every shape",
+                      c.flag, c.savingPerMonth, c.why)
+    }
+
     /// A prompt only when a person is at the terminal and --yes was not given.
-    func askBeforeExecuting(_ estimate: CostEstimate?) -> (@Sendable ([CloudFormationClient.Change]) -> Bool)? {
+    func askBeforeExecuting(_ estimate: CostEstimate?, cheaper: String?) -> (@Sendable ([CloudFormationClient.Change]) -> Bool)? {
         if yes || !stdinIsTerminal { return nil }
         return { changes in
             if let estimate {
                 progress(String(format: "\nWhile it exists this stack costs about $%.3f an hour, $%.0f per 30 days "
                     + "(estimate; `cachedemo cost` for the breakdown).", estimate.hourly, estimate.monthly))
             }
+            if let cheaper { progress("Cheaper: " + cheaper + ".") }
             guard confirm("Execute this change set?") else { return false }
             // Losing state (the cache's data, the API's URL) gets a second, explicit question.
             let stateful = Replacements.planned(in: changes).filter(\.stateful)
@@ -137,7 +148,7 @@ struct DeployCommand: ParsableCommand {
         }
     }
 
-    func report(_ r: Deployer.Result, stackName: String, estimate: CostEstimate?, timeline: Timeline?) {
+    func report(_ r: Deployer.Result, stackName: String, estimate: CostEstimate?, cheaper: String?, timeline: Timeline?) {
         switch output.format {
         case .json:
             printJSON([
@@ -146,6 +157,7 @@ struct DeployCommand: ParsableCommand {
                 "durationSeconds": (r.duration * 10).rounded() / 10, "outputs": r.outputs,
                 "changeSetId": r.changeSetId ?? NSNull(),
                 "estimate": estimate.map { CostReport.json($0) } ?? NSNull(),
+                "cheaperShape": cheaper ?? NSNull(),
                 "timeline": timeline?.jsonObject ?? NSNull(),
                 "changes": r.changes.map { ["action": $0.action, "logicalId": $0.logicalId, "type": $0.type,
                                             "replacement": $0.replacement ?? NSNull()] as [String: Any] },

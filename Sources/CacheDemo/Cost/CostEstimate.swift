@@ -1,11 +1,11 @@
 import Foundation
 
-/// What the stack costs: fixed hourly parts (NAT gateways, their public IPv4 addresses,
-/// cache nodes) and usage (NAT data, Lambda, API requests, log ingestion) for a month.
+/// What the stack costs: fixed hourly parts (the egress: NAT gateways or instances and their
+/// public IPv4 addresses; cache nodes) and usage (NAT data, Lambda, API requests, log ingestion) for a month.
 public struct CostEstimate: Sendable {
     public struct Usage: Sendable {
         public var requestsPerMonth: Double = 1_000_000
-        /// Data through the NAT gateways to the upstream (cache misses), GB per month.
+        /// Data from the upstream (cache misses), GB per month: a NAT gateway charges for it.
         public var gbPerMonth: Double = 10
         /// Average function duration: hits take milliseconds, misses wait for the upstream.
         public var averageDurationMs: Double = 50
@@ -61,20 +61,15 @@ public struct CostEstimate: Sendable {
         if let live {
             node = live.nodeHour
             r = PriceTable.Region(natGatewayHour: live.natGatewayHour, natGatewayGB: r.natGatewayGB, publicIPv4Hour: r.publicIPv4Hour,
-                                  httpApiPerMillion: r.httpApiPerMillion, logsIngestionGB: r.logsIngestionGB, cacheFactor: r.cacheFactor)
+                                  httpApiPerMillion: r.httpApiPerMillion, logsIngestionGB: r.logsIngestionGB, cacheFactor: r.cacheFactor,
+                                  ec2Factor: r.ec2Factor, gp3GBMonth: r.gp3GBMonth)
         }
-        let nats = Double(o.natGatewayCount), nodes = Double(o.cacheNodeCount), h = hoursPerMonth
+        let nodes = Double(o.cacheNodeCount), h = hoursPerMonth
         let gbSeconds = usage.requestsPerMonth * usage.averageDurationMs / 1000 * Double(o.memoryMB) / 1024
         let logGB = usage.requestsPerMonth * usage.logBytesPerRequest / 1_000_000_000
-        let lines = [
-            Line(item: "NAT gateway hours", quantity: "\(Int(nats)) × \(Int(h)) h", hourly: nats * r.natGatewayHour,
-                 monthly: nats * r.natGatewayHour * h),
-            Line(item: "public IPv4 (NAT EIPs)", quantity: "\(Int(nats)) × \(Int(h)) h", hourly: nats * r.publicIPv4Hour,
-                 monthly: nats * r.publicIPv4Hour * h),
+        let lines = try egressLines(o, region: r, usage: usage, table: table) + [
             Line(item: "cache nodes (\(o.engine.rawValue) \(o.nodeType))", quantity: "\(Int(nodes)) × \(Int(h)) h",
                  hourly: nodes * node, monthly: nodes * node * h),
-            Line(item: "NAT data processing", quantity: "\(format(usage.gbPerMonth)) GB", hourly: 0,
-                 monthly: usage.gbPerMonth * r.natGatewayGB),
             Line(item: "Lambda requests", quantity: "\(format(usage.requestsPerMonth))", hourly: 0,
                  monthly: usage.requestsPerMonth / 1_000_000 * table.lambdaPerMillionRequests),
             Line(item: "Lambda compute (\(o.architecture.rawValue), \(o.memoryMB) MB)", quantity: "\(format(gbSeconds)) GB-s",
@@ -83,19 +78,61 @@ public struct CostEstimate: Sendable {
                  monthly: usage.requestsPerMonth / 1_000_000 * r.httpApiPerMillion),
             Line(item: "CloudWatch Logs ingestion", quantity: "\(format(logGB)) GB", hourly: 0, monthly: logGB * r.logsIngestionGB),
         ]
+        // Only a NAT gateway charges for the data it carries.
+        let perGB = o.natGatewayCount > 0 ? r.natGatewayGB : 0
         let perSecond = o.throttle.ratePerSecond
         let bytesPerMiss = usage.requestsPerMonth >= 1 ? usage.gbPerMonth * 1e9 / usage.requestsPerMonth : 10_000
         let perHour = perSecond * 3600
         func ceiling(missMs: Double) -> Double {
             perHour / 1_000_000 * (r.httpApiPerMillion + table.lambdaPerMillionRequests)
                 + perHour * missMs / 1000 * Double(o.memoryMB) / 1024 * (table.lambdaGBSecond[o.architecture] ?? 0)
-                + perHour * bytesPerMiss / 1e9 * r.natGatewayGB
+                + perHour * bytesPerMiss / 1e9 * perGB
         }
         return CostEstimate(region: region, lines: lines, source: live == nil ? "built-in price table of \(table.takenOn)"
             : "AWS Price List API (cache nodes, NAT gateways) and the built-in table of \(table.takenOn)",
             ceiling: Ceiling(requestsPerSecond: perSecond, bytesPerMiss: bytesPerMiss, missDurationMs: usage.missDurationMs,
                              usageHourly: ceiling(missMs: usage.missDurationMs),
                              worstHourly: ceiling(missMs: Double(o.timeoutSeconds) * 1000), timeoutSeconds: o.timeoutSeconds))
+    }
+
+    /// What the way out to the upstream costs: per NAT gateway its hours, its address and
+    /// the data it processes; per NAT instance its hours, its address and its root volume;
+    /// an egress-only gateway nothing; a VPC of one's own nothing here (its owner pays).
+    static func egressLines(_ o: StackOptions, region r: PriceTable.Region, usage: Usage,
+                            table: PriceTable.Type) throws(CostError) -> [Line] {
+        let h = hoursPerMonth
+        if o.existingNetwork != nil {
+            return [Line(item: "network (your VPC: its egress bills there)", quantity: "-", hourly: 0, monthly: 0)]
+        }
+        switch o.egress {
+        case .natGateway:
+            let n = Double(o.natGatewayCount)
+            return [
+                Line(item: "NAT gateway hours", quantity: "\(Int(n)) × \(Int(h)) h", hourly: n * r.natGatewayHour,
+                     monthly: n * r.natGatewayHour * h),
+                Line(item: "public IPv4 (NAT EIPs)", quantity: "\(Int(n)) × \(Int(h)) h", hourly: n * r.publicIPv4Hour,
+                     monthly: n * r.publicIPv4Hour * h),
+                Line(item: "NAT data processing", quantity: "\(format(usage.gbPerMonth)) GB", hourly: 0,
+                     monthly: usage.gbPerMonth * r.natGatewayGB),
+            ]
+        case .natInstance:
+            guard let base = table.instanceHour[o.natInstanceType] else {
+                throw CostError("no prices for NAT instance type '\(o.natInstanceType)'; known: "
+                    + table.instanceHour.keys.sorted().joined(separator: ", "))
+            }
+            let n = Double(o.natInstanceCount), hour = base * r.ec2Factor
+            let volume = n * table.natRootVolumeGB * r.gp3GBMonth
+            return [
+                Line(item: "NAT instance hours (\(o.natInstanceType))", quantity: "\(Int(n)) × \(Int(h)) h", hourly: n * hour,
+                     monthly: n * hour * h),
+                Line(item: "public IPv4 (NAT EIPs)", quantity: "\(Int(n)) × \(Int(h)) h", hourly: n * r.publicIPv4Hour,
+                     monthly: n * r.publicIPv4Hour * h),
+                Line(item: "NAT instance root volumes (gp3)", quantity: "\(Int(n)) × \(Int(table.natRootVolumeGB)) GB",
+                     hourly: volume / h, monthly: volume),
+            ]
+        case .ipv6:
+            return [Line(item: "egress-only internet gateway", quantity: "1 (no charge)", hourly: 0, monthly: 0)]
+        }
     }
 
     public static func format(_ v: Double) -> String {

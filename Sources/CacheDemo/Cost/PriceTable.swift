@@ -13,21 +13,25 @@ public struct PriceTable: Sendable {
         public let logsIngestionGB: Double
         /// Cache node prices relative to us-east-1.
         public let cacheFactor: Double
+        /// EC2 instance prices (the NAT instance) relative to us-east-1.
+        public var ec2Factor: Double = 1
+        /// EBS gp3, per GB-month (the NAT instance's root volume).
+        public var gp3GBMonth: Double = 0.08
     }
 
     public static let regions: [String: Region] = [
         "us-east-1": Region(natGatewayHour: 0.045, natGatewayGB: 0.045, publicIPv4Hour: 0.005, httpApiPerMillion: 1.00,
-                            logsIngestionGB: 0.50, cacheFactor: 1.00),
+                            logsIngestionGB: 0.50, cacheFactor: 1.00, ec2Factor: 1.0, gp3GBMonth: 0.08),
         "us-west-2": Region(natGatewayHour: 0.045, natGatewayGB: 0.045, publicIPv4Hour: 0.005, httpApiPerMillion: 1.00,
-                            logsIngestionGB: 0.50, cacheFactor: 1.00),
+                            logsIngestionGB: 0.50, cacheFactor: 1.00, ec2Factor: 1.0, gp3GBMonth: 0.08),
         "eu-west-1": Region(natGatewayHour: 0.048, natGatewayGB: 0.048, publicIPv4Hour: 0.005, httpApiPerMillion: 1.11,
-                            logsIngestionGB: 0.57, cacheFactor: 1.12),
+                            logsIngestionGB: 0.57, cacheFactor: 1.12, ec2Factor: 1.095, gp3GBMonth: 0.088),
         "eu-central-1": Region(natGatewayHour: 0.052, natGatewayGB: 0.052, publicIPv4Hour: 0.005, httpApiPerMillion: 1.20,
-                               logsIngestionGB: 0.63, cacheFactor: 1.16),
+                               logsIngestionGB: 0.63, cacheFactor: 1.16, ec2Factor: 1.143, gp3GBMonth: 0.0952),
         "ap-southeast-1": Region(natGatewayHour: 0.059, natGatewayGB: 0.059, publicIPv4Hour: 0.005, httpApiPerMillion: 1.25,
-                                 logsIngestionGB: 0.70, cacheFactor: 1.28),
+                                 logsIngestionGB: 0.70, cacheFactor: 1.28, ec2Factor: 1.262, gp3GBMonth: 0.096),
         "ap-northeast-1": Region(natGatewayHour: 0.062, natGatewayGB: 0.062, publicIPv4Hour: 0.005, httpApiPerMillion: 1.29,
-                                 logsIngestionGB: 0.76, cacheFactor: 1.30),
+                                 logsIngestionGB: 0.76, cacheFactor: 1.30, ec2Factor: 1.286, gp3GBMonth: 0.096),
     ]
 
     /// Redis OSS node-hours in us-east-1; Valkey costs 20% less on node-based clusters.
@@ -37,6 +41,15 @@ public struct PriceTable: Sendable {
         "cache.m6g.large": 0.149, "cache.m7g.large": 0.158, "cache.r6g.large": 0.206, "cache.r7g.large": 0.219,
     ]
     public static let valkeyDiscount = 0.20
+
+    /// EC2 on-demand Linux instance-hours in us-east-1, for NAT instances.
+    public static let instanceHour: [String: Double] = [
+        "t4g.nano": 0.0042, "t4g.micro": 0.0084, "t4g.small": 0.0168, "t4g.medium": 0.0336,
+        "t3.nano": 0.0052, "t3.micro": 0.0104, "t3.small": 0.0208, "t3.medium": 0.0416,
+        "c7gn.medium": 0.0624, "c6gn.medium": 0.0432,
+    ]
+    /// Amazon Linux 2023's root volume: 8 GB of gp3.
+    public static let natRootVolumeGB = 8.0
 
     /// Lambda: per million requests, and per GB-second by architecture.
     public static let lambdaPerMillionRequests = 0.20

@@ -210,7 +210,9 @@ struct NatInstanceEgress: EgressPart {
                 blockDeviceMappings: [.init(deviceName: "/dev/xvda", ebs: .init())],
                 userData: .base64(.string(Self.userData(privateBlocks: privateBlocks))),
                 tags: Network.named("nat-\(az)") + tags), dependsOn: [publicSide.attachment])
-            t.add("NatEip\(az)", EC2.EIP(instanceId: .ref(instance), tags: Network.named("nat-\(az)") + tags),
+            // Not NatEip<n>: switching from a NAT gateway would otherwise move its address onto the
+            // instance while the gateway still holds it, which EC2 refuses.
+            t.add("NatInstanceEip\(az)", EC2.EIP(instanceId: .ref(instance), tags: Network.named("nat-\(az)") + tags),
                   dependsOn: [publicSide.attachment])
             instances.append(instance)
         }

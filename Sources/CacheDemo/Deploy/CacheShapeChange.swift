@@ -23,6 +23,10 @@ public enum CacheShapeChange: Equatable, Sendable {
         public var engine: String
         public var engineVersion: String
         public var vpcCIDR: String?
+        /// The VPC the stack was deployed into when it is not its own (`--vpc-id`).
+        public var existingVPC: String?
+        /// nat-gateway, nat-instance or ipv6; nil in a VPC of one's own.
+        public var egress: StackOptions.Egress?
 
         /// Read from the deployed template; nil when it is not ours.
         public static func from(template: String) -> Deployed? {
@@ -32,12 +36,25 @@ public enum CacheShapeChange: Equatable, Sendable {
                   let engine = cache["Engine"] as? String, let version = cache["EngineVersion"] as? String
             else { return nil }
             let vpc = ((resources["Vpc"] as? [String: Any])?["Properties"] as? [String: Any])?["CidrBlock"] as? String
+            let group = (resources["CacheSecurityGroup"] as? [String: Any])?["Properties"] as? [String: Any]
+            let egress: StackOptions.Egress? = vpc == nil ? nil
+                : resources["EgressOnlyInternetGateway"] != nil ? .ipv6
+                : resources["NatInstance1"] != nil ? .natInstance : .natGateway
             return Deployed(nodes: cache["NumCacheClusters"] as? Int ?? 1, failover: cache["AutomaticFailoverEnabled"] as? Bool ?? false,
-                            engine: engine, engineVersion: version, vpcCIDR: vpc)
+                            engine: engine, engineVersion: version, vpcCIDR: vpc,
+                            existingVPC: vpc == nil ? group?["VpcId"] as? String : nil, egress: egress)
         }
     }
 
     public static func plan(from deployed: Deployed, to target: StackOptions) -> CacheShapeChange {
+        let targetVPC = target.existingNetwork?.vpcId
+        if deployed.existingVPC != targetVPC && (deployed.existingVPC != nil || deployed.vpcCIDR != nil) {
+            let from = deployed.existingVPC.map { "VPC \($0)" } ?? "its own VPC"
+            let to = targetVPC.map { "VPC \($0)" } ?? "a VPC of its own"
+            return .refused("the stack runs in \(from); moving it to \(to) would replace the cache (emptied, new endpoint) and "
+                + "the function's network, so cachedemo does not do it in place. Deploy a new stack there, or keep "
+                + (deployed.existingVPC.map { "--vpc-id \($0)" } ?? "the stack's own VPC (drop --vpc-id)"))
+        }
         if let cidr = deployed.vpcCIDR, cidr != target.vpcCIDR {
             return .refused("--vpc-cidr \(target.vpcCIDR) differs from the stack's \(cidr): the VPC's block cannot change, so "
                 + "CloudFormation would replace the VPC, the cache (emptied, new endpoint) and the function's network; "
@@ -60,6 +77,22 @@ public enum CacheShapeChange: Equatable, Sendable {
             return .replicaFirst
         }
         return .direct
+    }
+
+    /// What switching the way out does to traffic, said before the change set; nil when the
+    /// egress stays as it is.
+    public static func egressNote(from deployed: Deployed, to target: StackOptions) -> String? {
+        guard let before = deployed.egress, target.existingNetwork == nil, before != target.egress else { return nil }
+        var note = "switching egress from \(before.rawValue) to \(target.egress.rawValue): CloudFormation builds the new way "
+            + "out first and removes the old one last; while the private routes and the function's network move over "
+            + "(a few minutes\(target.egress == .natGateway ? ", a NAT gateway takes about two to start" : "")), misses may fail "
+            + "with a 502 and hits keep coming from the cache"
+        if target.egress == .ipv6 {
+            note += "; the subnets gain IPv6 blocks in place (the change set marks them Conditional)"
+        } else if before == .ipv6 {
+            note += "; the subnets give up their IPv6 blocks in place (the change set marks them Conditional)"
+        }
+        return note
     }
 
     /// Numeric comparison of dotted versions; nil when either is not numeric.

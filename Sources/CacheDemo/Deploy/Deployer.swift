@@ -88,7 +88,8 @@ public struct Deployer: Sendable {
         if !o.stack.replicaBeforeFailover, let live, let body = try cfn.getTemplate(live.id),
            let deployed = CacheShapeChange.Deployed.from(template: body) {
             switch CacheShapeChange.plan(from: deployed, to: o.stack) {
-            case .direct: break
+            case .direct:
+                if let note = CacheShapeChange.egressNote(from: deployed, to: o.stack) { progress.info("note: " + note) }
             case .refused(let why): throw DeployError(.usage, why)
             case .replicaFirst:
                 progress.info("single-AZ to Multi-AZ takes two updates: first the replica (failover off), then "

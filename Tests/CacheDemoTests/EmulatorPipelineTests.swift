@@ -16,10 +16,12 @@ final class DemoUpstream {
     private let stdin = Pipe()
     let url: String
 
-    init() throws {
+    /// On 127.0.0.1, or on ::1 for a stack that leaves over IPv6.
+    init(ipv6: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["node", Repo.root.appendingPathComponent("lambda/local/demo-upstream.mjs").path]
-        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "PORT": "0"]
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "PORT": "0",
+                               "HOST": ipv6 ? "::1" : "127.0.0.1"]
         let out = Pipe()
         process.standardInput = stdin  // it stops when this closes
         process.standardOutput = out
@@ -28,7 +30,7 @@ final class DemoUpstream {
         let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
         let doc = try JSONSerialization.jsonObject(with: Data(line.split(separator: "\n").first.map { Data($0.utf8) } ?? Data()))
         let port = try #require((doc as? [String: Any])?["port"] as? Int)
-        url = "http://127.0.0.1:\(port)"
+        url = ipv6 ? "http://[::1]:\(port)" : "http://127.0.0.1:\(port)"
     }
 
     func stop() {
@@ -53,9 +55,12 @@ final class DemoUpstream {
     /// Single-AZ and Multi-AZ with IAM auth, the default (the function signs its token with the
     /// role credentials the emulator hands it; redis-server admits the user group's IAM user by
     /// name, as it cannot check a SigV4 signature), and with an AUTH token.
-    @Test(arguments: [[], ["--multi-az"], ["--cache-auth", "token"]])
+    /// And the cheaper egress modes: a NAT instance, and IPv6 out (the upstream on ::1, so
+    /// deploy's IPv6 check passes for real and the function reaches it over IPv6).
+    @Test(arguments: [[], ["--multi-az"], ["--cache-auth", "token"], ["--egress", "nat-instance"],
+                      ["--multi-az", "--egress", "ipv6"]])
     func deploySmokeTestInvalidateSmokeTestDestroy(_ az: [String]) throws {
-        let upstream = try DemoUpstream()
+        let upstream = try DemoUpstream(ipv6: az.contains("ipv6"))
         defer { upstream.stop() }
         let stack = "ci-\(az.last?.replacingOccurrences(of: "--", with: "") ?? "single")-\(UUID().uuidString.prefix(6).lowercased())"
 

@@ -12,7 +12,15 @@ struct Variant: CustomTestStringConvertible, Sendable {
     let natGateways: Int
     let subnets: Int
     let cacheNodes: Int
+    var natInstances = 0
+    /// Route tables the stack creates (one public one with NATs, one private per AZ).
+    var routeTables: Int?
+    /// Subnets the function and the cache go in (the private ones).
+    var functionSubnets: Int?
     var testDescription: String { name }
+
+    static let vpc = "vpc-0123456789abcdef0"
+    static let ownSubnets = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
 
     static let all = [
         Variant(name: "single-az", flags: [], natGateways: 1, subnets: 2, cacheNodes: 1),
@@ -25,7 +33,29 @@ struct Variant: CustomTestStringConvertible, Sendable {
         Variant(name: "multi-az-valkey-token", flags: ["--multi-az", "--engine", "valkey", "--cache-auth", "token"], natGateways: 2,
                 subnets: 4, cacheNodes: 2),
         Variant(name: "redis-6.2", flags: ["--engine-version", "6.2"], natGateways: 1, subnets: 2, cacheNodes: 1),
+        Variant(name: "nat-instance", flags: ["--egress", "nat-instance"], natGateways: 0, subnets: 2, cacheNodes: 1,
+                natInstances: 1),
+        Variant(name: "multi-az-nat-instance", flags: ["--multi-az", "--egress", "nat-instance"], natGateways: 0, subnets: 4,
+                cacheNodes: 2, natInstances: 2),
+        Variant(name: "multi-az-nat-instance-single-nat-x86", flags: ["--multi-az", "--single-nat", "--egress", "nat-instance",
+                "--nat-instance-type", "t3.nano"], natGateways: 0, subnets: 4, cacheNodes: 2, natInstances: 1),
+        Variant(name: "ipv6-valkey", flags: ["--egress", "ipv6", "--engine", "valkey"], natGateways: 0, subnets: 1, cacheNodes: 1,
+                routeTables: 1),
+        Variant(name: "multi-az-ipv6", flags: ["--multi-az", "--egress", "ipv6"], natGateways: 0, subnets: 2, cacheNodes: 2,
+                routeTables: 2),
+        Variant(name: "own-vpc", flags: ["--vpc-id", vpc, "--subnet-ids", ownSubnets[0]], natGateways: 0, subnets: 0, cacheNodes: 1,
+                routeTables: 0, functionSubnets: 1),
+        Variant(name: "own-vpc-multi-az-ipv6", flags: ["--multi-az", "--egress", "ipv6", "--vpc-id", vpc, "--subnet-ids",
+                ownSubnets.joined(separator: ",")], natGateways: 0, subnets: 0, cacheNodes: 2, routeTables: 0, functionSubnets: 3),
     ]
+
+    var azs: Int { flags.contains("--multi-az") ? 2 : 1 }
+    var expectedRouteTables: Int { routeTables ?? 1 + azs }
+    var expectedFunctionSubnets: Int { functionSubnets ?? azs }
+
+    func value(after flag: String) -> String? {
+        flags.firstIndex(of: flag).map { flags[$0 + 1] }
+    }
 
     var options: StackOptions {
         var o = StackOptions()
@@ -35,6 +65,11 @@ struct Variant: CustomTestStringConvertible, Sendable {
         if flags.contains("x86_64") { o.architecture = .x86_64 }
         if flags.contains("token") { o.cacheAuth = .token }
         if flags.contains("6.2") { o.engineVersion = "6.2" }
+        if let egress = value(after: "--egress") { o.egress = StackOptions.Egress(rawValue: egress)! }
+        if let type = value(after: "--nat-instance-type") { o.natInstanceType = type }
+        if let vpc = value(after: "--vpc-id") {
+            o.existingNetwork = .init(vpcId: vpc, subnetIds: value(after: "--subnet-ids")!.split(separator: ",").map(String.init))
+        }
         return o
     }
 
@@ -44,16 +79,16 @@ struct Variant: CustomTestStringConvertible, Sendable {
     }
 }
 
-private func resources(_ doc: [String: Any]) -> [String: [String: Any]] {
+func resources(_ doc: [String: Any]) -> [String: [String: Any]] {
     doc["Resources"] as! [String: [String: Any]]
 }
 
-private func ofType(_ doc: [String: Any], _ type: String) -> [[String: Any]] {
+func ofType(_ doc: [String: Any], _ type: String) -> [[String: Any]] {
     resources(doc).values.filter { $0["Type"] as? String == type }.map { $0["Properties"] as? [String: Any] ?? [:] }
 }
 
 /// Every value anywhere under `node`, depth first.
-private func walk(_ node: Any, _ visit: (Any) -> Void) {
+func walk(_ node: Any, _ visit: (Any) -> Void) {
     visit(node)
     if let d = node as? [String: Any] { for v in d.values { walk(v, visit) } }
     if let a = node as? [Any] { for v in a { walk(v, visit) } }
@@ -64,10 +99,11 @@ private func walk(_ node: Any, _ visit: (Any) -> Void) {
     func resourceCountsMatchTheLayout(_ v: Variant) throws {
         let doc = try v.document()
         #expect(ofType(doc, "AWS::EC2::NatGateway").count == v.natGateways)
-        #expect(ofType(doc, "AWS::EC2::EIP").count == v.natGateways)
+        #expect(ofType(doc, "AWS::EC2::Instance").count == v.natInstances)
+        #expect(ofType(doc, "AWS::EC2::EIP").count == v.natGateways + v.natInstances)
         #expect(ofType(doc, "AWS::EC2::Subnet").count == v.subnets)
-        let azs = v.subnets / 2
-        #expect(ofType(doc, "AWS::EC2::RouteTable").count == 1 + azs)
+        let azs = v.expectedFunctionSubnets
+        #expect(ofType(doc, "AWS::EC2::RouteTable").count == v.expectedRouteTables)
         let cache = try #require(ofType(doc, "AWS::ElastiCache::ReplicationGroup").first)
         #expect(cache["NumCacheClusters"] as? Int == v.cacheNodes)
         #expect(cache["MultiAZEnabled"] as? Bool == (v.cacheNodes > 1))
@@ -100,10 +136,12 @@ private func walk(_ node: Any, _ visit: (Any) -> Void) {
             ingressRules += group["SecurityGroupIngress"] as? [[String: Any]] ?? []
         }
         #expect(!ingressRules.isEmpty)
+        let privateBlocks = v.options.subnetBlocks.private.map(\.description)
         for rule in ingressRules {
             #expect(rule["CidrIp"] as? String != "0.0.0.0/0")
-            #expect(rule["CidrIpv6"] as? String != "::/0")
-            #expect(rule["SourceSecurityGroupId"] != nil)
+            #expect(rule["CidrIpv6"] == nil)
+            // From another of the stack's groups, or (the NAT instance) from a private subnet.
+            #expect(rule["SourceSecurityGroupId"] != nil || privateBlocks.contains(rule["CidrIp"] as? String ?? ""), "\(rule)")
         }
     }
 
@@ -294,7 +332,8 @@ private func walk(_ node: Any, _ visit: (Any) -> Void) {
         let doc = try v.document()
         let untaggable: Set = ["AWS::EC2::VPCGatewayAttachment", "AWS::EC2::Route", "AWS::EC2::SubnetRouteTableAssociation",
                                "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress",
-                               "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Route", "AWS::Lambda::Permission"]
+                               "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Route", "AWS::Lambda::Permission",
+                               "AWS::EC2::VPCCidrBlock"]
         for (id, resource) in resources(doc) where !untaggable.contains(resource["Type"] as! String) {
             let tags = (resource["Properties"] as? [String: Any])?["Tags"]
             let hasApp = (tags as? [[String: Any]])?.contains { $0["Key"] as? String == "app" } ?? false

@@ -26,7 +26,7 @@ const server = http.createServer((req, res) => {
   if (delayMs > 0) setTimeout(answer, delayMs); else answer();
 });
 
-server.listen(port, '127.0.0.1', () => {
+server.listen(port, process.env.HOST || '127.0.0.1', () => {
   process.stdout.write(JSON.stringify({ level: 'info', message: 'listening', port: server.address().port }) + '\n');
 });
 process.stdin.on('end', () => process.exit(0));

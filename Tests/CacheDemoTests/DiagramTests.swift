@@ -10,14 +10,16 @@ import TestSupport
 @Suite struct DiagramTests {
     typealias Rect = DiagramLayout.Rect
 
-    static let variants: [(String, [String])] = [("single-az", []), ("multi-az", ["--multi-az"]),
-                                                  ("multi-az-single-nat", ["--multi-az", "--single-nat"])]
+    static let variants: [(String, [String])] = [
+        ("single-az", []), ("multi-az", ["--multi-az"]), ("multi-az-single-nat", ["--multi-az", "--single-nat"]),
+        ("multi-az-nat-instance", ["--multi-az", "--egress", "nat-instance"]), ("ipv6", ["--egress", "ipv6"]),
+        ("multi-az-ipv6", ["--multi-az", "--egress", "ipv6"]),
+        ("own-vpc-multi-az", ["--multi-az", "--vpc-id", Variant.vpc, "--subnet-ids", Variant.ownSubnets.joined(separator: ",")]),
+    ]
 
+    /// The flags as options, read the way the template tests read them.
     func options(_ flags: [String]) -> StackOptions {
-        var o = StackOptions()
-        o.multiAZ = flags.contains("--multi-az")
-        o.singleNAT = flags.contains("--single-nat")
-        return o
+        Variant(name: "", flags: flags, natGateways: 0, subnets: 0, cacheNodes: 0).options
     }
 
     func graph(_ flags: [String]) throws -> (StackGraph, Template) {
@@ -64,12 +66,17 @@ import TestSupport
     func labelsComeFromTheTemplate(_ name: String, _ flags: [String]) throws {
         let (g, t) = try graph(flags)
         let svg = DiagramRendering.render(g, as: .svg)
-        let drawn = [EC2.NatGateway.type, EC2.Subnet.type, Lambda.Function.type, ApiGatewayV2.Api.type, EC2.VPC.type,
-                     ElastiCache.ReplicationGroup.type]
+        let drawn = [EC2.NatGateway.type, EC2.Instance.type, EC2.EgressOnlyInternetGateway.type, EC2.Subnet.type,
+                     Lambda.Function.type, ApiGatewayV2.Api.type, EC2.VPC.type, ElastiCache.ReplicationGroup.type]
         for r in t.resources where drawn.contains(r.type) { #expect(svg.contains(">\(r.logicalId)<"), "\(name): \(r.logicalId)") }
-        #expect(g.zones.count == (flags.contains("--multi-az") ? 2 : 1))
-        #expect(g.zones.flatMap(\.publicNodes).count == t.resources(ofType: EC2.NatGateway.type).count)
+        let own = options(flags).existingNetwork
+        for id in own.map({ [$0.vpcId] + $0.subnetIds }) ?? [] { #expect(svg.contains(">\(id)<"), "\(name): \(id)") }
+        #expect(g.zones.count == own?.subnetIds.count ?? (flags.contains("--multi-az") ? 2 : 1))
+        #expect(g.zones.flatMap(\.publicNodes).count
+            == t.resources(ofType: EC2.NatGateway.type).count + t.resources(ofType: EC2.Instance.type).count)
         #expect(g.zones.flatMap(\.privateNodes).count == (flags.contains("--multi-az") ? 2 : 1))
+        // A miss always has a way out drawn: a NAT, the egress-only gateway, or the VPC's own.
+        #expect(g.edges.contains { $0.to == g.upstream.id })
         for format in DiagramFormat.allCases {
             let text = DiagramRendering.render(g, as: format)
             #expect(text == DiagramRendering.render(try graph(flags).0, as: format), "\(name) \(format) is not deterministic")

@@ -82,7 +82,9 @@ public struct DiagramLayout: Sendable {
         }
         let nodeHeight = size(["", ""]).1
         func stackHeight(_ count: Int) -> Double { headerHeight + Double(count) * (nodeHeight + P) + P }
-        let publicHeight = stackHeight(columns.map(\.publicNodes.count).max() ?? 0)
+        // A gateway outside the subnets sits in the public row, after the zones.
+        let publicHeight = stackHeight(max(columns.map(\.publicNodes.count).max() ?? 0, g.gateway == nil ? 0 : 1))
+        let gatewayWidth = g.gateway.map { size(lines($0)).0 + P } ?? 0
         let privateHeight = stackHeight(columns.map(\.privateNodes.count).max() ?? 0)
 
         // Top row: the client, then the API straight above the function.
@@ -96,7 +98,7 @@ public struct DiagramLayout: Sendable {
         let contentTop = vpcY + P
         let fnX = max(M + P, api.centerX - fnW / 2)
         let zonesX = fnX + fnW + Self.gapX
-        let vpcRight = max(zonesX + columns.map(\.width).reduce(0, +) + Double(max(columns.count - 1, 0)) * P + P,
+        let vpcRight = max(zonesX + columns.map(\.width).reduce(0, +) + Double(max(columns.count - 1, 0)) * P + P + gatewayWidth,
                            zonesX + size(lines(g.vpc)).0 + P)
         let privateTop = contentTop + headerHeight + publicHeight + Self.gapY / 2
         let vpcBottom = privateTop + privateHeight + P
@@ -127,9 +129,14 @@ public struct DiagramLayout: Sendable {
             x += column.width + P
         }
 
-        // The upstream, outside, level with the NAT gateways.
+        if let gateway = g.gateway {
+            placed[gateway.id] = box(gateway.id, .resource, Rect(x: x, y: publicTop + headerHeight,
+                                                                width: size(lines(gateway)).0, height: nodeH), lines(gateway))
+        }
+
+        // The upstream, outside, level with the NAT gateways (or the gateway).
         let (upW, _) = size(lines(g.upstream))
-        let natY = g.zones.flatMap(\.publicNodes).first.flatMap { placed[$0.id]?.centerY } ?? (publicTop + publicHeight / 2)
+        let natY = (g.zones.flatMap(\.publicNodes).first ?? g.gateway).flatMap { placed[$0.id]?.centerY } ?? (publicTop + publicHeight / 2)
         placed[g.upstream.id] = box(g.upstream.id, .external,
                                     Rect(x: vpcRight + Self.gapX, y: natY - nodeH / 2, width: upW, height: nodeH), lines(g.upstream))
 
@@ -167,6 +174,9 @@ public struct DiagramLayout: Sendable {
         // Out to the upstream: straight from the last zone's NAT, under the public subnets from the others.
         if let up = placed[g.upstream.id] {
             let label = g.edges.first { $0.to == g.upstream.id }?.label ?? ""
+            if let gateway = g.gateway, let a = placed[gateway.id] {
+                arrow([Point(x: a.right, y: a.centerY), Point(x: up.x, y: a.centerY)], label)
+            }
             for (i, n) in publicNodes.enumerated() {
                 guard let a = placed[n.id] else { continue }
                 if lastColumnNodes.contains(n.id) {

@@ -78,6 +78,7 @@ public enum DiagramRendering {
         var out = ["flowchart LR", "  " + node(g.client, ("([\"", "\"])")), "  " + node(g.api), "  " + node(g.upstream, ("([\"", "\"])"))]
         out.append("  subgraph \(id(g.vpc.id))[\"\(g.vpc.title)<br/>\(g.vpc.caption)\"]")
         out.append("    " + node(g.function))
+        if let gateway = g.gateway { out.append("    " + node(gateway)) }
         for (subnet, nodes) in g.subnets {
             out.append("    subgraph \(id(subnet.id))[\"\(subnet.title)<br/>\(subnet.caption)\"]")
             out += nodes.map { "      " + node($0) }
@@ -96,6 +97,7 @@ public enum DiagramRendering {
         var out = ["digraph cachedemo {", "  rankdir=LR;", "  node [fontname=\"DejaVu Sans Mono\", fontsize=10];",
                    "  " + node(g.client, "oval"), "  " + node(g.api), "  " + node(g.upstream, "oval"),
                    "  subgraph \"cluster_\(g.vpc.id)\" {", "    label=\"\(g.vpc.title)\\n\(g.vpc.caption)\";", "    " + node(g.function)]
+        if let gateway = g.gateway { out.append("    " + node(gateway)) }
         for (subnet, nodes) in g.subnets {
             out.append("    subgraph \"cluster_\(subnet.id)\" {")
             out.append("      label=\"\(subnet.title)\\n\(subnet.caption)\"; style=dashed;")

@@ -32,6 +32,9 @@ public struct StackGraph: Sendable, Equatable {
     public let function: Node
     public let vpc: Node
     public let zones: [Zone]
+    /// A way out that is not in a subnet: an egress-only internet gateway, or the routes of
+    /// a VPC the stack does not own.
+    public let gateway: Node?
     public let upstream: Node
     public let edges: [Edge]
 
@@ -45,7 +48,9 @@ public struct StackGraph: Sendable, Equatable {
         api = node(first(ApiGatewayV2.Api.type), caption: "\(ApiGatewayV2.Api.type) + $default stage")
         function = node(first(Lambda.Function.type))
         let vpcResource = first(EC2.VPC.type)
-        vpc = node(vpcResource, caption: "\(EC2.VPC.type) \(options.vpcCIDR)")
+        let own = options.existingNetwork
+        vpc = own.map { Node(id: $0.vpcId, title: $0.vpcId, caption: "your VPC: the stack adds only its security groups") }
+            ?? node(vpcResource, caption: "\(EC2.VPC.type) \(options.vpcCIDR)")
 
         // Public subnets are those whose route table sends 0.0.0.0/0 to an internet gateway.
         let publicTables = Set(t.resources(ofType: EC2.Route.type).compactMap { r -> String? in
@@ -61,18 +66,32 @@ public struct StackGraph: Sendable, Equatable {
             guard let s = r.properties as? EC2.Subnet, case .select(let i, _)? = s.availabilityZone else { return nil }
             return (r, i)
         }
-        let nats = t.resources(ofType: EC2.NatGateway.type).compactMap { r -> (Node, subnet: String)? in
+        let natGateways = t.resources(ofType: EC2.NatGateway.type).compactMap { r -> (Node, subnet: String)? in
             guard let n = r.properties as? EC2.NatGateway, let subnet = Self.refName(n.subnetId) else { return nil }
             let eip = Self.attName(n.allocationId)
             return (Node(id: r.logicalId, title: r.logicalId, caption: "NAT gateway" + (eip.map { " + \($0)" } ?? "")), subnet)
         }
+        let addresses = Dictionary(t.resources(ofType: EC2.EIP.type).compactMap { r -> (String, String)? in
+            guard let instance = (r.properties as? EC2.EIP)?.instanceId.flatMap(Self.refName) else { return nil }
+            return (instance, r.logicalId)
+        }, uniquingKeysWith: { a, _ in a })
+        let natInstances = t.resources(ofType: EC2.Instance.type).compactMap { r -> (Node, subnet: String)? in
+            guard let i = r.properties as? EC2.Instance, let subnet = i.networkInterfaces.first.flatMap({ Self.refName($0.subnetId) })
+            else { return nil }
+            let caption = "NAT instance \(i.instanceType)" + (addresses[r.logicalId].map { " + \($0)" } ?? "")
+            return (Node(id: r.logicalId, title: r.logicalId, caption: caption), subnet)
+        }
+        let nats = natGateways + natInstances
         let cache = first(ElastiCache.ReplicationGroup.type)
         let nodeCount = (cache?.properties as? ElastiCache.ReplicationGroup)?.numCacheClusters ?? 0
-        let zoneCount = (subnets.map(\.zone).max() ?? 0) + 1
+        // A VPC of one's own: its given subnets, one column each.
+        let zoneCount = own.map(\.subnetIds.count) ?? (subnets.map(\.zone).max() ?? 0) + 1
         zones = (0..<zoneCount).map { z in
             let here = subnets.filter { $0.zone == z }
             let pub = here.first { publicSubnets.contains($0.0.logicalId) }?.0
             let priv = here.first { !publicSubnets.contains($0.0.logicalId) }?.0
+            let privateNode = own.map { Node(id: $0.subnetIds[z], title: $0.subnetIds[z], caption: "your subnet") }
+                ?? priv.map { node($0, caption: "private subnet, AZ \(z + 1)") }
             // ElastiCache spreads a Multi-AZ group's nodes over the subnet group's AZs: node i in AZ i.
             let cacheNodes = (0..<nodeCount).filter { $0 % zoneCount == z }.map { i in
                 Node(id: "\(cache?.logicalId ?? "Cache")-\(i + 1)", title: cache?.logicalId ?? "Cache",
@@ -81,16 +100,20 @@ public struct StackGraph: Sendable, Equatable {
             return Zone(index: z + 1,
                         publicSubnet: pub.map { node($0, caption: "public subnet, AZ \(z + 1)") },
                         publicNodes: nats.filter { $0.subnet == pub?.logicalId }.map(\.0),
-                        privateSubnet: priv.map { node($0, caption: "private subnet, AZ \(z + 1)") },
+                        privateSubnet: privateNode,
                         privateNodes: cacheNodes)
         }
         let primary = zones.first?.privateNodes.first?.id ?? "Cache"
         let (clientId, apiId, functionId, upstreamId) = (client.id, api.id, function.id, upstream.id)
         var edges = [Edge(from: clientId, to: apiId, label: "HTTPS"), Edge(from: apiId, to: functionId, label: "invoke"),
                      Edge(from: functionId, to: primary, label: "TLS :\(options.cachePort)")]
-        if let firstNAT = zones.flatMap(\.publicNodes).first?.id {
-            edges += [Edge(from: functionId, to: firstNAT, label: "miss"),
-                      Edge(from: firstNAT, to: upstreamId, label: "\(options.upstream.scheme.uppercased()) :\(options.upstream.port)")]
+        let gatewayResource = first(EC2.EgressOnlyInternetGateway.type)
+        gateway = gatewayResource.map { node($0, caption: "egress-only internet gateway (IPv6 out)") }
+            ?? own.map { _ in Node(id: "VpcEgress", title: "your VPC's egress", caption: "its own NAT or gateway") }
+        let out = "\(options.upstream.scheme.uppercased()) :\(options.upstream.port)"
+        if let firstNAT = zones.flatMap(\.publicNodes).first?.id ?? gateway?.id {
+            edges += [Edge(from: functionId, to: firstNAT, label: options.egressOverIPv6 ? "miss (IPv6)" : "miss"),
+                      Edge(from: firstNAT, to: upstreamId, label: out)]
         }
         self.edges = edges
     }
@@ -108,7 +131,7 @@ public struct StackGraph: Sendable, Equatable {
 
     /// Every node, zones' contents included, for renderers that list them.
     public var allNodes: [Node] {
-        [client, api, function, upstream] + zones.flatMap { $0.publicNodes + $0.privateNodes }
+        [client, api, function, upstream] + (gateway.map { [$0] } ?? []) + zones.flatMap { $0.publicNodes + $0.privateNodes }
     }
 
     static func refName(_ v: Value) -> String? {

@@ -6,9 +6,12 @@ properties; cfn-lint ships AWS's resource schemas with them. A Modify whose crea
 property changed is Replacement True; one whose conditionally create-only property changed
 is Conditional; any other is False.
 
+A template parameter is compared by its value, as CloudFormation does: a new AMI id in a
+parameter modifies (and, ImageId being create-only, replaces) the instance that refers to
+it, though its template text did not change.
+
 What this does not model (on AWS the change set itself says): properties whose value
-changes only through a parameter or another resource's attribute (compared as written,
-`{"Ref": "X"}` equals itself), create-only paths below the top level (the top-level property
+changes only through another resource's attribute (compared as written), create-only paths below the top level (the top-level property
 is compared whole), replacements that only the documentation describes, and replacements
 that spread to the resources that reference a replaced one.
 """
@@ -44,8 +47,25 @@ def replacement(resource_type, old_properties, new_properties):
     return "False", []
 
 
+def _with_parameters(node, values):
+    """The properties with each {"Ref": <parameter>} replaced by the parameter's value."""
+    if isinstance(node, dict):
+        if set(node) == {"Ref"} and node["Ref"] in values:
+            return values[node["Ref"]]
+        return {k: _with_parameters(v, values) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_with_parameters(v, values) for v in node]
+    return node
+
+
+def _parameter_values(declared, given):
+    values = {name: spec.get("Default") for name, spec in (declared or {}).items() if "Default" in spec}
+    values.update(given or {})
+    return values
+
+
 def apply():
-    from moto.cloudformation.models import ChangeSet
+    from moto.cloudformation.models import Change, ChangeSet
 
     original = ChangeSet.diff
 
@@ -53,11 +73,21 @@ def apply():
         changes = original(self)
         old = self.stack.resource_map._resource_json_map
         new = (self.template_dict or {}).get("Resources", {})
+        old_values = _parameter_values(self.stack.template_dict.get("Parameters"), self.stack.parameters)
+        new_values = _parameter_values((self.template_dict or {}).get("Parameters"), self.parameters)
+
+        def properties(resources, name, values):
+            return _with_parameters((resources.get(name) or {}).get("Properties") or {}, values)
+
+        listed = {c.logical_resource_id for c in changes}
+        for name in sorted(set(old) & set(new) - listed):
+            if not _same(properties(old, name, old_values), properties(new, name, new_values)):
+                changes.append(Change("Modify", name, new[name]["Type"]))
         for change in changes:
             if change.action != "Modify":
                 continue
-            before = (old.get(change.logical_resource_id) or {}).get("Properties") or {}
-            after = (new.get(change.logical_resource_id) or {}).get("Properties") or {}
+            before = properties(old, change.logical_resource_id, old_values)
+            after = properties(new, change.logical_resource_id, new_values)
             change.replacement, _ = replacement(change.resource_type, before, after)
             change.scope = ["Properties"]
         return changes

@@ -196,3 +196,41 @@ import TestSupport
         #expect(planned[1].consequence.hasPrefix("may be replaced: the HTTP API's URL changes"))
     }
 }
+
+/// Egress and the VPC as a deployed template shows them, and what changing them does.
+@Suite struct EgressChangeTests {
+    func deployed(_ flags: [String]) throws -> CacheShapeChange.Deployed {
+        let v = Variant(name: "", flags: flags, natGateways: 0, subnets: 0, cacheNodes: 0)
+        return try #require(CacheShapeChange.Deployed.from(template: try CacheStack(options: v.options).template().rendered(as: .json)))
+    }
+
+    func options(_ flags: [String]) -> StackOptions { Variant(name: "", flags: flags, natGateways: 0, subnets: 0, cacheNodes: 0).options }
+
+    @Test func theDeployedEgressIsReadFromTheTemplate() throws {
+        #expect(try deployed([]).egress == .natGateway)
+        #expect(try deployed(["--egress", "nat-instance"]).egress == .natInstance)
+        #expect(try deployed(["--egress", "ipv6"]).egress == .ipv6)
+        let own = try deployed(["--vpc-id", Variant.vpc, "--subnet-ids", Variant.ownSubnets[0]])
+        #expect(own.egress == nil && own.existingVPC == Variant.vpc && own.vpcCIDR == nil)
+    }
+
+    /// Switching egress is an update CloudFormation can do, said with what it interrupts;
+    /// moving between VPCs would replace the cache and is refused.
+    @Test func switchingEgressIsSaidAndMovingVPCsIsRefused() throws {
+        let natGateway = try deployed([])
+        #expect(CacheShapeChange.plan(from: natGateway, to: options(["--egress", "ipv6"])) == .direct)
+        let note = try #require(CacheShapeChange.egressNote(from: natGateway, to: options(["--egress", "ipv6"])))
+        #expect(note.contains("from nat-gateway to ipv6") && note.contains("misses may fail") && note.contains("Conditional"))
+        #expect(CacheShapeChange.egressNote(from: natGateway, to: options([])) == nil)
+        let own = ["--vpc-id", Variant.vpc, "--subnet-ids", Variant.ownSubnets[0]]
+        guard case .refused(let into) = CacheShapeChange.plan(from: natGateway, to: options(own)) else {
+            Issue.record("moving into a VPC was not refused")
+            return
+        }
+        #expect(into.contains("its own VPC") && into.contains("VPC \(Variant.vpc)") && into.contains("replace the cache"))
+        let inOwn = try deployed(own)
+        #expect(CacheShapeChange.plan(from: inOwn, to: options(own)) == .direct)
+        #expect(CacheShapeChange.plan(from: inOwn, to: options(["--vpc-id", "vpc-0123456789abcdef9", "--subnet-ids",
+                                                                   Variant.ownSubnets[0]])) != .direct)
+    }
+}

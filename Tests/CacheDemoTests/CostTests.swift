@@ -115,3 +115,80 @@ import TestSupport
         #expect(doc?["billableLeft"] as? Bool == true)
     }
 }
+
+/// Issue 12's prices: each egress mode's idle bill from the table's own figures, the targets
+/// the README's cost table states, and `cost --compare`.
+@Suite struct EgressCostTests {
+    let region = PriceTable.regions["us-east-1"]!
+    let h = CostEstimate.hoursPerMonth
+
+    func idle(_ edit: (inout StackOptions) -> Void) throws -> CostEstimate {
+        var o = StackOptions()
+        edit(&o)
+        return try CostEstimate.estimate(o, region: "us-east-1", usage: .idle)
+    }
+
+    var valkeyNode: Double { PriceTable.redisNodeHour["cache.t4g.micro"]! * (1 - PriceTable.valkeyDiscount) }
+
+    @Test func eachModeIsPricedFromTheTable() throws {
+        let natInstance = PriceTable.instanceHour["t4g.nano"]!
+        let ipv6 = try idle { $0.engine = .valkey; $0.egress = .ipv6 }
+        #expect(abs(ipv6.monthly - valkeyNode * h) < 1e-9)
+        #expect(ipv6.lines.contains { $0.item == "egress-only internet gateway" && $0.monthly == 0 })
+        let instance = try idle { $0.engine = .valkey; $0.egress = .natInstance }
+        let expected = (natInstance + region.publicIPv4Hour + valkeyNode) * h + PriceTable.natRootVolumeGB * region.gp3GBMonth
+        #expect(abs(instance.monthly - expected) < 1e-9)
+        let own = try idle { $0.existingNetwork = .init(vpcId: Variant.vpc, subnetIds: [Variant.ownSubnets[0]]) }
+        #expect(abs(own.monthly - PriceTable.redisNodeHour["cache.t4g.micro"]! * h) < 1e-9)
+        // Only a NAT gateway charges for the data it carries, and only there does it enter the ceiling.
+        var usage = CostEstimate.Usage()
+        usage.gbPerMonth = 100
+        var o = StackOptions()
+        o.egress = .natInstance
+        let carried = try CostEstimate.estimate(o, region: "us-east-1", usage: usage)
+        #expect(!carried.lines.contains { $0.item == "NAT data processing" })
+        o.egress = .natGateway
+        #expect(try CostEstimate.estimate(o, region: "us-east-1", usage: usage).lines.contains {
+            $0.item == "NAT data processing" && abs($0.monthly - 100 * region.natGatewayGB) < 1e-9 })
+    }
+
+    /// The issue's targets: single-AZ Valkey idle ≤ $15 over IPv6 and ≤ $20 with a NAT
+    /// instance; Multi-AZ with NAT instances under half of Multi-AZ with NAT gateways.
+    @Test func theCheapShapesMeetTheirTargets() throws {
+        #expect(try idle { $0.engine = .valkey; $0.egress = .ipv6 }.monthly <= 15)
+        #expect(try idle { $0.engine = .valkey; $0.egress = .natInstance }.monthly <= 20)
+        let gateways = try idle { $0.multiAZ = true }.monthly
+        #expect(try idle { $0.multiAZ = true; $0.egress = .natInstance }.monthly < gateways / 2)
+    }
+
+    @Test func compareListsEveryShapeCheapestFirst() throws {
+        let r = try cachedemo("cost", "--region", "us-east-1", "--engine", "valkey", "--compare", "--output", "json")
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let shapes = try #require(doc["shapes"] as? [[String: Any]])
+        // Egress × layout: 3 single-AZ, 3 Multi-AZ, 2 Multi-AZ sharing one NAT.
+        #expect(shapes.count == 8)
+        let idle = shapes.compactMap { $0["idleMonthlyUSD"] as? Double }
+        #expect(idle == idle.sorted())
+        #expect(shapes.first?["flags"] as? String == "--egress ipv6")
+        #expect(abs((shapes.first?["idleMonthlyUSD"] as? Double ?? 0) - valkeyNode * h) < 1e-4)
+        #expect(shapes.filter { $0["current"] as? Bool == true }.map { $0["flags"] as? String } == ["--egress nat-gateway"])
+        #expect(shapes.allSatisfy { ($0["monthlyUSD"] as? Double ?? 0) >= ($0["idleMonthlyUSD"] as? Double ?? 1) })
+        #expect(shapes.allSatisfy { !($0["tradeoff"] as? String ?? "").isEmpty })
+        let text = try cachedemo("cost", "--region", "us-east-1", "--compare", "--multi-az", "--egress", "nat-instance")
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("* --multi-az --egress nat-instance "))
+        // In a VPC of one's own only the layout varies.
+        let own = try cachedemo("cost", "--region", "us-east-1", "--compare", "--output", "json", "--vpc-id", Variant.vpc,
+                                "--subnet-ids", Variant.ownSubnets[0])
+        let ownShapes = try #require((try JSONSerialization.jsonObject(with: Data(own.stdout.utf8)) as? [String: Any])?["shapes"] as? [Any])
+        #expect(ownShapes.count == 2)
+        let live = try cachedemo("cost", "--region", "us-east-1", "--compare", "--live")
+        #expect(live.status == 64 && live.stderr.contains("drop --live"))
+    }
+
+    @Test func unknownNatInstanceTypesAreUsageErrorsListingWhatIsKnown() throws {
+        let r = try cachedemo("cost", "--region", "us-east-1", "--egress", "nat-instance", "--nat-instance-type", "z9.huge")
+        #expect(r.status == 64 && r.stderr.contains("t4g.nano") && r.stderr.split(separator: "\n").count == 1)
+    }
+}

@@ -177,3 +177,39 @@ import TestSupport
         #expect(ipv6.stdout.contains("Execute this change set?") && !ipv6.stdout.contains("Cheaper:"), "\(ipv6.stdout)")
     }
 }
+
+/// One stack through every egress mode and back, Multi-AZ, each step smoke-tested: the
+/// updates CloudFormation does in place (routes re-pointed, subnets gaining and losing IPv6
+/// blocks, NAT gateways and instances created before the old way out is removed).
+@Suite(.serialized) struct EgressSwitchTests {
+    let emulator = Emulator.shared
+
+    func run(_ args: [String]) throws -> ProcessResult { try cachedemo(args, environment: emulator.environment) }
+
+    @Test func aStackMovesThroughEveryEgressModeAndBack() throws {
+        let upstream = try DemoUpstream(ipv6: true)
+        defer { upstream.stop() }
+        let stack = "switch-\(UUID().uuidString.prefix(6).lowercased())"
+        let ec2 = emulator.client()
+        var previous = "nat-gateway"
+        for mode in ["nat-gateway", "nat-instance", "ipv6", "nat-gateway", "ipv6", "nat-instance"] {
+            let r = try run(["deploy", "--stack-name", stack, "--yes", "--multi-az", "--upstream-url", upstream.url, "--egress", mode])
+            #expect(r.status == 0, "\(previous) -> \(mode): \(r.stderr)")
+            if mode != previous {
+                #expect(r.stderr.contains("note: switching egress from \(previous) to \(mode)"), "\(r.stderr)")
+            }
+            let smoke = try run(["smoke-test", "--stack-name", stack])
+            #expect(smoke.status == 0, "\(mode): \(smoke.stdout)\(smoke.stderr)")
+            // The stack's routes are the mode's: each private table's default route and nothing else.
+            let tables = try ec2.query(.ec2, action: "DescribeRouteTables", version: "2016-11-15", parameters: [
+                ("Filter.1.Name", "tag:cachedemo:stack"), ("Filter.1.Value.1", stack)])
+            let routes = (tables.find("routeTableSet")?.all("item") ?? []).flatMap { $0.child("routeSet")?.all("item") ?? [] }
+            let targets = routes.compactMap { r in ["natGatewayId", "instanceId", "egressOnlyInternetGatewayId"].lazy.compactMap { r.value($0) }.first }
+            let expected = ["nat-gateway": "nat-", "nat-instance": "i-", "ipv6": "eigw-"][mode]!
+            #expect(targets.count == 2 && targets.allSatisfy { $0.hasPrefix(expected) }, "\(mode): \(targets)")
+            previous = mode
+        }
+        let destroyed = try run(["destroy", "--stack-name", stack, "--yes"])
+        #expect(destroyed.status == 0, "\(destroyed.stderr)")
+    }
+}

@@ -4,7 +4,8 @@ and moto does not (issue 12).
 - AWS::EC2::EgressOnlyInternetGateway and AWS::EC2::VPCCidrBlock (absent from moto's
   CloudFormation), on the backend calls moto has for them;
 - Fn::Cidr, and GetAtt Vpc.Ipv6CidrBlocks, so a subnet can take its IPv6 /64;
-- a subnet's Ipv6CidrBlock and a route's DestinationIpv6CidrBlock (moto drops both);
+- a subnet's Ipv6CidrBlock and a route's DestinationIpv6CidrBlock (moto drops both), and a
+  route table's Tags;
 - an instance's NetworkInterfaces, SourceDestCheck and MetadataOptions (moto reads only a
   top-level SubnetId and starts the instance in the default VPC otherwise).
 """
@@ -154,6 +155,19 @@ def _patch_subnets_and_routes():
         )
 
     Route.create_from_cloudformation_json = classmethod(create_route)
+
+    # moto's route tables drop their Tags.
+    from moto.ec2.models.route_tables import RouteTable
+
+    table_create = RouteTable.create_from_cloudformation_json.__func__
+
+    def create_route_table(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        table = table_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        for tag in _tags_list(cloudformation_json["Properties"]):
+            table.add_tag(tag["Key"], tag["Value"])
+        return table
+
+    RouteTable.create_from_cloudformation_json = classmethod(create_route_table)
 
 
 def _patch_instances():

@@ -70,6 +70,23 @@ import TestSupport
         #expect(check.status == 0, "\(check.stderr)")
     }
 
+    /// The script the instance runs at every boot, run here in network namespaces standing
+    /// for the private subnet, the instance and the internet (which has no route back to the
+    /// private subnet): before it nothing gets through; after it (twice, as after a reboot)
+    /// the upstream sees the instance's own address.
+    @Test func natScriptMasqueradesThePrivateSubnet() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("cachedemo-nat")
+        try NatInstanceEgress.natScript(privateBlocks: StackOptions().subnetBlocks.private.prefix(1).map(\.description))
+            .write(to: script, atomically: true, encoding: .utf8)
+        let r = try run(Repo.root.appendingPathComponent("scripts/nat-instance-check").path, [script.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("before: unreachable\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("tables: table ip cachedemo_nat \n"), "\(r.stdout)")
+        #expect(r.stdout.contains("after: 198.51.100.2\n"), "\(r.stdout)\(r.stderr)")
+    }
+
     /// IPv6 out: no NAT, no Elastic IP, no internet gateway, no public subnet; an Amazon
     /// IPv6 block, a /64 per subnet, ::/0 to an egress-only gateway, the function allowed
     /// IPv6 and told to prefer it, and its only egress rule the upstream's port on ::/0.

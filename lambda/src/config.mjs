@@ -39,6 +39,8 @@ export function readConfig(env = process.env) {
     // --egress ipv6: the subnets have no IPv4 route out, so an IPv4 address would only time out.
     preferIPv6: env.UPSTREAM_PREFER_IPV6 === '1',
     redisURL: env.REDIS_URL || null,
+    // Cluster mode enabled or Serverless: REDIS_URL is the configuration endpoint.
+    redisCluster: env.REDIS_CLUSTER === '1',
     redisToken: env.REDIS_AUTH_TOKEN || undefined,
     redisUsername: env.REDIS_USERNAME || undefined,
     redisCA: env.REDIS_CA_FILE ? readFileSync(env.REDIS_CA_FILE) : undefined,

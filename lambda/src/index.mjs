@@ -4,6 +4,7 @@
 import { setDefaultResultOrder } from 'node:dns';
 import { readConfig } from './config.mjs';
 import { RedisClient } from './redis.mjs';
+import { ClusterClient } from './cluster.mjs';
 import { IamTokenProvider } from './iam-auth.mjs';
 import { keyHash, normalizePath, normalizeQuery, resourceKey, storedKey, versionKey } from './key.mjs';
 import { purge } from './purge.mjs';
@@ -26,8 +27,9 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   // given): first in line must be IPv6 where IPv4 leads nowhere.
   if (config.preferIPv6) setDefaultResultOrder('ipv6first');
   const iamTokens = config.iamAuth && new IamTokenProvider(config.iamAuth);
+  const Client = config.redisCluster ? ClusterClient : RedisClient;
   const redis = config.redisURL
-    ? new RedisClient(config.redisURL, {
+    ? new Client(config.redisURL, {
       token: iamTokens ? () => iamTokens.current() : config.redisToken,
       reauthMs: iamTokens ? config.redisReauthMs : 0,
       username: config.redisUsername,

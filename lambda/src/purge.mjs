@@ -1,13 +1,11 @@
 // Invalidation: DELETE on a path purges its entry (same key normalization as GET), every
 // entry under it with `x-cachedemo-purge: prefix` (SCAN + UNLINK in batches, never KEYS),
 // or the whole namespace with `?all=true` (one INCR of the namespace version: O(1)).
+// The client decides how: one node (EVAL, one SCAN) or a cluster (per slot, every primary).
+import { RedisError } from './redis.mjs';
 import { globEscape, keyPrefix, resourceKey, storedKey, versionKey } from './key.mjs';
 
 export const PURGE_HEADER = 'x-cachedemo-purge';
-
-/** One round trip: read the namespace version and unlink the versioned key. */
-const UNLINK_VERSIONED = `local v = redis.call('GET', KEYS[1]) or '0'
-return redis.call('UNLINK', ARGV[1] .. v .. ARGV[2])`;
 
 export function purgeMode(event) {
   const query = new URLSearchParams(event.rawQueryString || '');
@@ -21,24 +19,25 @@ export async function purge(redis, namespace, event, { batch = 500 } = {}) {
   const mode = purgeMode(event);
   if (mode === 'all') {
     const version = await redis.command(['INCR', versionKey(namespace)]);
+    // A purge the primary took but no replica has could be undone by a failover.
+    if (!(await redis.replicated(versionKey(namespace)))) {
+      throw new RedisError('the purge reached the primary but no replica yet; purge again');
+    }
     return { mode, removed: null, version };
   }
   if (mode === 'key') {
     const resource = resourceKey({ method: 'GET', path: event.rawPath, query: event.rawQueryString });
-    const removed = await redis.command(['EVAL', UNLINK_VERSIONED, '1', versionKey(namespace), keyPrefix(namespace), `:${resource}`]);
-    return { mode, removed };
+    const removed = await redis.unlinkVersioned(versionKey(namespace), keyPrefix(namespace), `:${resource}`);
+    return { mode, removed: Number(removed) };
   }
   const version = (await redis.command(['GET', versionKey(namespace)]))?.toString() ?? '0';
   const exact = storedKey(namespace, version, resourceKey({ method: 'GET', path: event.rawPath, query: '' }));
   const under = exact.endsWith('/') ? exact : `${exact}/`;
-  let cursor = '0';
   let removed = 0;
-  do {
-    const [next, keys] = await redis.command(['SCAN', cursor, 'MATCH', `${globEscape(exact)}*`, 'COUNT', String(batch)]);
-    cursor = next.toString();
+  for await (const keys of redis.scan(`${globEscape(exact)}*`, batch)) {
     // The glob also matches /people-list for /people: keep only the path itself and what is under it.
-    const mine = keys.map(String).filter((k) => k === exact || k.startsWith(`${exact}?`) || k.startsWith(under));
-    if (mine.length) removed += await redis.command(['UNLINK', ...mine]);
-  } while (cursor !== '0');
+    const mine = keys.filter((k) => k === exact || k.startsWith(`${exact}?`) || k.startsWith(under));
+    if (mine.length) removed += Number(await redis.unlink(mine));
+  }
   return { mode, removed };
 }

@@ -121,7 +121,7 @@ export class RedisConnection {
   /** Why a connection asked to track does not: the command the server refused, and its error. */
   trackingRefused = null;
 
-  static async connect(url, { token, username, ca, connectTimeoutMs = 1000, commandTimeoutMs = 500, tracking = false } = {}) {
+  static async connect(url, { token, username, ca, servername, connectTimeoutMs = 1000, commandTimeoutMs = 500, tracking = false } = {}) {
     const u = new URL(url);
     const useTLS = u.protocol === 'rediss:';
     const tls = useTLS ? process.getBuiltinModule('node:tls') : null;
@@ -130,7 +130,7 @@ export class RedisConnection {
     return new Promise((resolve, reject) => {
       const opts = { host, port, noDelay: true };
       const socket = useTLS
-        ? tls.connect({ ...opts, servername: net.isIP(host) ? undefined : host, ca })
+        ? tls.connect({ ...opts, servername: servername ?? (net.isIP(host) ? undefined : host), ca })
         : net.connect(opts);
       socket.setNoDelay(true);
       const timer = setTimeout(() => {
@@ -189,21 +189,21 @@ export class RedisConnection {
 
   get closed() { return this.#closed; }
 
-  command(args) {
-    return this.pipeline([args])[0];
+  command(args, timeoutMs) {
+    return this.pipeline([args], undefined, timeoutMs)[0];
   }
 
   /**
    * Several commands in one write; one promise each, resolved in order. `observe(reply, i)`
    * sees each reply the moment it is parsed, before any invalidation that follows it.
    */
-  pipeline(commands, observe) {
+  pipeline(commands, observe, timeoutMs = this.commandTimeoutMs) {
     if (this.#closed) return commands.map(() => Promise.reject(new RedisError('connection closed')));
     const promises = commands.map((args, index) => new Promise((resolve, reject) => {
       const entry = { resolve, reject, timer: null, observe, index };
       entry.timer = setTimeout(() => {
-        this.#fail(new RedisError(`${args[0]} timed out after ${this.commandTimeoutMs} ms`));
-      }, this.commandTimeoutMs);
+        this.#fail(new RedisError(`${args[0]} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
       this.#pending.push(entry);
       this.commandsSent++;
     }));
@@ -253,6 +253,10 @@ export class RedisConnection {
   }
 }
 
+/** Reads the namespace version and unlinks the versioned key, on the server, at once. */
+const UNLINK_VERSIONED = `local v = redis.call('GET', KEYS[1]) or '0'
+return redis.call('UNLINK', ARGV[1] .. v .. ARGV[2])`;
+
 /** Lets whatever the operating system already received run first: a Lambda sandbox thawed
  *  with an invalidation waiting in the socket applies it before a copy is trusted. */
 const pendingIO = () => new Promise((resolve) => setImmediate(resolve));
@@ -295,9 +299,41 @@ export class RedisClient {
     return this.#conn.tracking ? { on: true, reason: null } : { on: false, reason: this.#conn.trackingRefused };
   }
 
-  async command(args) {
+  /** One command; `timeoutMs` for one that waits on purpose (WAIT), longer than the rest. */
+  async command(args, timeoutMs) {
     const conn = await this.#connection();
-    return conn.command(args);
+    return conn.command(args, timeoutMs);
+  }
+
+  /** Several commands in one write on this connection; their replies, in order. */
+  async pipelineRaw(commands) {
+    const conn = await this.#connection();
+    return Promise.all(conn.pipeline(commands));
+  }
+
+  /** UNLINK of keys: a count. (One node: one command; see ClusterClient for slots.) */
+  unlink(keys) {
+    return this.command(['UNLINK', ...keys]);
+  }
+
+  /** The entry under the namespace's current version, unlinked in one round trip. */
+  unlinkVersioned(versionKey, prefix, suffix) {
+    return this.command(['EVAL', UNLINK_VERSIONED, '1', versionKey, prefix, suffix]);
+  }
+
+  /** SCAN to its end; yields batches of keys. */
+  async *scan(pattern, count) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.command(['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(count)]);
+      cursor = next.toString();
+      yield keys.map(String);
+    } while (cursor !== '0');
+  }
+
+  /** Whether a write is safe from a failover: a single endpoint has nothing to wait for. */
+  async replicated() {
+    return true;
   }
 
   /**

@@ -282,3 +282,41 @@ export function keepAliveClient(port) {
     close() { socket.destroy(); },
   };
 }
+
+/** A free loopback port whose cluster bus port (+10000) is free too. */
+export async function freeClusterPort() {
+  for (;;) {
+    const port = await freePort();
+    if (port + 10000 > 65535) continue;
+    const bus = await new Promise((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port + 10000, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (bus) return port;
+  }
+}
+
+/**
+ * A real Redis Cluster on loopback (lambda/local/redis-cluster.mjs, as `cachedemo local
+ * --shards` starts it): TLS everywhere, a password on every node. `url` is the first
+ * node's, standing for the configuration endpoint; `client()` a check connection to a port.
+ */
+export async function startTestCluster({ shards, replicas = 0, users = [], nodeTimeoutMs = 1000 } = {}) {
+  const { startCluster } = await import('../local/redis-cluster.mjs');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cachedemo-cluster-'));
+  const certs = makeCertificates(dir);
+  const password = 'cluster-test-password';
+  const ports = [];
+  while (ports.length < shards * (1 + replicas)) {
+    const p = await freeClusterPort();
+    if (!ports.includes(p)) ports.push(p);
+  }
+  const cluster = await startCluster({ shards, replicas, ports, dir: path.join(dir, 'nodes'), certs, password, users, nodeTimeoutMs });
+  const ca = (await import('node:fs')).readFileSync(certs.ca);
+  return Object.assign(cluster, {
+    url: `rediss://127.0.0.1:${ports[0]}`, password, caFile: certs.ca, ca,
+    client: (port = ports[0]) => RedisConnection.connect(`rediss://127.0.0.1:${port}`, { token: password, ca, commandTimeoutMs: 5000 }),
+    async close() { await cluster.stop(); rmSync(dir, { recursive: true, force: true }); },
+  });
+}

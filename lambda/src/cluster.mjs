@@ -1,0 +1,346 @@
+// A cluster-aware client with the same face as RedisClient, for ElastiCache with cluster
+// mode enabled (and Serverless, which speaks the cluster protocol behind one endpoint).
+// It learns the slot map from the configuration endpoint (CLUSTER SHARDS, or CLUSTER SLOTS
+// on older engines), sends each key to the primary that owns its slot through one lazy
+// RedisClient per node (each tracking what was read through it, so a lost node drops only
+// the copy of what it served), follows MOVED (and refreshes the map) and ASK (ASKING plus
+// the one command). A node that is down, TRYAGAIN or CLUSTERDOWN fails the command: the
+// handler serves from the upstream (BYPASS) while the map is refreshed with backoff.
+import { RedisClient, RedisError } from './redis.mjs';
+
+export const SLOTS = 16384;
+
+const CRC16_TABLE = (() => {
+  const table = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let crc = i << 8;
+    for (let b = 0; b < 8; b++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    table[i] = crc;
+  }
+  return table;
+})();
+
+/** CRC16-CCITT (XMODEM), the cluster's key hash. */
+export function crc16(bytes) {
+  let crc = 0;
+  for (const byte of bytes) crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ byte) & 0xff];
+  return crc;
+}
+
+/** The key's slot: CRC16 of the key, or of its `{hash tag}` when it has a non-empty one. */
+export function slotOf(key) {
+  const bytes = Buffer.isBuffer(key) ? key : Buffer.from(String(key));
+  const open = bytes.indexOf(0x7b); // {
+  if (open >= 0) {
+    const close = bytes.indexOf(0x7d, open + 1); // }
+    if (close > open + 1) return crc16(bytes.subarray(open + 1, close)) % SLOTS;
+  }
+  return crc16(bytes) % SLOTS;
+}
+
+/** `MOVED 3999 127.0.0.1:6381` or `ASK ...` as { kind, slot, address }; null for other errors. */
+export function redirection(err) {
+  const m = /^(MOVED|ASK) (\d+) (\S+):(\d+)$/.exec(err?.message ?? '');
+  return m ? { kind: m[1], slot: Number(m[2]), address: `${m[3]}:${m[4]}` } : null;
+}
+
+/** The primaries' slot ranges from a CLUSTER SHARDS reply (RESP2 arrays or RESP3 maps). A
+ *  node that does not know its own address yet (a lone node) leaves it empty: `askedHost`. */
+export function parseShards(reply, askedHost = '127.0.0.1') {
+  const field = (obj, name) => {
+    if (obj instanceof Map) return obj.get(name);
+    for (let i = 0; i + 1 < obj.length; i += 2) if (String(obj[i]) === name) return obj[i + 1];
+    return undefined;
+  };
+  const ranges = [];
+  for (const shard of reply) {
+    const slots = (field(shard, 'slots') ?? []).map(Number);
+    const primary = (field(shard, 'nodes') ?? []).find((n) => String(field(n, 'role')) === 'master'
+      && String(field(n, 'health') ?? 'online') === 'online');
+    if (!primary) continue;
+    const named = [field(primary, 'hostname'), field(primary, 'endpoint'), field(primary, 'ip')].map((v) => String(v ?? ''));
+    const host = named.find((v) => v && v !== '?') ?? askedHost;
+    const port = Number(field(primary, 'tls-port') || field(primary, 'port'));
+    const replicas = (field(shard, 'nodes') ?? []).filter((n) => String(field(n, 'role')) !== 'master').length;
+    for (let i = 0; i + 1 < slots.length; i += 2) ranges.push({ from: slots[i], to: slots[i + 1], address: `${host}:${port}`, replicas });
+  }
+  return ranges;
+}
+
+/** The same from CLUSTER SLOTS: [from, to, [host, port, id], replica...]. */
+export function parseSlots(reply, askedHost = '127.0.0.1') {
+  return reply.map((r) => ({ from: Number(r[0]), to: Number(r[1]), address: `${String(r[2][0] ?? '') || askedHost}:${Number(r[2][1])}`,
+    replicas: r.length - 3 }));
+}
+
+export class ClusterClient {
+  #slots = new Array(SLOTS).fill(null); #replicas = new Map(); #nodes = new Map(); #seeds;
+  #refreshing = null; #refreshFailures = 0; #refreshAfter = 0; #mapped = false; #discovery = 'none'; #waitRefused = false;
+
+  /**
+   * `url` is the configuration endpoint (rediss://host:port); `options` are RedisClient's,
+   * `localCacheBytes` shared out among the primaries.
+   */
+  constructor(url, options = {}) {
+    const u = new URL(url);
+    this.protocol = u.protocol;
+    this.seedHost = u.hostname;
+    this.#seeds = [`${u.hostname}:${u.port || 6379}`];
+    this.options = options;
+    this.backoffMaxMs = options.backoffMaxMs ?? 5000;
+  }
+
+  /** How the slot map was learnt: CLUSTER SHARDS, CLUSTER SLOTS, or one endpoint for all slots. */
+  get discovery() { return this.#discovery; }
+
+  /** Starts learning the map and opening the primaries' connections; never rejects. */
+  open() {
+    return this.#ensureMap().then(() => Promise.all([...this.#primaries()].map((a) => this.#node(a).open())))
+      .then((opened) => opened.every(Boolean), () => false);
+  }
+
+  get ready() {
+    return this.#mapped && [...this.#primaries()].every((a) => this.#nodes.get(a)?.ready);
+  }
+
+  /** On only when every primary's connection tracks; otherwise the first reason it does not. */
+  get instanceCopy() {
+    if (!(this.options.localCacheBytes > 0)) return { on: false, reason: 'turned off (CACHE_LOCAL_MAX_BYTES=0)' };
+    if (!this.#mapped) return { on: false, reason: 'no connection to the cache' };
+    for (const address of this.#primaries()) {
+      const copy = this.#nodes.get(address)?.instanceCopy ?? { on: false, reason: 'no connection to the cache' };
+      if (!copy.on) return copy;
+    }
+    return { on: true, reason: null };
+  }
+
+  get commandsSent() { return [...this.#nodes.values()].reduce((n, c) => n + c.commandsSent, 0); }
+  get connects() { return [...this.#nodes.values()].reduce((n, c) => n + c.connects, 0); }
+
+  /** One command whose first key is args[keyIndex] (1 for GET/SET/INCR/UNLINK, 3 for EVAL). */
+  async command(args, keyIndex = args[0] === 'EVAL' || args[0] === 'EVALSHA' ? 3 : 1) {
+    await this.#ensureMap();
+    const slot = slotOf(args[keyIndex]);
+    return this.#routed(slot, (node) => node.command(args), (node) => node.asking(args));
+  }
+
+  /** GETs of keys in any slots: one pipeline per primary, all in parallel (one round trip). */
+  async getMany(keys) {
+    await this.#ensureMap();
+    const byNode = new Map();
+    keys.forEach((key, i) => {
+      const address = this.#owner(slotOf(key));
+      if (!byNode.has(address)) byNode.set(address, []);
+      byNode.get(address).push(i);
+    });
+    const values = new Array(keys.length);
+    let fromLocal = true;
+    await Promise.all([...byNode].map(async ([address, indexes]) => {
+      const subset = indexes.map((i) => keys[i]);
+      let got;
+      try {
+        got = await this.#node(address).getMany(subset);
+      } catch (err) {
+        // A moved slot: the map is stale. Each key again, where it lives now (once).
+        if (!redirection(err)) throw this.#noteDown(err);
+        got = { values: await Promise.all(subset.map((k) => this.command(['GET', k]))), fromLocal: false };
+      }
+      got.values.forEach((v, j) => { values[indexes[j]] = v; });
+      fromLocal &&= got.fromLocal;
+    }));
+    return { values, fromLocal };
+  }
+
+  /** UNLINK of keys in any slots: grouped by slot (a cluster refuses CROSSSLOT), in parallel. */
+  async unlink(keys) {
+    await this.#ensureMap();
+    const bySlot = new Map();
+    for (const key of keys) {
+      const slot = slotOf(key);
+      if (!bySlot.has(slot)) bySlot.set(slot, []);
+      bySlot.get(slot).push(key);
+    }
+    const counts = await Promise.all([...bySlot.values()].map(async (group) => {
+      const removed = await this.command(['UNLINK', ...group]);
+      // A purge the primary took but no replica has could be undone by a failover.
+      if (!(await this.replicated(group[0]))) throw new RedisError('the purge reached the primary but no replica yet; purge again');
+      return Number(removed);
+    }));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** The entry under the namespace's current version, unlinked: the version first (its own slot). */
+  async unlinkVersioned(versionKey, prefix, suffix) {
+    const version = (await this.command(['GET', versionKey]))?.toString() ?? '0';
+    return this.unlink([`${prefix}${version}${suffix}`]);
+  }
+
+  /** SCAN of every primary, each to its end; yields batches of keys. */
+  async *scan(pattern, count) {
+    await this.#ensureMap();
+    for (const address of [...this.#primaries()]) {
+      const node = this.#node(address);
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.command(['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(count)]).catch((err) => {
+          throw this.#noteDown(err);
+        });
+        cursor = next.toString();
+        yield keys.map(String);
+      } while (cursor !== '0');
+    }
+  }
+
+  /**
+   * After a write the caller must not lose to a failover (a purge): waits until a replica
+   * of the key's shard has it. Resolves to whether one did; true where a shard has none.
+   */
+  async replicated(key, timeoutMs = 1000) {
+    const address = this.#owner(slotOf(key));
+    if (this.#waitRefused || !(this.#replicas.get(address) > 0)) return true;
+    try {
+      // A replica acknowledges on request, or within a second on its own.
+      return Number(await this.#node(address).command(['WAIT', '1', String(timeoutMs)], timeoutMs + 500)) >= 1;
+    } catch (err) {
+      // Serverless refuses WAIT (it replicates across zones itself): nothing to confirm there.
+      if (err instanceof RedisError && /unknown command|NOPERM|not allowed|disabled/i.test(err.message)) {
+        this.#waitRefused = true;
+        return true;
+      }
+      throw err;
+    }
+  }
+
+  dropLocalCopy() {
+    for (const node of this.#nodes.values()) node.dropLocalCopy();
+  }
+
+  close() {
+    for (const node of this.#nodes.values()) node.close();
+    this.#nodes.clear();
+  }
+
+  /** Runs `send` on the slot's owner; MOVED: updates the slot, refreshes the map, once more;
+   *  ASK: `ask` on the named node once. Other failures mark the map for a refresh. */
+  async #routed(slot, send, ask) {
+    try {
+      return await send(this.#node(this.#owner(slot)));
+    } catch (err) {
+      const moved = redirection(err);
+      if (!moved) throw this.#noteDown(err);
+      if (moved.kind === 'ASK') return ask(this.#node(moved.address));
+      this.#slots[moved.slot] = moved.address;
+      this.#refresh().catch(() => {});
+      return send(this.#node(moved.address));
+    }
+  }
+
+  /** A node that cannot be reached, a failing shard (CLUSTERDOWN, TRYAGAIN): the map may
+   *  have changed under us (a failover); refresh it, with backoff. */
+  #noteDown(err) {
+    if (!(err instanceof RedisError) || /^(CLUSTERDOWN|TRYAGAIN|LOADING|READONLY|MASTERDOWN)|redis unavailable|connection|timed out|ECONN/.test(err.message)) {
+      this.#refresh().catch(() => {});
+    }
+    return err;
+  }
+
+  #owner(slot) {
+    return this.#slots[slot] ?? this.#seeds[0];
+  }
+
+  *#primaries() {
+    yield* new Set(this.#slots.filter(Boolean));
+  }
+
+  #node(address) {
+    let node = this.#nodes.get(address);
+    if (!node) {
+      const [host, port] = splitAddress(address);
+      const primaries = Math.max(1, new Set(this.#slots.filter(Boolean)).size);
+      node = new ClusterNode(`${this.protocol}//${host.includes(':') ? `[${host}]` : host}:${port}`, {
+        ...this.options,
+        localCacheBytes: Math.floor((this.options.localCacheBytes ?? 0) / primaries),
+        // Certificates name the endpoints; a node given by address is checked against the seed's name.
+        servername: this.options.servername ?? (isAddress(host) && !isAddress(this.seedHost) ? this.seedHost : undefined),
+      });
+      this.#nodes.set(address, node);
+    }
+    return node;
+  }
+
+  async #ensureMap() {
+    if (!this.#mapped) await this.#refresh(true);
+  }
+
+  /** Learns the map (single-flight), from the seed and then any node known. */
+  #refresh(force = false) {
+    if (this.#refreshing) return this.#refreshing;
+    if (!force && Date.now() < this.#refreshAfter) return Promise.resolve();
+    this.#refreshing = this.#discover().then(() => {
+      this.#mapped = true;
+      this.#refreshFailures = 0;
+      this.#refreshAfter = Date.now() + 100;
+    }, (err) => {
+      this.#refreshFailures++;
+      this.#refreshAfter = Date.now() + Math.min(this.backoffMaxMs, 100 * 2 ** this.#refreshFailures);
+      throw err;
+    }).finally(() => { this.#refreshing = null; });
+    return this.#refreshing;
+  }
+
+  async #discover() {
+    const candidates = [...new Set([...this.#seeds, ...this.#primaries(), ...this.#nodes.keys()])];
+    let lastError = null;
+    for (const address of candidates) {
+      const node = this.#node(address);
+      let ranges = null;
+      try {
+        ranges = parseShards(await node.command(['CLUSTER', 'SHARDS']), splitAddress(address)[0]);
+        this.#discovery = 'CLUSTER SHARDS';
+      } catch (err) {
+        if (!(err instanceof RedisError) || /connection|timed out|unavailable/.test(err.message)) { lastError = err; continue; }
+        try {
+          ranges = parseSlots(await node.command(['CLUSTER', 'SLOTS']), splitAddress(address)[0]);
+          this.#discovery = 'CLUSTER SLOTS';
+        } catch (again) {
+          if (/connection|timed out|unavailable/.test(again.message)) { lastError = again; continue; }
+          // No cluster commands here (a serverless endpoint may refuse them): every slot is
+          // behind this one endpoint, and MOVED says otherwise if it is not.
+          ranges = [{ from: 0, to: SLOTS - 1, address, replicas: 0 }];
+          this.#discovery = `one endpoint for every slot (${oneLine(again.message)})`;
+        }
+      }
+      if (!ranges.length) { lastError = new RedisError('CLUSTERDOWN the cluster reports no serving primaries'); continue; }
+      const slots = new Array(SLOTS).fill(null);
+      this.#replicas.clear();
+      for (const r of ranges) {
+        for (let s = r.from; s <= r.to; s++) slots[s] = r.address;
+        this.#replicas.set(r.address, r.replicas);
+      }
+      this.#slots = slots;
+      return;
+    }
+    throw lastError ?? new RedisError('no cluster node could be reached');
+  }
+}
+
+/** A RedisClient that can also send one command after ASKING (an ASK redirection). */
+class ClusterNode extends RedisClient {
+  async asking(args) {
+    const replies = await this.pipelineRaw([['ASKING'], args]);
+    return replies[1];
+  }
+}
+
+function splitAddress(address) {
+  const at = address.lastIndexOf(':');
+  return [address.slice(0, at).replace(/^\[|\]$/g, ''), Number(address.slice(at + 1))];
+}
+
+function isAddress(host) {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
+function oneLine(text) {
+  return String(text).replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 120);
+}

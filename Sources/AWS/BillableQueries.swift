@@ -84,14 +84,17 @@ public struct BillableQueries: Sendable {
     public func liveInstances(ids: [String], tagKey: String, tagValue: String) throws -> [String] {
         let xml = try client.query(.ec2, action: "DescribeInstances", version: Self.ec2Version,
                                    parameters: [("Filter.1.Name", "tag:\(tagKey)"), ("Filter.1.Value.1", tagValue)])
-        var found = Set<String>()
-        for reservation in xml.find("reservationSet")?.all("item") ?? [] {
-            for instance in reservation.child("instancesSet")?.all("item") ?? [] {
-                let id = instance.value("instanceId") ?? ""
-                let state = instance.child("instanceState")?.value("name") ?? ""
-                guard !["terminated", "shutting-down"].contains(state) else { continue }
-                if ids.contains(id) || Self.tagged(instance, tagKey, tagValue) { found.insert(id) }
-            }
+        func live(_ answer: XMLElement) -> [(id: String, item: XMLElement)] {
+            (answer.find("reservationSet")?.all("item") ?? []).flatMap { $0.child("instancesSet")?.all("item") ?? [] }
+                .filter { !["terminated", "shutting-down"].contains($0.child("instanceState")?.value("name") ?? "") }
+                .map { ($0.value("instanceId") ?? "", $0) }
+        }
+        var found = Set(live(xml).filter { ids.contains($0.id) || Self.tagged($0.item, tagKey, tagValue) }.map(\.id))
+        // The stack's own instances by id too: one that lost its tags is still the stack's.
+        if !ids.isEmpty {
+            let byId = try? client.query(.ec2, action: "DescribeInstances", version: Self.ec2Version,
+                                         parameters: ids.enumerated().map { ("InstanceId.\($0.offset + 1)", $0.element) })
+            for instance in byId.map(live) ?? [] where ids.contains(instance.id) { found.insert(instance.id) }
         }
         return found.sorted()
     }

@@ -60,7 +60,10 @@ struct CreatedNetwork {
         let tags = CacheStack.tags
         let vpc = t.add("Vpc", EC2.VPC(cidrBlock: .string(options.vpcCIDR), enableDnsSupport: true,
                                        enableDnsHostnames: true, tags: Network.named("vpc") + tags))
+        // A stack that left over IPv6 keeps its blocks in the other modes: a subnet cannot
+        // give its block up while the function's network interfaces hold addresses from it.
         let ipv6 = egress.addAddressing(to: &t, vpc: vpc)
+            ?? (options.keepIPv6Addressing ? IPv6Egress.addBlock(to: &t, vpc: vpc, subnets: options.availabilityZoneCount) : nil)
         let blocks = options.subnetBlocks
         var privateSubnets: [Value] = []
         var routeTables: [String] = []
@@ -86,10 +89,12 @@ struct CreatedNetwork {
 struct PublicSubnets {
     let options: StackOptions
 
-    /// Logical ids: the subnets, and the gateway attachment anything with a public address waits for.
+    /// Logical ids: the subnets, the gateway attachment anything with a public address waits
+    /// for, and what makes each subnet public (its route out, its table association).
     struct Ids {
         let subnets: [String]
         let attachment: String
+        let routesOut: [[String]]
     }
 
     func add(to t: inout Template, vpc: String) -> Ids {
@@ -98,19 +103,20 @@ struct PublicSubnets {
         let attachment = t.add("InternetGatewayAttachment",
                                EC2.VPCGatewayAttachment(vpcId: .ref(vpc), internetGatewayId: .ref(igw)))
         let publicRoutes = t.add("PublicRouteTable", EC2.RouteTable(vpcId: .ref(vpc), tags: Network.named("public") + tags))
-        t.add("PublicDefaultRoute", EC2.Route(routeTableId: .ref(publicRoutes), destinationCidrBlock: "0.0.0.0/0",
-                                              gatewayId: .ref(igw)), dependsOn: [attachment])
-        var subnets: [String] = []
+        let defaultRoute = t.add("PublicDefaultRoute", EC2.Route(routeTableId: .ref(publicRoutes), destinationCidrBlock: "0.0.0.0/0",
+                                                                 gatewayId: .ref(igw)), dependsOn: [attachment])
+        var subnets: [String] = [], routesOut: [[String]] = []
         for az in 1...options.availabilityZoneCount {
             let subnet = t.add("PublicSubnet\(az)", EC2.Subnet(
                 vpcId: .ref(vpc), cidrBlock: .string(options.subnetBlocks.public[az - 1].description),
                 availabilityZone: .select(az - 1, .getAZs("")), mapPublicIpOnLaunch: false,
                 tags: Network.named("public-\(az)") + tags))
-            t.add("PublicSubnet\(az)RouteTableAssociation",
-                  EC2.SubnetRouteTableAssociation(subnetId: .ref(subnet), routeTableId: .ref(publicRoutes)))
+            let association = t.add("PublicSubnet\(az)RouteTableAssociation",
+                                    EC2.SubnetRouteTableAssociation(subnetId: .ref(subnet), routeTableId: .ref(publicRoutes)))
             subnets.append(subnet)
+            routesOut.append([defaultRoute, association])
         }
-        return Ids(subnets: subnets, attachment: attachment)
+        return Ids(subnets: subnets, attachment: attachment, routesOut: routesOut)
     }
 }
 
@@ -145,8 +151,12 @@ struct IPv6Egress: EgressPart {
     let options: StackOptions
 
     func addAddressing(to t: inout Template, vpc: String) -> SubnetIPv6? {
-        let block = t.add("VpcIpv6CidrBlock", EC2.VPCCidrBlock(vpcId: .ref(vpc)))
-        return SubnetIPv6(block: block, subnetCount: options.availabilityZoneCount)
+        Self.addBlock(to: &t, vpc: vpc, subnets: options.availabilityZoneCount)
+    }
+
+    /// The VPC's Amazon-provided IPv6 block, and a /64 of it per subnet.
+    static func addBlock(to t: inout Template, vpc: String, subnets: Int) -> SubnetIPv6 {
+        SubnetIPv6(block: t.add("VpcIpv6CidrBlock", EC2.VPCCidrBlock(vpcId: .ref(vpc))), subnetCount: subnets)
     }
 
     func addRoutes(to t: inout Template, vpc: String, privateRouteTables: [String]) {
@@ -208,8 +218,10 @@ struct NatInstanceEgress: EgressPart {
                                           associatePublicIpAddress: true)],
                 sourceDestCheck: false, metadataOptions: .init(),
                 blockDeviceMappings: [.init(deviceName: "/dev/xvda", ebs: .init())],
-                userData: .base64(.string(Self.userData(privateBlocks: privateBlocks))),
-                tags: Network.named("nat-\(az)") + tags), dependsOn: [publicSide.attachment])
+                userData: .base64(.string(Self.userData(source: options.vpcCIDR))),
+                tags: Network.named("nat-\(az)") + tags),
+                // Booted only once its subnet routes out: first boot installs nftables.
+                dependsOn: [publicSide.attachment] + publicSide.routesOut[az - 1])
             // Not NatEip<n>: switching from a NAT gateway would otherwise move its address onto the
             // instance while the gateway still holds it, which EC2 refuses.
             t.add("NatInstanceEip\(az)", EC2.EIP(instanceId: .ref(instance), tags: Network.named("nat-\(az)") + tags),
@@ -228,13 +240,13 @@ struct NatInstanceEgress: EgressPart {
     /// automatic recovery keeps the NAT), turns on forwarding and masquerades what comes
     /// from the private subnets out of the instance's default interface (ens5 on Nitro,
     /// found from the route rather than assumed).
-    static func userData(privateBlocks: [String]) -> String {
+    static func userData(source: String) -> String {
         """
         #!/bin/bash
         # cachedemo NAT instance: forward the private subnets' traffic and masquerade it.
         set -euo pipefail
         cat > /usr/local/sbin/cachedemo-nat <<'SCRIPT'
-        \(natScript(privateBlocks: privateBlocks))
+        \(natScript(source: source))
         SCRIPT
         chmod 0755 /usr/local/sbin/cachedemo-nat
         cat > /etc/systemd/system/cachedemo-nat.service <<'UNIT'
@@ -247,6 +259,8 @@ struct NatInstanceEgress: EgressPart {
         Type=oneshot
         RemainAfterExit=yes
         ExecStart=/usr/local/sbin/cachedemo-nat
+        Restart=on-failure
+        RestartSec=10
 
         [Install]
         WantedBy=multi-user.target
@@ -257,8 +271,10 @@ struct NatInstanceEgress: EgressPart {
         """
     }
 
-    /// What the unit runs; on its own so a test can run it in a network namespace.
-    static func natScript(privateBlocks: [String]) -> String {
+    /// What the unit runs; on its own so a test can run it in a network namespace. It
+    /// masquerades the whole VPC block, which never changes: a user data that named each
+    /// subnet would change with --multi-az, and EC2 runs user data only at first boot.
+    static func natScript(source: String) -> String {
         """
         #!/bin/bash
         set -euo pipefail
@@ -271,7 +287,7 @@ struct NatInstanceEgress: EgressPart {
         table ip cachedemo_nat {
           chain postrouting {
             type nat hook postrouting priority srcnat; policy accept;
-            ip saddr { \(privateBlocks.joined(separator: ", ")) } oifname "$dev" masquerade
+            ip saddr \(source) oifname "$dev" masquerade
           }
         }
         RULES

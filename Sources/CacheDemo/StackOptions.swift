@@ -55,7 +55,8 @@ public struct StackOptions: Sendable, Equatable {
     public var multiAZ = false
     public var singleNAT = false
     public var egress = Egress.natGateway
-    /// The NAT instances' type (`--egress nat-instance`); ARM (Graviton) types are cheapest.
+    /// The NAT instances' type (`--egress nat-instance`); ARM (Graviton: a1, and families with
+    /// a g, like t4g or c7gn) types are cheapest.
     public var natInstanceType = "t4g.nano"
     /// nil: the stack creates its own VPC.
     public var existingNetwork: ExistingNetwork?
@@ -77,6 +78,9 @@ public struct StackOptions: Sendable, Equatable {
     /// Not a user choice: the first of the two updates that turn a single-AZ cache Multi-AZ
     /// (see CacheShapeChange.replicaFirst) adds the replica with failover still off.
     public var replicaBeforeFailover = false
+    /// Not a user choice: a stack that left over IPv6 keeps its IPv6 blocks in another egress
+    /// mode (deploy sets it from the deployed template; see CacheShapeChange.egressNote).
+    public var keepIPv6Addressing = false
 
     public init() {}
 
@@ -113,7 +117,7 @@ public struct StackOptions: Sendable, Equatable {
     /// The CPU architecture of the NAT instance type (Graviton families carry a `g`: t4g, c7gn).
     public var natInstanceArchitecture: Architecture {
         let family = natInstanceType.split(separator: ".").first ?? ""
-        return family.range(of: #"^[a-z]+[0-9]+[a-z]*g[a-z]*$"#, options: .regularExpression) != nil ? .arm64 : .x86_64
+        return family.range(of: #"^([a-z]+[0-9]+[a-z]*g[a-z]*|a1)$"#, options: .regularExpression) != nil ? .arm64 : .x86_64
     }
     public var cacheNodeCount: Int { multiAZ ? 2 : 1 }
     public var cachePort: Int { 6379 }

@@ -222,6 +222,13 @@ import TestSupport
         let note = try #require(CacheShapeChange.egressNote(from: natGateway, to: options(["--egress", "ipv6"])))
         #expect(note.contains("from nat-gateway to ipv6") && note.contains("misses may fail") && note.contains("Conditional"))
         #expect(CacheShapeChange.egressNote(from: natGateway, to: options([])) == nil)
+        // Back from IPv6 the blocks stay: a subnet cannot give one up while ENIs hold addresses from it.
+        let back = try #require(CacheShapeChange.egressNote(from: try deployed(["--egress", "ipv6"]), to: options([])))
+        #expect(back.contains("keep their IPv6 blocks"))
+        var kept = options([])
+        kept.keepIPv6Addressing = true
+        let doc = try CacheStack(options: kept).template()
+        #expect(doc.resource("VpcIpv6CidrBlock") != nil && doc.resource("NatGateway1") != nil)
         let own = ["--vpc-id", Variant.vpc, "--subnet-ids", Variant.ownSubnets[0]]
         guard case .refused(let into) = CacheShapeChange.plan(from: natGateway, to: options(own)) else {
             Issue.record("moving into a VPC was not refused")

@@ -133,6 +133,11 @@ import TestSupport
         #expect(refresh.stderr.contains("NAT instance AMI: \(latest)"))
         let planned = try #require((try JSONSerialization.jsonObject(with: Data(refresh.stdout.utf8)) as? [String: Any])?["changes"] as? [[String: Any]])
         #expect(planned.contains { $0["logicalId"] as? String == "NatInstance1" && $0["replacement"] as? String == "True" }, "\(planned)")
+        // Another CPU architecture needs another AMI: said, and resolved for it.
+        let x86 = try run(base + ["--nat-instance-type", "t3.nano", "--no-execute"])
+        #expect(x86.status == 0, "\(x86.stderr)")
+        #expect(x86.stderr.contains("note: --nat-instance-type t3.nano is x86_64, the instances run arm64"), "\(x86.stderr)")
+        #expect(x86.stderr.contains("NAT instance AMI: \(older) (\(NatInstanceEgress.imageSSMParameter(.x86_64)))"))
         #expect(try run(["destroy", "--stack-name", stack, "--yes"]).status == 0)
     }
 

@@ -23,7 +23,8 @@ import TestSupport
         let doc = try v.document()
         let parameter = try #require((doc["Parameters"] as? [String: [String: Any]])?[NatInstanceEgress.imageParameter])
         #expect(parameter["Type"] as? String == "AWS::EC2::Image::Id")
-        let arch = v.options.natInstanceType.hasPrefix("t3") ? "x86_64" : "arm64"
+        let arch = v.options.natInstanceType.hasPrefix("t4g") ? "arm64" : "x86_64"  // the variants' types
+        #expect(v.options.natInstanceArchitecture.rawValue == arch)
         #expect((parameter["Description"] as? String)?.contains("al2023-ami-kernel-default-\(arch)") == true)
         let privateBlocks = v.options.subnetBlocks.private.prefix(v.azs).map(\.description)
         for instance in ofType(doc, "AWS::EC2::Instance") {
@@ -37,15 +38,21 @@ import TestSupport
             let nic = try #require((instance["NetworkInterfaces"] as? [[String: Any]])?.first)
             #expect(nic["AssociatePublicIpAddress"] as? Bool == true)  // packages at first boot, before the EIP
             let script = try #require((instance["UserData"] as? [String: Any])?["Fn::Base64"] as? String)
-            #expect(script.contains("ip saddr { \(privateBlocks.joined(separator: ", ")) }"))
-            #expect(script.contains("systemctl enable --now cachedemo-nat.service"))
+            // The VPC's block, not each subnet's: the same user data single-AZ and Multi-AZ.
+            #expect(script.contains("ip saddr \(v.options.vpcCIDR) oifname"))
+            #expect(script.contains("systemctl enable --now cachedemo-nat.service") && script.contains("Restart=on-failure"))
+            // Booted only once its public subnet routes out (first boot installs nftables).
+            let depends = try #require(resources(doc).first { ($0.value["Properties"] as? [String: Any])?["InstanceType"] != nil
+                && $0.value["Type"] as? String == "AWS::EC2::Instance" }?.value["DependsOn"] as? [String])
+            #expect(depends.contains("PublicDefaultRoute") && depends.contains { $0.hasSuffix("RouteTableAssociation") })
         }
         let group = try #require(resources(doc)["NatInstanceSecurityGroup"]?["Properties"] as? [String: Any])
         let ingress = try #require(group["SecurityGroupIngress"] as? [[String: Any]])
         #expect(Set(ingress.compactMap { $0["CidrIp"] as? String }) == Set(privateBlocks))
         #expect(ingress.allSatisfy { $0["FromPort"] as? Int == v.options.upstream.port && $0["ToPort"] as? Int == v.options.upstream.port })
         let egress = try #require(group["SecurityGroupEgress"] as? [[String: Any]])
-        #expect(Set(egress.compactMap { $0["FromPort"] as? Int }) == [443])
+        // The upstream's port, and 443 for the package repositories at first boot.
+        #expect(Set(egress.compactMap { $0["FromPort"] as? Int }) == [v.options.upstream.port, 443])
         // Every private route table leaves through an instance of the stack.
         let routes = ofType(doc, "AWS::EC2::Route").filter { $0["InstanceId"] != nil }
         #expect(routes.count == v.azs)
@@ -55,14 +62,14 @@ import TestSupport
 
     /// The user data is a working shell script, and the ruleset it loads is one nft accepts.
     @Test func natInstanceBootScriptParses() throws {
-        let userData = NatInstanceEgress.userData(privateBlocks: ["10.10.2.0/24", "10.10.3.0/24"])
+        let userData = NatInstanceEgress.userData(source: "10.10.0.0/16")
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("user-data.sh")
         try userData.write(to: file, atomically: true, encoding: .utf8)
         let syntax = try runTool("bash", ["-n", file.path])
         #expect(syntax.status == 0, "\(syntax.stderr)")
-        let script = NatInstanceEgress.natScript(privateBlocks: ["10.10.2.0/24"])
+        let script = NatInstanceEgress.natScript(source: "10.10.0.0/16")
         let rules = try #require(script.components(separatedBy: "<<RULES\n").last?.components(separatedBy: "\nRULES").first)
         let ruleFile = dir.appendingPathComponent("rules.nft")
         try rules.replacingOccurrences(of: "$dev", with: "ens5").write(to: ruleFile, atomically: true, encoding: .utf8)
@@ -78,8 +85,7 @@ import TestSupport
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let script = dir.appendingPathComponent("cachedemo-nat")
-        try NatInstanceEgress.natScript(privateBlocks: StackOptions().subnetBlocks.private.prefix(1).map(\.description))
-            .write(to: script, atomically: true, encoding: .utf8)
+        try NatInstanceEgress.natScript(source: StackOptions().vpcCIDR).write(to: script, atomically: true, encoding: .utf8)
         let r = try run(Repo.root.appendingPathComponent("scripts/nat-instance-check").path, [script.path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("before: unreachable\n"), "\(r.stdout)")

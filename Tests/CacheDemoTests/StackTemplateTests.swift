@@ -39,6 +39,8 @@ struct Variant: CustomTestStringConvertible, Sendable {
                 cacheNodes: 2, natInstances: 2),
         Variant(name: "multi-az-nat-instance-single-nat-x86", flags: ["--multi-az", "--single-nat", "--egress", "nat-instance",
                 "--nat-instance-type", "t3.nano"], natGateways: 0, subnets: 4, cacheNodes: 2, natInstances: 1),
+        Variant(name: "nat-instance-http-8080", flags: ["--egress", "nat-instance", "--upstream-url", "http://api.example.com:8080"],
+                natGateways: 0, subnets: 2, cacheNodes: 1, natInstances: 1),
         Variant(name: "ipv6-valkey", flags: ["--egress", "ipv6", "--engine", "valkey"], natGateways: 0, subnets: 1, cacheNodes: 1,
                 routeTables: 1),
         Variant(name: "multi-az-ipv6", flags: ["--multi-az", "--egress", "ipv6"], natGateways: 0, subnets: 2, cacheNodes: 2,
@@ -67,6 +69,7 @@ struct Variant: CustomTestStringConvertible, Sendable {
         if flags.contains("6.2") { o.engineVersion = "6.2" }
         if let egress = value(after: "--egress") { o.egress = StackOptions.Egress(rawValue: egress)! }
         if let type = value(after: "--nat-instance-type") { o.natInstanceType = type }
+        if let url = value(after: "--upstream-url") { o.upstreamURL = url }
         if let vpc = value(after: "--vpc-id") {
             o.existingNetwork = .init(vpcId: vpc, subnetIds: value(after: "--subnet-ids")!.split(separator: ",").map(String.init))
         }

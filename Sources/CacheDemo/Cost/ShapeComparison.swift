@@ -35,8 +35,9 @@ public struct ShapeComparison: Sendable {
             for egress in StackOptions.Egress.allCases {
                 var s = o
                 (s.multiAZ, s.singleNAT, s.egress) = (layout.multiAZ, layout.singleNAT, egress)
-                if o.existingNetwork != nil && (s.singleNAT || egress != o.egress) { continue }
-                if egress == .ipv6 && s.singleNAT { continue }
+                if o.existingNetwork != nil && egress != o.egress { continue }
+                // Only shapes the other flags allow (no --single-nat with ipv6, two subnets for Multi-AZ...).
+                guard (try? s.validate()) != nil else { continue }
                 shapes.append(s)
             }
         }
@@ -83,7 +84,8 @@ public struct ShapeComparison: Sendable {
             if egress == .ipv6 { s.singleNAT = false }
             guard let cost = try? CostEstimate.estimate(s, region: region, usage: .idle).monthly, current - cost >= 1 else { continue }
             let why = egress == .ipv6 ? "the upstream has an IPv6 address" : "a NAT instance: no SLA, the instance's bandwidth"
-            if best == nil || current - cost > best!.1 { best = ("--egress \(egress.rawValue)", current - cost, why) }
+            let flag = "--egress \(egress.rawValue)" + (egress == .ipv6 && o.singleNAT ? " without --single-nat" : "")
+            if best == nil || current - cost > best!.1 { best = (flag, current - cost, why) }
         }
         return best.map { (flag: $0.0, savingPerMonth: $0.1, why: $0.2) }
     }

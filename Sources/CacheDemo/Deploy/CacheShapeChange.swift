@@ -27,6 +27,10 @@ public enum CacheShapeChange: Equatable, Sendable {
         public var existingVPC: String?
         /// nat-gateway, nat-instance or ipv6; nil in a VPC of one's own.
         public var egress: StackOptions.Egress?
+        /// The VPC has an IPv6 block (the stack left over IPv6 at some point).
+        public var hasIPv6Block = false
+        /// The NAT instances' type, with --egress nat-instance.
+        public var natInstanceType: String?
 
         /// Read from the deployed template; nil when it is not ours.
         public static func from(template: String) -> Deployed? {
@@ -40,9 +44,11 @@ public enum CacheShapeChange: Equatable, Sendable {
             let egress: StackOptions.Egress? = vpc == nil ? nil
                 : resources["EgressOnlyInternetGateway"] != nil ? .ipv6
                 : resources["NatInstance1"] != nil ? .natInstance : .natGateway
+            let nat = (resources["NatInstance1"] as? [String: Any])?["Properties"] as? [String: Any]
             return Deployed(nodes: cache["NumCacheClusters"] as? Int ?? 1, failover: cache["AutomaticFailoverEnabled"] as? Bool ?? false,
                             engine: engine, engineVersion: version, vpcCIDR: vpc,
-                            existingVPC: vpc == nil ? group?["VpcId"] as? String : nil, egress: egress)
+                            existingVPC: vpc == nil ? group?["VpcId"] as? String : nil, egress: egress,
+                            hasIPv6Block: resources["VpcIpv6CidrBlock"] != nil, natInstanceType: nat?["InstanceType"] as? String)
         }
     }
 
@@ -87,10 +93,11 @@ public enum CacheShapeChange: Equatable, Sendable {
             + "out first and removes the old one last; while the private routes and the function's network move over "
             + "(a few minutes\(target.egress == .natGateway ? ", a NAT gateway takes about two to start" : "")), misses may fail "
             + "with a 502 and hits keep coming from the cache"
-        if target.egress == .ipv6 {
+        if target.egress == .ipv6 && !deployed.hasIPv6Block {
             note += "; the subnets gain IPv6 blocks in place (the change set marks them Conditional)"
         } else if before == .ipv6 {
-            note += "; the subnets give up their IPv6 blocks in place (the change set marks them Conditional)"
+            note += "; the VPC and subnets keep their IPv6 blocks (a subnet cannot give its block up while the "
+                + "function's network interfaces hold addresses from it)"
         }
         return note
     }

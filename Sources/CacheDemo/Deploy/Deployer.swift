@@ -62,7 +62,7 @@ public struct Deployer: Sendable {
 
     public func deploy(_ options: Options) throws -> Result {
         let started = clock.now()
-        let o = try keepingCacheAuth(options)
+        let o = keepingDeployedChoices(options)
         let model = try CacheStack(options: o.stack).template()
         try Self.checkOverrides(o.parameterOverrides, of: model)
         let identity = try STS(client: session.client).getCallerIdentity()
@@ -85,8 +85,8 @@ public struct Deployer: Sendable {
         }
 
         let (changeSetType, live) = try prepareStack(o)
-        if !o.stack.replicaBeforeFailover, let live, let body = try cfn.getTemplate(live.id),
-           let deployed = CacheShapeChange.Deployed.from(template: body) {
+        let deployed = try live.flatMap { try cfn.getTemplate($0.id) }.flatMap(CacheShapeChange.Deployed.from)
+        if !o.stack.replicaBeforeFailover, let deployed {
             switch CacheShapeChange.plan(from: deployed, to: o.stack) {
             case .direct:
                 if let note = CacheShapeChange.egressNote(from: deployed, to: o.stack) { progress.info("note: " + note) }
@@ -114,7 +114,7 @@ public struct Deployer: Sendable {
             parameters[CacheAuthPart.userIdParameter] = Self.cacheUserId(stack: o.stackName)
         }
         if model.parameters[NatInstanceEgress.imageParameter] != nil, o.parameterOverrides[NatInstanceEgress.imageParameter] == nil {
-            parameters[NatInstanceEgress.imageParameter] = try natImage(o, live: live)
+            parameters[NatInstanceEgress.imageParameter] = try natImage(o, live: live, deployedType: deployed?.natInstanceType)
         }
         parameters.merge(o.parameterOverrides) { $1 }
         // The code the stack will run (an override may name other code than the upload).
@@ -213,9 +213,16 @@ public struct Deployer: Sendable {
     /// The NAT instances' AMI: the one the stack was created with, so an unrelated deploy
     /// never replaces them (ImageId is create-only); the newest Amazon Linux 2023 for a new
     /// stack, a stack that had none, or with --refresh-nat-ami.
-    func natImage(_ o: Options, live: CloudFormationClient.Stack?) throws -> String {
-        if !o.refreshNatImage, let pinned = live?.parameters[NatInstanceEgress.imageParameter], !pinned.isEmpty {
+    func natImage(_ o: Options, live: CloudFormationClient.Stack?, deployedType: String?) throws -> String {
+        var kept = o.stack
+        kept.natInstanceType = deployedType ?? o.stack.natInstanceType
+        let sameArchitecture = kept.natInstanceArchitecture == o.stack.natInstanceArchitecture
+        if !o.refreshNatImage, sameArchitecture, let pinned = live?.parameters[NatInstanceEgress.imageParameter], !pinned.isEmpty {
             return pinned
+        }
+        if !sameArchitecture {
+            progress.info("note: --nat-instance-type \(o.stack.natInstanceType) is \(o.stack.natInstanceArchitecture.rawValue), the "
+                + "instances run \(kept.natInstanceArchitecture.rawValue): a new AMI, so they are replaced (a short egress outage)")
         }
         let name = NatInstanceEgress.imageSSMParameter(o.stack.natInstanceArchitecture)
         let image = try SSM(client: session.client).parameter(name)
@@ -223,19 +230,26 @@ public struct Deployer: Sendable {
         return image
     }
 
-    /// A stack that authenticates with an AUTH token keeps it unless --cache-auth says
-    /// otherwise: switching replaces the cache (AuthToken is conditionally create-only), which
-    /// a new default must never do behind a CI pipeline's back.
-    func keepingCacheAuth(_ o: Options) throws -> Options {
-        // GetTemplate by name: one call, and none for a stack that does not exist yet (an error).
-        guard o.stack.cacheAuth == nil, o.stack.resolvedCacheAuth == .iam, !o.stack.replicaBeforeFailover,
-              let body = try? cfn.getTemplate(o.stackName), DeployedTemplate.parse(body)?["Resources"]
-                .flatMap({ ($0 as? [String: Any])?["CacheAuthToken"] }) != nil
+    /// What an existing stack keeps unless told otherwise, read from its template by name
+    /// (one call; none succeeds for a stack that does not exist yet):
+    /// - an AUTH token, unless --cache-auth says otherwise: switching replaces the cache
+    ///   (AuthToken is conditionally create-only), which a new default must never do behind a
+    ///   CI pipeline's back;
+    /// - the VPC's IPv6 blocks, once it had them: a subnet cannot give its block up while the
+    ///   function's network interfaces hold addresses from it.
+    func keepingDeployedChoices(_ o: Options) -> Options {
+        guard !o.stack.replicaBeforeFailover, let body = try? cfn.getTemplate(o.stackName),
+              let resources = DeployedTemplate.parse(body)?["Resources"] as? [String: Any]
         else { return o }
-        progress.info("note: stack \(o.stackName) authenticates to its cache with an AUTH token; keeping it "
-            + "(--cache-auth iam switches, and may replace the cache: emptied, new endpoint)")
         var kept = o
-        kept.stack.cacheAuth = .token
+        if o.stack.cacheAuth == nil, o.stack.resolvedCacheAuth == .iam, resources["CacheAuthToken"] != nil {
+            progress.info("note: stack \(o.stackName) authenticates to its cache with an AUTH token; keeping it "
+                + "(--cache-auth iam switches, and may replace the cache: emptied, new endpoint)")
+            kept.stack.cacheAuth = .token
+        }
+        if resources["VpcIpv6CidrBlock"] != nil, o.stack.existingNetwork == nil {
+            kept.stack.keepIPv6Addressing = true
+        }
         return kept
     }
 

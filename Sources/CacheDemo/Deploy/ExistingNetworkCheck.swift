@@ -62,7 +62,8 @@ public struct ExistingNetworkCheck: Sendable {
         guard forwards.contains(where: route.target.hasPrefix) else {
             let why = route.target.hasPrefix("igw-")
                 ? "an internet gateway, which forwards only for addresses with a public IP, and the function has none"
-                : "\(route.target), which is not a NAT, a transit gateway or a firewall endpoint"
+                : "\(route.target.isEmpty ? "a target cachedemo does not know" : route.target), which is not a NAT, a transit "
+                    + "gateway or a firewall endpoint"
             throw DeployError(.failed, "subnet \(subnet.id): \(whose) sends \(destination) to \(why); "
                 + "give private subnets whose default route goes to "
                 + (ipv6 ? "an egress-only internet gateway" : "a NAT gateway or NAT instance"))

@@ -9,6 +9,9 @@ enum CacheAuthPart {
     /// An RBAC user authenticated by IAM (no password exists), in a user group with the
     /// disabled `default` user a group must hold; the function signs a token with its role.
     case iam(userGroup: String)
+    /// ElastiCache Serverless has no AUTH token: with --cache-auth token, an RBAC user whose
+    /// password Secrets Manager generates (resolved by CloudFormation, never in the template).
+    case password(secret: String, userGroup: String)
 
     static let userIdParameter = "CacheUserId"
     /// ElastiCache's rule for user ids (a letter first, no "--", no hyphen at the end), kept to
@@ -19,77 +22,118 @@ enum CacheAuthPart {
     /// version, purges (SCAN + UNLINK, the prefix script), and tracking. AUTH and HELLO need no
     /// grant: every user may run them.
     static let accessString = "on ~cachedemo:* -@all +get +set +incr +scan +unlink +eval +client|tracking"
+    /// A cluster's client also learns the slot map, follows ASK, and confirms a purge on a
+    /// replica (WAIT).
+    static let clusterAccessString = accessString + " +cluster|shards +cluster|slots +asking +wait"
 
     static func add(to t: inout Template, options: StackOptions) -> CacheAuthPart {
-        let tags = CacheStack.tags
-        switch options.resolvedCacheAuth {
-        case .token:
-            return .token(secret: t.add("CacheAuthToken", SecretsManager.Secret(
-                description: "cachedemo: the cache's AUTH token (generated, never printed)",
-                // ElastiCache takes 16-128 printable characters without @ " /; letters and digits are always safe.
-                generateSecretString: .init(passwordLength: 64, excludePunctuation: true), tags: tags)))
-        case .iam:
-            // User ids are lowercase, unique per account, and not derivable from a stack name by
-            // CloudFormation: deploy fills the parameter from the stack's name.
-            t.parameters[userIdParameter] = Parameter(
-                description: "The cache's RBAC user id and name (cachedemo deploy derives it from the stack name)",
-                default: "cachedemo-app", allowedPattern: Self.userIdPattern,
-                constraintDescription: "1-30 lowercase letters, digits and single hyphens, starting with a letter, "
-                    + "not ending with a hyphen (unique in the account: set it when deploying this template by hand)")
-            let user = t.add("CacheUser", ElastiCache.User(
-                userId: .ref(userIdParameter), userName: .ref(userIdParameter), engine: "redis", accessString: accessString,
-                authenticationMode: .init(type: "iam"), tags: tags))
-            let defaultUser = t.add("CacheDefaultUser", ElastiCache.User(
-                userId: .sub("${\(userIdParameter)}-default"), userName: "default", engine: "redis",
-                accessString: "off -@all", noPasswordRequired: true, tags: tags))
-            return .iam(userGroup: t.add("CacheUserGroup", ElastiCache.UserGroup(
-                userGroupId: .sub("${\(userIdParameter)}-group"), engine: "redis",
-                userIds: [.ref(user), .ref(defaultUser)], tags: tags)))
+        switch (options.resolvedCacheAuth, options.serverless) {
+        case (.token, false):
+            return .token(secret: addSecret(to: &t, description: "cachedemo: the cache's AUTH token (generated, never printed)"))
+        case (.token, true):
+            let secret = addSecret(to: &t, description: "cachedemo: the cache user's password (generated, never printed)")
+            let password = Value.sub("{{resolve:secretsmanager:${\(secret)}}}")
+            return .password(secret: secret, userGroup: addUserGroup(
+                to: &t, authentication: .init(type: "password", passwords: [password]), access: clusterAccessString))
+        case (.iam, _):
+            return .iam(userGroup: addUserGroup(to: &t, authentication: .init(type: "iam"),
+                                                access: options.cacheShape == .primary ? accessString : clusterAccessString))
         }
     }
 
-    /// The token, as the dynamic reference CloudFormation resolves at deploy time.
-    private var resolvedToken: Value? {
-        if case .token(let secret) = self { return .sub("{{resolve:secretsmanager:${\(secret)}}}") }
-        return nil
+    private static func addSecret(to t: inout Template, description: String) -> String {
+        t.add("CacheAuthToken", SecretsManager.Secret(
+            description: description,
+            // ElastiCache takes 16-128 printable characters without @ " /; letters and digits are always safe.
+            generateSecretString: .init(passwordLength: 64, excludePunctuation: true), tags: CacheStack.tags))
     }
 
-    /// The replication group's AuthToken, or its user group.
-    var cacheAuthToken: Value? { resolvedToken }
+    /// The function's RBAC user and the disabled `default` user a group must hold. The group
+    /// and the users declare engine `redis`: a Valkey cache takes Redis OSS groups too (a
+    /// Valkey group would refuse the `default` user, which has no password).
+    private static func addUserGroup(to t: inout Template, authentication: ElastiCache.User.AuthenticationMode,
+                                     access: String) -> String {
+        let tags = CacheStack.tags
+        // User ids are lowercase, unique per account, and not derivable from a stack name by
+        // CloudFormation: deploy fills the parameter from the stack's name.
+        t.parameters[userIdParameter] = Parameter(
+            description: "The cache's RBAC user id and name (cachedemo deploy derives it from the stack name)",
+            default: "cachedemo-app", allowedPattern: Self.userIdPattern,
+            constraintDescription: "1-30 lowercase letters, digits and single hyphens, starting with a letter, "
+                + "not ending with a hyphen (unique in the account: set it when deploying this template by hand)")
+        let user = t.add("CacheUser", ElastiCache.User(
+            userId: .ref(userIdParameter), userName: .ref(userIdParameter), engine: "redis", accessString: access,
+            authenticationMode: authentication, tags: tags))
+        let defaultUser = t.add("CacheDefaultUser", ElastiCache.User(
+            userId: .sub("${\(userIdParameter)}-default"), userName: "default", engine: "redis",
+            accessString: "off -@all", noPasswordRequired: true, tags: tags))
+        return t.add("CacheUserGroup", ElastiCache.UserGroup(
+            userGroupId: .sub("${\(userIdParameter)}-group"), engine: "redis",
+            userIds: [.ref(user), .ref(defaultUser)], tags: tags))
+    }
+
+    /// The password, as the dynamic reference CloudFormation resolves at deploy time.
+    private var resolvedSecret: Value? {
+        switch self {
+        case .token(let secret), .password(let secret, _): return .sub("{{resolve:secretsmanager:${\(secret)}}}")
+        case .iam: return nil
+        }
+    }
+
+    /// The replication group's AuthToken (a token only; serverless has none).
+    var cacheAuthToken: Value? {
+        if case .token = self { return resolvedSecret }
+        return nil
+    }
 
     var cacheUserGroupIds: [Value]? {
-        if case .iam(let group) = self { return [.ref(group)] }
-        return nil
+        switch self {
+        case .iam(let group), .password(_, let group): return [.ref(group)]
+        case .token: return nil
+        }
     }
 
-    /// The function's settings for reaching the cache `cache` (a replication group's logical id).
-    func functionEnvironment(cache: String) -> [String: Value] {
+    /// The function's settings for reaching the cache.
+    func functionEnvironment(cache: CacheStack.CacheIds) -> [String: Value] {
         switch self {
         case .token:
             // Resolved by CloudFormation at deploy time: not in the template, but visible to
             // anyone allowed lambda:GetFunctionConfiguration (see README, "The auth token").
-            return ["REDIS_AUTH_TOKEN": resolvedToken!]
+            return ["REDIS_AUTH_TOKEN": resolvedSecret!]
+        case .password:
+            return ["REDIS_AUTH_TOKEN": resolvedSecret!, "REDIS_USERNAME": .ref(Self.userIdParameter)]
         case .iam:
-            return ["REDIS_AUTH_MODE": "iam", "REDIS_USERNAME": .ref(Self.userIdParameter), "REDIS_IAM_CACHE_NAME": .ref(cache)]
+            var env: [String: Value] = ["REDIS_AUTH_MODE": "iam", "REDIS_USERNAME": .ref(Self.userIdParameter),
+                                        "REDIS_IAM_CACHE_NAME": .ref(cache.cache)]
+            // A serverless cache's token names its resource type (it is part of the signature).
+            if cache.serverless { env["REDIS_IAM_SERVERLESS"] = "1" }
+            return env
         }
     }
 
     /// What the function's role may do: connect to exactly this cache as exactly this user.
-    func rolePolicies(cache: String) -> [IAM.Role.Policy] {
+    func rolePolicies(cache: CacheStack.CacheIds) -> [IAM.Role.Policy] {
         guard case .iam = self else { return [] }
         let arn = "arn:${AWS::Partition}:elasticache:${AWS::Region}:${AWS::AccountId}"
         return [IAM.Role.Policy(policyName: "connect-to-the-cache", policyDocument: [
             "Version": "2012-10-17",
             "Statement": [[
                 "Effect": "Allow", "Action": "elasticache:Connect",
-                "Resource": [.sub("\(arn):replicationgroup:${\(cache)}"), .sub("\(arn):user:${\(Self.userIdParameter)}")],
+                "Resource": [cache.connectResource, .sub("\(arn):user:${\(Self.userIdParameter)}")],
             ]],
         ])]
     }
 
-    /// The stack's output for the secret, when there is one.
+    /// The stack's output for the secret, when there is one, and what it says.
     var secretOutput: String? {
-        if case .token(let secret) = self { return secret }
-        return nil
+        switch self {
+        case .token(let secret), .password(let secret, _): return secret
+        case .iam: return nil
+        }
+    }
+
+    var secretDescription: String {
+        if case .password = self { return "The secret holding the cache user's password" }
+        return "The secret holding the AUTH token"
     }
 }

@@ -18,6 +18,7 @@ public struct CacheStack {
         public static let vpcId = "VpcId"
         public static let apiId = "ApiId"
         public static let replicationGroupId = "CacheReplicationGroupId"
+        public static let serverlessCacheName = "ServerlessCacheName"
         public static let authTokenSecretArn = "CacheAuthTokenSecretArn"
         public static let functionLogGroup = "FunctionLogGroupName"
     }
@@ -56,7 +57,12 @@ public struct CacheStack {
         if options.multiAZ || options.egress != .natGateway || options.existingNetwork != nil {
             details.append(Network.egressSummary(options))
         }
-        if options.multiAZ { details.append("primary + replica") }
+        switch options.cacheShape {
+        case .primary: if options.multiAZ { details.append("primary + replica") }
+        case .sharded(let shards, let replicas):
+            details.append("\(shards) shards × (primary + \(replicas) replica\(replicas == 1 ? "" : "s"))")
+        case .serverless: details.append("ElastiCache Serverless")
+        }
         let layout = (options.multiAZ ? "Multi-AZ" : "single-AZ") + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
         return "cachedemo: API Gateway HTTP API -> Lambda in a VPC -> ElastiCache \(options.engine.rawValue) "
             + "read-through cache, \(layout). Rendered by cachedemo; do not edit by hand."

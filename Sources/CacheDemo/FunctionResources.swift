@@ -22,7 +22,7 @@ extension CacheStack {
         let role = t.add("FunctionRole", IAM.Role(
             assumeRolePolicyDocument: IAM.Role.trustPolicy(service: "lambda.amazonaws.com"),
             managedPolicyArns: [.sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")],
-            policies: auth.rolePolicies(cache: cache.replicationGroup).nilIfEmpty,
+            policies: auth.rolePolicies(cache: cache).nilIfEmpty,
             tags: tags))
         let logGroup = t.add("FunctionLogGroup", Logs.LogGroup(retentionInDays: options.logRetentionDays, tags: tags))
         let function = t.add("Function", Lambda.Function(
@@ -30,13 +30,13 @@ extension CacheStack {
             code: .init(s3Bucket: .ref(ParameterName.codeBucket), s3Key: .ref(ParameterName.codeKey)),
             handler: "index.handler", runtime: options.runtime, architectures: [options.architecture.rawValue],
             memorySize: options.memoryMB, timeout: options.timeoutSeconds, role: .getAtt(role, "Arn"),
-            vpcConfig: .init(securityGroupIds: [.getAtt(functionGroup, "GroupId")], subnetIds: network.privateSubnets,
+            vpcConfig: .init(securityGroupIds: [.getAtt(functionGroup, "GroupId")], subnetIds: network.functionSubnets,
                              ipv6AllowedForDualStack: options.egressOverIPv6 ? true : nil),
             environment: .init([
-                "REDIS_URL": .join("", ["rediss://", .getAtt(cache.replicationGroup, "PrimaryEndPoint.Address"), ":",
-                                        .getAtt(cache.replicationGroup, "PrimaryEndPoint.Port")]),
+                "REDIS_URL": .join("", ["rediss://", cache.address, ":", cache.port]),
                 "EXTERNAL_API_URL": .string(options.upstreamURL),
-            ].merging(auth.functionEnvironment(cache: cache.replicationGroup)) { own, _ in own }
+            ].merging(auth.functionEnvironment(cache: cache)) { own, _ in own }
+             .merging(cache.cluster ? ["REDIS_CLUSTER": "1"] : [:]) { own, _ in own }
              .merging(options.caching.environment.mapValues { .string($0) }) { own, _ in own }
              .merging(Network.functionEnvironment(options)) { own, _ in own }),
             loggingConfig: .init(logGroup: .ref(logGroup), logFormat: "JSON"),

@@ -8,12 +8,16 @@ struct Network {
     /// What the rest of the stack attaches to.
     struct Ids {
         let vpc: Value
+        /// Where the cache goes.
         let privateSubnets: [Value]
+        /// Where the function goes: the subnets that route out.
+        let functionSubnets: [Value]
     }
 
     func add(to t: inout Template) -> Ids {
         if let own = options.existingNetwork {
-            return Ids(vpc: .string(own.vpcId), privateSubnets: own.subnetIds.map { .string($0) })
+            let subnets = own.subnetIds.map { Value.string($0) }
+            return Ids(vpc: .string(own.vpcId), privateSubnets: subnets, functionSubnets: subnets)
         }
         return CreatedNetwork(options: options, egress: Self.egress(for: options)).add(to: &t)
     }
@@ -63,17 +67,19 @@ struct CreatedNetwork {
         // A stack that left over IPv6 keeps its blocks in the other modes: a subnet cannot
         // give its block up while the function's network interfaces hold addresses from it.
         let ipv6 = egress.addAddressing(to: &t, vpc: vpc)
-            ?? (options.keepIPv6Addressing ? IPv6Egress.addBlock(to: &t, vpc: vpc, subnets: options.availabilityZoneCount) : nil)
+            ?? (options.keepIPv6Addressing ? IPv6Egress.addBlock(to: &t, vpc: vpc, subnets: options.privateSubnetCount) : nil)
         let blocks = options.subnetBlocks
         var privateSubnets: [Value] = []
         var routeTables: [String] = []
-        for az in 1...options.availabilityZoneCount {
+        for az in 1...options.privateSubnetCount {
             let privateSubnet = t.add("PrivateSubnet\(az)", EC2.Subnet(
                 vpcId: .ref(vpc), cidrBlock: .string(blocks.private[az - 1].description),
                 availabilityZone: .select(az - 1, .getAZs("")), mapPublicIpOnLaunch: false,
                 ipv6CidrBlock: ipv6?.cidr(forSubnet: az - 1), tags: Network.named("private-\(az)") + tags),
                 dependsOn: ipv6.map { [$0.block] } ?? [])
             privateSubnets.append(.ref(privateSubnet))
+            // A serverless cache's second AZ in a single-AZ stack: the cache only, no way out.
+            guard az <= options.availabilityZoneCount else { continue }
             let privateRoutes = t.add("PrivateRouteTable\(az)",
                                       EC2.RouteTable(vpcId: .ref(vpc), tags: Network.named("private-\(az)") + tags))
             routeTables.append(privateRoutes)
@@ -81,7 +87,7 @@ struct CreatedNetwork {
                   EC2.SubnetRouteTableAssociation(subnetId: .ref(privateSubnet), routeTableId: .ref(privateRoutes)))
         }
         egress.addRoutes(to: &t, vpc: vpc, privateRouteTables: routeTables)
-        return Network.Ids(vpc: .ref(vpc), privateSubnets: privateSubnets)
+        return Network.Ids(vpc: .ref(vpc), privateSubnets: privateSubnets, functionSubnets: Array(privateSubnets.prefix(routeTables.count)))
     }
 }
 
@@ -151,7 +157,7 @@ struct IPv6Egress: EgressPart {
     let options: StackOptions
 
     func addAddressing(to t: inout Template, vpc: String) -> SubnetIPv6? {
-        Self.addBlock(to: &t, vpc: vpc, subnets: options.availabilityZoneCount)
+        Self.addBlock(to: &t, vpc: vpc, subnets: options.privateSubnetCount)
     }
 
     /// The VPC's Amazon-provided IPv6 block, and a /64 of it per subnet.

@@ -52,8 +52,24 @@ public struct StackOptions: Sendable, Equatable {
         }
     }
 
+    /// What holds the data: one primary (and a replica with --multi-az), a sharded cluster
+    /// (cluster mode enabled), or ElastiCache Serverless.
+    public enum CacheShape: Equatable, Sendable {
+        case primary
+        case sharded(shards: Int, replicas: Int)
+        case serverless
+    }
+
     public var multiAZ = false
     public var singleNAT = false
+    /// 1: one primary, today's stack; 2 or more: cluster mode enabled.
+    public var shards = 1
+    /// Replicas per shard with --shards; nil: 1 with --multi-az, 0 without.
+    public var replicas: Int?
+    public var serverless = false
+    /// Serverless usage limits (CacheUsageLimits); nil: ElastiCache's own (no limit).
+    public var maxDataGB: Int?
+    public var maxECPUPerSecond: Int?
     public var egress = Egress.natGateway
     /// The NAT instances' type (`--egress nat-instance`); ARM (Graviton: a1, and families with
     /// a g, like t4g or c7gn) types are cheapest.
@@ -105,6 +121,14 @@ public struct StackOptions: Sendable, Equatable {
             + "the cache uses an AUTH token from Secrets Manager (--cache-auth token)"
     }
     public var availabilityZoneCount: Int { multiAZ ? 2 : 1 }
+    public var cacheShape: CacheShape {
+        if serverless { return .serverless }
+        if shards > 1 { return .sharded(shards: shards, replicas: replicas ?? (multiAZ ? 1 : 0)) }
+        return .primary
+    }
+    /// Private subnets the cache needs: a serverless cache spans at least two AZs, so a
+    /// single-AZ stack gets a second private subnet for it alone.
+    public var privateSubnetCount: Int { max(availabilityZoneCount, serverless ? 2 : 1) }
     /// NAT gateways or NAT instances, whichever the egress mode uses; none for IPv6 or a VPC of one's own.
     public var natCount: Int {
         guard existingNetwork == nil, egress != .ipv6 else { return 0 }
@@ -119,7 +143,16 @@ public struct StackOptions: Sendable, Equatable {
         let family = natInstanceType.split(separator: ".").first ?? ""
         return family.range(of: #"^([a-z]+[0-9]+[a-z]*g[a-z]*|a1)$"#, options: .regularExpression) != nil ? .arm64 : .x86_64
     }
-    public var cacheNodeCount: Int { multiAZ ? 2 : 1 }
+    /// Nodes billed by the hour: none for serverless.
+    public var cacheNodeCount: Int {
+        switch cacheShape {
+        case .primary: return multiAZ ? 2 : 1
+        case .sharded(let shards, let replicas): return shards * (1 + replicas)
+        case .serverless: return 0
+        }
+    }
+    /// Serverless takes a major version: the engine version's first number.
+    public var majorEngineVersion: String { String(resolvedEngineVersion.split(separator: ".").first ?? "") }
     public var cachePort: Int { 6379 }
     /// The upstream as the function's egress rules see it; valid once `validate()` passed.
     public var upstream: UpstreamURL { (try? UpstreamURL(upstreamURL)) ?? UpstreamURL.fallback }
@@ -143,6 +176,7 @@ public struct StackOptions: Sendable, Equatable {
             throw .init("--single-nat only applies to a Multi-AZ stack; add --multi-az or drop --single-nat")
         }
         try validateEgress()
+        try validateCacheShape()
         if let v = engineVersion, !engine.supportedVersions.contains(v) {
             throw .init("--engine-version '\(v)' is not a \(engine.rawValue) version this stack can use on ElastiCache; "
                 + "use one of \(engine.supportedVersions.joined(separator: ", "))")
@@ -168,6 +202,45 @@ public struct StackOptions: Sendable, Equatable {
         guard Self.allowedRetentionDays.contains(logRetentionDays) else {
             throw .init("--log-retention-days \(logRetentionDays) is not a CloudWatch Logs retention period; use one of "
                 + Self.allowedRetentionDays.map(String.init).joined(separator: ", "))
+        }
+    }
+
+    /// Shards, replicas and serverless, against each other and the layout. ElastiCache's
+    /// limits: 1-500 shards and at most 500 nodes, 0-5 replicas per shard, Multi-AZ only
+    /// with a replica to fail over to; serverless from Redis OSS 7 and Valkey 7.
+    private func validateCacheShape() throws(StackOptionsError) {
+        guard (1...500).contains(shards) else { throw .init("--shards \(shards) is outside ElastiCache's 1 to 500 shards") }
+        if let replicas {
+            guard (0...5).contains(replicas) else { throw .init("--replicas \(replicas) is outside ElastiCache's 0 to 5 per shard") }
+            guard shards > 1 else {
+                throw .init("--replicas applies to a sharded cluster (--shards 2 or more); one shard has a replica with --multi-az")
+            }
+            if multiAZ && replicas == 0 {
+                throw .init("--multi-az needs a replica to fail over to; use --replicas 1 or more, or drop --multi-az")
+            }
+        }
+        guard cacheNodeCount <= 500 else {
+            throw .init("--shards \(shards) with \(replicas ?? (multiAZ ? 1 : 0)) replicas each is \(cacheNodeCount) nodes; "
+                + "ElastiCache allows 500 per cluster")
+        }
+        if !serverless && (maxDataGB != nil || maxECPUPerSecond != nil) {
+            throw .init("--max-data-gb and --max-ecpu-per-second are ElastiCache Serverless limits; add --serverless or drop them")
+        }
+        guard serverless else { return }
+        if shards > 1 || replicas != nil {
+            throw .init("--serverless scales by itself: drop --shards and --replicas")
+        }
+        if let gb = maxDataGB, !(1...5000).contains(gb) {
+            throw .init("--max-data-gb \(gb) is outside ElastiCache Serverless's 1 to 5000 GB")
+        }
+        if let ecpu = maxECPUPerSecond, !(1000...15_000_000).contains(ecpu) {
+            throw .init("--max-ecpu-per-second \(ecpu) is outside ElastiCache Serverless's 1000 to 15000000")
+        }
+        if engine == .redis && majorEngineVersion != "7" {
+            throw .init("--serverless runs Redis OSS 7; use --engine-version 7.0 or 7.1 (or --engine valkey)")
+        }
+        if let own = existingNetwork, own.subnetIds.count < 2 {
+            throw .init("--serverless needs subnets in two AZs; give --subnet-ids A,B")
         }
     }
 

@@ -139,6 +139,7 @@ extension Resource: Encodable {
         if !dependsOn.isEmpty { try c.encode(dependsOn, forKey: VerbatimKey("DependsOn")) }
         try c.encodeIfPresent(deletionPolicy, forKey: VerbatimKey("DeletionPolicy"))
         try c.encodeIfPresent(updateReplacePolicy, forKey: VerbatimKey("UpdateReplacePolicy"))
+        try c.encodeIfPresent(updatePolicy, forKey: VerbatimKey("UpdatePolicy"))
         try properties.encodeAsProperties(into: &c)
     }
 }

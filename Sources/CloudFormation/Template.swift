@@ -16,9 +16,12 @@ public struct Template: Sendable {
     public mutating func add<P: ResourceProperties>(_ logicalId: String, _ properties: P,
                                                     dependsOn: [String] = [], condition: String? = nil,
                                                     deletionPolicy: DeletionPolicy? = nil,
-                                                    updateReplacePolicy: DeletionPolicy? = nil) -> String {
-        add(Resource(logicalId, properties, dependsOn: dependsOn, condition: condition,
-                     deletionPolicy: deletionPolicy, updateReplacePolicy: updateReplacePolicy))
+                                                    updateReplacePolicy: DeletionPolicy? = nil,
+                                                    updatePolicy: UpdatePolicy? = nil) -> String {
+        var resource = Resource(logicalId, properties, dependsOn: dependsOn, condition: condition,
+                                deletionPolicy: deletionPolicy, updateReplacePolicy: updateReplacePolicy)
+        resource.updatePolicy = updatePolicy
+        add(resource)
         return logicalId
     }
 
@@ -74,6 +77,15 @@ public enum DeletionPolicy: String, Sendable, Encodable {
     case delete = "Delete", retain = "Retain", snapshot = "Snapshot", retainExceptOnCreate = "RetainExceptOnCreate"
 }
 
+/// How CloudFormation updates a resource; only what this stack uses.
+public struct UpdatePolicy: Sendable, Encodable {
+    /// A replication group's shard count changes in place (online resharding) instead of
+    /// replacing the cluster.
+    public var useOnlineResharding: Bool?
+    public init(useOnlineResharding: Bool? = nil) { self.useOnlineResharding = useOnlineResharding }
+    enum CodingKeys: String, CodingKey { case useOnlineResharding = "UseOnlineResharding" }
+}
+
 /// The typed properties of one resource type; its `type` is the CloudFormation type name.
 public protocol ResourceProperties: Encodable, Sendable {
     static var type: String { get }
@@ -86,6 +98,7 @@ public struct Resource: Sendable {
     public var condition: String?
     public var deletionPolicy: DeletionPolicy?
     public var updateReplacePolicy: DeletionPolicy?
+    public var updatePolicy: UpdatePolicy?
 
     public var type: String { Swift.type(of: properties).type }
 

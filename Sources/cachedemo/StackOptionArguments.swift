@@ -24,6 +24,21 @@ struct StackOptionArguments: ParsableArguments {
     @Option(name: .customLong("subnet-ids"), help: "With --vpc-id: the private subnets for the function and the cache, comma-separated; each needs a default route (NAT or, with --egress ipv6, an egress-only gateway).")
     var subnetIds: String?
 
+    @Option(help: "Shards (cluster mode enabled): 1 is one primary, as without the flag; 2 to 500 shard the data over that many primaries.")
+    var shards: Int?
+
+    @Option(help: "With --shards: replicas per shard, 0-5 (default 1 with --multi-az, else 0). Fixed at creation: changing it replaces the cluster.")
+    var replicas: Int?
+
+    @Flag(help: "ElastiCache Serverless instead of nodes: scales by itself, billed per GB-hour stored and per ECPU.")
+    var serverless = false
+
+    @Option(name: .customLong("max-data-gb"), help: "With --serverless: the most data it may hold, in GB (1-5000).")
+    var maxDataGB: Int?
+
+    @Option(name: .customLong("max-ecpu-per-second"), help: "With --serverless: the most ECPUs a second it may use (1000-15000000).")
+    var maxECPUPerSecond: Int?
+
     @Option(help: "Cache engine: redis or valkey.")
     var engine: StackOptions.Engine = .redis
 
@@ -34,8 +49,8 @@ struct StackOptionArguments: ParsableArguments {
             help: "How the function authenticates to the cache: iam (an RBAC user, no secret; the default from Redis OSS 7.0 and Valkey 7.2) or token (an AUTH token from Secrets Manager).")
     var cacheAuth: StackOptions.CacheAuth?
 
-    @Option(help: "ElastiCache node type.")
-    var nodeType = StackOptions().nodeType
+    @Option(help: "ElastiCache node type (default cache.t4g.micro).")
+    var nodeType: String?
 
     @OptionGroup var caching: CachingArguments
 
@@ -71,7 +86,15 @@ struct StackOptionArguments: ParsableArguments {
         o.engine = engine
         o.engineVersion = engineVersion
         o.cacheAuth = cacheAuth
-        o.nodeType = nodeType
+        if let nodeType {
+            if serverless { throw UsageFailure("--serverless has no nodes to size: drop --node-type") }
+            o.nodeType = nodeType
+        }
+        o.shards = shards ?? 1
+        o.replicas = replicas
+        o.serverless = serverless
+        o.maxDataGB = maxDataGB
+        o.maxECPUPerSecond = maxECPUPerSecond
         o.caching = caching.cachingOptions
         o.throttle = throttle.throttleOptions
         o.upstreamURL = upstreamURL

@@ -34,7 +34,13 @@ public enum ElastiCache {
         public var engine: String
         public var engineVersion: String?
         public var cacheNodeType: String
-        public var numCacheClusters: Int
+        /// One shard: its nodes (primary + replicas). Not with cluster mode.
+        public var numCacheClusters: Int?
+        /// Cluster mode enabled: the shards and each one's replicas.
+        public var numNodeGroups: Int?
+        public var replicasPerNodeGroup: Int?
+        /// A `*.cluster.on` group is what turns cluster mode on.
+        public var cacheParameterGroupName: String?
         public var port: Int
         public var multiAZEnabled: Bool
         public var automaticFailoverEnabled: Bool
@@ -49,7 +55,8 @@ public enum ElastiCache {
         public var logDeliveryConfigurations: [LogDelivery]?
         public var tags: [Tag]?
         public init(replicationGroupDescription: String, engine: String, engineVersion: String?, cacheNodeType: String,
-                    numCacheClusters: Int, port: Int, multiAZEnabled: Bool, automaticFailoverEnabled: Bool,
+                    numCacheClusters: Int?, numNodeGroups: Int? = nil, replicasPerNodeGroup: Int? = nil,
+                    cacheParameterGroupName: String? = nil, port: Int, multiAZEnabled: Bool, automaticFailoverEnabled: Bool,
                     transitEncryptionEnabled: Bool, atRestEncryptionEnabled: Bool, authToken: Value?,
                     cacheSubnetGroupName: Value, securityGroupIds: [Value], preferredMaintenanceWindow: String?,
                     snapshotRetentionLimit: Int? = nil, logDeliveryConfigurations: [LogDelivery]?, tags: [Tag]?,
@@ -60,6 +67,9 @@ public enum ElastiCache {
             self.engineVersion = engineVersion
             self.cacheNodeType = cacheNodeType
             self.numCacheClusters = numCacheClusters
+            self.numNodeGroups = numNodeGroups
+            self.replicasPerNodeGroup = replicasPerNodeGroup
+            self.cacheParameterGroupName = cacheParameterGroupName
             self.port = port
             self.multiAZEnabled = multiAZEnabled
             self.automaticFailoverEnabled = automaticFailoverEnabled
@@ -83,7 +93,11 @@ extension ElastiCache {
         public static let type = "AWS::ElastiCache::User"
         public struct AuthenticationMode: Encodable, Sendable {
             public var type: String  // iam, password, no-password-required
-            public init(type: String) { self.type = type }
+            public var passwords: [Value]?
+            public init(type: String, passwords: [Value]? = nil) {
+                self.type = type
+                self.passwords = passwords
+            }
         }
         public var userId: Value
         public var userName: Value
@@ -114,6 +128,49 @@ extension ElastiCache {
             self.userGroupId = userGroupId
             self.engine = engine
             self.userIds = userIds
+            self.tags = tags
+        }
+    }
+}
+
+extension ElastiCache {
+    /// ElastiCache Serverless: no nodes to size; it scales within its usage limits, always
+    /// encrypted in transit and at rest, reached by RBAC users of its user group.
+    public struct ServerlessCache: ResourceProperties {
+        public static let type = "AWS::ElastiCache::ServerlessCache"
+        public struct Limits: Encodable, Sendable {
+            public struct DataStorage: Encodable, Sendable {
+                public var maximum: Int
+                public var unit = "GB"
+            }
+            public struct ECPUPerSecond: Encodable, Sendable { public var maximum: Int }
+            public var dataStorage: DataStorage?
+            public var eCPUPerSecond: ECPUPerSecond?
+            public init(maxDataGB: Int?, maxECPUPerSecond: Int?) {
+                dataStorage = maxDataGB.map { DataStorage(maximum: $0) }
+                eCPUPerSecond = maxECPUPerSecond.map { ECPUPerSecond(maximum: $0) }
+            }
+            enum CodingKeys: String, CodingKey { case dataStorage, eCPUPerSecond = "ECPUPerSecond" }
+        }
+        public var serverlessCacheName: Value
+        public var description: String?
+        public var engine: String
+        public var majorEngineVersion: String?
+        public var cacheUsageLimits: Limits?
+        public var securityGroupIds: [Value]
+        public var subnetIds: [Value]
+        public var userGroupId: Value?
+        public var tags: [Tag]?
+        public init(serverlessCacheName: Value, description: String?, engine: String, majorEngineVersion: String?,
+                    cacheUsageLimits: Limits?, securityGroupIds: [Value], subnetIds: [Value], userGroupId: Value?, tags: [Tag]?) {
+            self.serverlessCacheName = serverlessCacheName
+            self.description = description
+            self.engine = engine
+            self.majorEngineVersion = majorEngineVersion
+            self.cacheUsageLimits = cacheUsageLimits
+            self.securityGroupIds = securityGroupIds
+            self.subnetIds = subnetIds
+            self.userGroupId = userGroupId
             self.tags = tags
         }
     }

@@ -15,6 +15,7 @@ import TestSupport
         ("multi-az-nat-instance", ["--multi-az", "--egress", "nat-instance"]), ("ipv6", ["--egress", "ipv6"]),
         ("multi-az-ipv6", ["--multi-az", "--egress", "ipv6"]),
         ("own-vpc-multi-az", ["--multi-az", "--vpc-id", Variant.vpc, "--subnet-ids", Variant.ownSubnets.joined(separator: ",")]),
+        ("sharded-multi-az", ["--shards", "3", "--multi-az"]), ("serverless", ["--serverless", "--engine", "valkey"]),
     ]
 
     /// The flags as options, read the way the template tests read them.
@@ -67,14 +68,23 @@ import TestSupport
         let (g, t) = try graph(flags)
         let svg = DiagramRendering.render(g, as: .svg)
         let drawn = [EC2.NatGateway.type, EC2.Instance.type, EC2.EgressOnlyInternetGateway.type, EC2.Subnet.type,
-                     Lambda.Function.type, ApiGatewayV2.Api.type, EC2.VPC.type, ElastiCache.ReplicationGroup.type]
+                     Lambda.Function.type, ApiGatewayV2.Api.type, EC2.VPC.type, ElastiCache.ReplicationGroup.type,
+                     ElastiCache.ServerlessCache.type]
         for r in t.resources where drawn.contains(r.type) { #expect(svg.contains(">\(r.logicalId)<"), "\(name): \(r.logicalId)") }
         let own = options(flags).existingNetwork
         for id in own.map({ [$0.vpcId] + $0.subnetIds }) ?? [] { #expect(svg.contains(">\(id)<"), "\(name): \(id)") }
-        #expect(g.zones.count == own?.subnetIds.count ?? (flags.contains("--multi-az") ? 2 : 1))
+        let o = options(flags)
+        #expect(g.zones.count == own?.subnetIds.count ?? o.privateSubnetCount)
         #expect(g.zones.flatMap(\.publicNodes).count
             == t.resources(ofType: EC2.NatGateway.type).count + t.resources(ofType: EC2.Instance.type).count)
-        #expect(g.zones.flatMap(\.privateNodes).count == (flags.contains("--multi-az") ? 2 : 1))
+        // One box per cache node (a cluster: one per AZ, a serverless cache: one).
+        let boxes: Int
+        switch o.cacheShape {
+        case .primary: boxes = o.cacheNodeCount
+        case .sharded: boxes = g.zones.count
+        case .serverless: boxes = 1
+        }
+        #expect(g.zones.flatMap(\.privateNodes).count == boxes)
         // A miss always has a way out drawn: a NAT, the egress-only gateway, or the VPC's own.
         #expect(g.edges.contains { $0.to == g.upstream.id })
         for format in DiagramFormat.allCases {

@@ -17,6 +17,8 @@ struct Variant: CustomTestStringConvertible, Sendable {
     var routeTables: Int?
     /// Subnets the function and the cache go in (the private ones).
     var functionSubnets: Int?
+    /// Subnets the cache goes in, when more than the function's (serverless spans two AZs).
+    var cacheSubnets: Int?
     var testDescription: String { name }
 
     static let vpc = "vpc-0123456789abcdef0"
@@ -45,6 +47,15 @@ struct Variant: CustomTestStringConvertible, Sendable {
                 routeTables: 1),
         Variant(name: "multi-az-ipv6", flags: ["--multi-az", "--egress", "ipv6"], natGateways: 0, subnets: 2, cacheNodes: 2,
                 routeTables: 2),
+        Variant(name: "sharded-3-multi-az", flags: ["--shards", "3", "--multi-az"], natGateways: 2, subnets: 4, cacheNodes: 6),
+        Variant(name: "sharded-2-token-replicas-2", flags: ["--shards", "2", "--replicas", "2", "--cache-auth", "token"],
+                natGateways: 1, subnets: 2, cacheNodes: 6),
+        Variant(name: "serverless-valkey", flags: ["--serverless", "--engine", "valkey"], natGateways: 1, subnets: 3, cacheNodes: 0,
+                functionSubnets: 1, cacheSubnets: 2),
+        Variant(name: "serverless-token-limits-ipv6", flags: ["--serverless", "--cache-auth", "token", "--engine", "valkey",
+                "--max-data-gb", "5", "--max-ecpu-per-second", "5000", "--egress", "ipv6"], natGateways: 0, subnets: 2,
+                cacheNodes: 0, routeTables: 1, functionSubnets: 1, cacheSubnets: 2),
+        Variant(name: "serverless-multi-az-redis", flags: ["--serverless", "--multi-az"], natGateways: 2, subnets: 4, cacheNodes: 0),
         Variant(name: "own-vpc", flags: ["--vpc-id", vpc, "--subnet-ids", ownSubnets[0]], natGateways: 0, subnets: 0, cacheNodes: 1,
                 routeTables: 0, functionSubnets: 1),
         Variant(name: "own-vpc-multi-az-ipv6", flags: ["--multi-az", "--egress", "ipv6", "--vpc-id", vpc, "--subnet-ids",
@@ -54,6 +65,7 @@ struct Variant: CustomTestStringConvertible, Sendable {
     var azs: Int { flags.contains("--multi-az") ? 2 : 1 }
     var expectedRouteTables: Int { routeTables ?? 1 + azs }
     var expectedFunctionSubnets: Int { functionSubnets ?? azs }
+    var expectedCacheSubnets: Int { cacheSubnets ?? expectedFunctionSubnets }
 
     func value(after flag: String) -> String? {
         flags.firstIndex(of: flag).map { flags[$0 + 1] }
@@ -70,6 +82,11 @@ struct Variant: CustomTestStringConvertible, Sendable {
         if let egress = value(after: "--egress") { o.egress = StackOptions.Egress(rawValue: egress)! }
         if let type = value(after: "--nat-instance-type") { o.natInstanceType = type }
         if let url = value(after: "--upstream-url") { o.upstreamURL = url }
+        if let n = value(after: "--shards") { o.shards = Int(n)! }
+        if let n = value(after: "--replicas") { o.replicas = Int(n)! }
+        o.serverless = flags.contains("--serverless")
+        if let n = value(after: "--max-data-gb") { o.maxDataGB = Int(n)! }
+        if let n = value(after: "--max-ecpu-per-second") { o.maxECPUPerSecond = Int(n)! }
         if let vpc = value(after: "--vpc-id") {
             o.existingNetwork = .init(vpcId: vpc, subnetIds: value(after: "--subnet-ids")!.split(separator: ",").map(String.init))
         }
@@ -107,16 +124,51 @@ func walk(_ node: Any, _ visit: (Any) -> Void) {
         #expect(ofType(doc, "AWS::EC2::Subnet").count == v.subnets)
         let azs = v.expectedFunctionSubnets
         #expect(ofType(doc, "AWS::EC2::RouteTable").count == v.expectedRouteTables)
-        let cache = try #require(ofType(doc, "AWS::ElastiCache::ReplicationGroup").first)
-        #expect(cache["NumCacheClusters"] as? Int == v.cacheNodes)
-        #expect(cache["MultiAZEnabled"] as? Bool == (v.cacheNodes > 1))
-        #expect(cache["AutomaticFailoverEnabled"] as? Bool == (v.cacheNodes > 1))
-        let subnetGroup = try #require(ofType(doc, "AWS::ElastiCache::SubnetGroup").first)
-        #expect((subnetGroup["SubnetIds"] as? [Any])?.count == azs)
         let function = try #require(ofType(doc, "AWS::Lambda::Function").first)
         #expect(((function["VpcConfig"] as? [String: Any])?["SubnetIds"] as? [Any])?.count == azs)
         #expect(function["Architectures"] as? [String] == [v.options.architecture.rawValue])
-        #expect(cache["Engine"] as? String == v.options.engine.rawValue)
+        let env = try #require((function["Environment"] as? [String: Any])?["Variables"] as? [String: Any])
+        switch v.options.cacheShape {
+        case .primary:
+            let cache = try #require(ofType(doc, "AWS::ElastiCache::ReplicationGroup").first)
+            #expect(cache["NumCacheClusters"] as? Int == v.cacheNodes)
+            #expect(cache["MultiAZEnabled"] as? Bool == (v.cacheNodes > 1))
+            #expect(cache["AutomaticFailoverEnabled"] as? Bool == (v.cacheNodes > 1))
+            #expect(cache["Engine"] as? String == v.options.engine.rawValue)
+            let subnetGroup = try #require(ofType(doc, "AWS::ElastiCache::SubnetGroup").first)
+            #expect((subnetGroup["SubnetIds"] as? [Any])?.count == v.expectedCacheSubnets)
+            #expect(env["REDIS_CLUSTER"] == nil)
+        case .sharded(let shards, let replicas):
+            // Cluster mode: shards × replicas, no NumCacheClusters, failover on (required), resharded in place.
+            let all = resources(doc)
+            let cache = try #require(all["Cache"])
+            let props = try #require(cache["Properties"] as? [String: Any])
+            #expect(props["NumCacheClusters"] == nil)
+            #expect(props["NumNodeGroups"] as? Int == shards && props["ReplicasPerNodeGroup"] as? Int == replicas)
+            #expect(shards * (1 + replicas) == v.cacheNodes)
+            #expect((props["CacheParameterGroupName"] as? String)?.hasSuffix(".cluster.on") == true)
+            #expect(props["AutomaticFailoverEnabled"] as? Bool == true)
+            #expect(props["MultiAZEnabled"] as? Bool == (v.options.multiAZ && replicas > 0))
+            #expect((cache["UpdatePolicy"] as? [String: Any])?["UseOnlineResharding"] as? Bool == true)
+            #expect(env["REDIS_CLUSTER"] as? String == "1")
+            let url = try #require((env["REDIS_URL"] as? [String: Any])?["Fn::Join"] as? [Any])
+            #expect("\(url)".contains("ConfigurationEndPoint.Address"))
+        case .serverless:
+            #expect(ofType(doc, "AWS::ElastiCache::ReplicationGroup").isEmpty && ofType(doc, "AWS::ElastiCache::SubnetGroup").isEmpty)
+            let cache = try #require(ofType(doc, "AWS::ElastiCache::ServerlessCache").first)
+            #expect(cache["Engine"] as? String == v.options.engine.rawValue)
+            #expect(cache["MajorEngineVersion"] as? String == v.options.majorEngineVersion)
+            // At least two AZs' subnets; the single-AZ layout adds one for the cache alone.
+            #expect((cache["SubnetIds"] as? [Any])?.count == v.expectedCacheSubnets)
+            #expect(v.expectedCacheSubnets >= 2)
+            #expect((cache["UserGroupId"] as? [String: Any])?["Ref"] as? String == "CacheUserGroup")
+            let limits = cache["CacheUsageLimits"] as? [String: Any]
+            #expect((limits?["DataStorage"] as? [String: Any])?["Maximum"] as? Int == v.options.maxDataGB)
+            #expect((limits?["ECPUPerSecond"] as? [String: Any])?["Maximum"] as? Int == v.options.maxECPUPerSecond)
+            #expect(env["REDIS_CLUSTER"] as? String == "1")
+            #expect(env["REDIS_USERNAME"] != nil)
+            if v.options.resolvedCacheAuth == .iam { #expect(env["REDIS_IAM_SERVERLESS"] as? String == "1") }
+        }
         let routes = ofType(doc, "AWS::ApiGatewayV2::Route").compactMap { $0["RouteKey"] as? String }
         // HTTP APIs route on method and path: HEAD needs routes of its own, and /{proxy+} does not match /.
         #expect(Set(routes) == ["GET /", "GET /{proxy+}", "HEAD /", "HEAD /{proxy+}", "DELETE /", "DELETE /{proxy+}"])
@@ -151,10 +203,21 @@ func walk(_ node: Any, _ visit: (Any) -> Void) {
     @Test(arguments: Variant.all.filter { $0.options.resolvedCacheAuth == .token })
     func cacheIsEncryptedAndItsTokenIsADynamicReference(_ v: Variant) throws {
         let doc = try v.document()
-        let cache = try #require(ofType(doc, "AWS::ElastiCache::ReplicationGroup").first)
-        #expect(cache["TransitEncryptionEnabled"] as? Bool == true)
-        #expect(cache["AtRestEncryptionEnabled"] as? Bool == true)
-        let token = try #require((cache["AuthToken"] as? [String: Any])?["Fn::Sub"] as? String)
+        let token: String
+        if v.options.serverless {
+            // Always encrypted in transit and at rest (no switch exists); no AUTH token: a password user.
+            let cache = try #require(ofType(doc, "AWS::ElastiCache::ServerlessCache").first)
+            #expect(cache["KmsKeyId"] == nil && cache["UserGroupId"] != nil)
+            let user = try #require(resources(doc)["CacheUser"]?["Properties"] as? [String: Any])
+            let mode = try #require(user["AuthenticationMode"] as? [String: Any])
+            #expect(mode["Type"] as? String == "password")
+            token = try #require(((mode["Passwords"] as? [[String: Any]])?.first)?["Fn::Sub"] as? String)
+        } else {
+            let cache = try #require(ofType(doc, "AWS::ElastiCache::ReplicationGroup").first)
+            #expect(cache["TransitEncryptionEnabled"] as? Bool == true)
+            #expect(cache["AtRestEncryptionEnabled"] as? Bool == true)
+            token = try #require((cache["AuthToken"] as? [String: Any])?["Fn::Sub"] as? String)
+        }
         #expect(token.hasPrefix("{{resolve:secretsmanager:${"))
         let env = try #require(((ofType(doc, "AWS::Lambda::Function").first?["Environment"] as? [String: Any])?[
             "Variables"] as? [String: Any]))
@@ -197,7 +260,8 @@ func walk(_ node: Any, _ visit: (Any) -> Void) {
     func deliveredLogGroupsAreVendedLogGroups(_ v: Variant) throws {
         let doc = try v.document()
         let all = resources(doc)
-        let cache = try #require(ofType(doc, "AWS::ElastiCache::ReplicationGroup").first)
+        // Serverless delivers no logs (ElastiCache has none for it): only the API's access log.
+        let cache = ofType(doc, "AWS::ElastiCache::ReplicationGroup").first ?? [:]
         var delivered = (cache["LogDeliveryConfigurations"] as? [[String: Any]] ?? []).compactMap {
             ((($0["DestinationDetails"] as? [String: Any])?["CloudWatchLogsDetails"] as? [String: Any])?["LogGroup"]
                 as? [String: Any])?["Ref"] as? String
@@ -205,7 +269,7 @@ func walk(_ node: Any, _ visit: (Any) -> Void) {
         let stage = try #require(ofType(doc, "AWS::ApiGatewayV2::Stage").first)
         delivered += [(((stage["AccessLogSettings"] as? [String: Any])?["DestinationArn"] as? [String: Any])?["Fn::GetAtt"]
             as? [String])?.first].compactMap { $0 }
-        #expect(delivered.count == 3)
+        #expect(delivered.count == (v.options.serverless ? 1 : 3))
         for id in delivered {
             let props = all[id]?["Properties"] as? [String: Any] ?? [:]
             let sub = try #require((props["LogGroupName"] as? [String: Any])?["Fn::Sub"] as? [Any], "\(id) has no LogGroupName")
@@ -272,15 +336,22 @@ func walk(_ node: Any, _ visit: (Any) -> Void) {
         walk(doc) { node in
             if let s = node as? String { #expect(!s.contains("resolve:"), "a dynamic reference: \(s)") }
         }
-        let cache = try #require(ofType(doc, "AWS::ElastiCache::ReplicationGroup").first)
-        #expect(cache["AuthToken"] == nil)
-        #expect((cache["UserGroupIds"] as? [[String: String]]) == [["Ref": "CacheUserGroup"]])
-        #expect(cache["TransitEncryptionEnabled"] as? Bool == true)
+        if v.options.serverless {
+            let cache = try #require(ofType(doc, "AWS::ElastiCache::ServerlessCache").first)
+            #expect((cache["UserGroupId"] as? [String: String]) == ["Ref": "CacheUserGroup"])
+        } else {
+            let cache = try #require(ofType(doc, "AWS::ElastiCache::ReplicationGroup").first)
+            #expect(cache["AuthToken"] == nil)
+            #expect((cache["UserGroupIds"] as? [[String: String]]) == [["Ref": "CacheUserGroup"]])
+            #expect(cache["TransitEncryptionEnabled"] as? Bool == true)
+        }
         let users = resources(doc).filter { $0.value["Type"] as? String == "AWS::ElastiCache::User" }
         let app = try #require(users["CacheUser"]?["Properties"] as? [String: Any])
         #expect((app["AuthenticationMode"] as? [String: String])?["Type"] == "iam")
         #expect(app["UserId"] as? [String: String] == ["Ref": "CacheUserId"] && app["UserName"] as? [String: String] == ["Ref": "CacheUserId"])
-        #expect(app["AccessString"] as? String == CacheAuthPart.accessString)
+        // A cluster's client also reads the slot map, follows ASK and confirms purges (WAIT).
+        #expect(app["AccessString"] as? String
+            == (v.options.cacheShape == .primary ? CacheAuthPart.accessString : CacheAuthPart.clusterAccessString))
         let defaultUser = try #require(users["CacheDefaultUser"]?["Properties"] as? [String: Any])
         #expect(defaultUser["UserName"] as? String == "default" && (defaultUser["AccessString"] as? String)?.hasPrefix("off") == true)
         let group = try #require(ofType(doc, "AWS::ElastiCache::UserGroup").first)
@@ -291,7 +362,8 @@ func walk(_ node: Any, _ visit: (Any) -> Void) {
             as? [[String: Any]])
         #expect(statements.count == 1 && statements[0]["Action"] as? String == "elasticache:Connect")
         let targets = (statements[0]["Resource"] as? [[String: String]])?.compactMap { $0["Fn::Sub"] } ?? []
-        #expect(targets == ["arn:${AWS::Partition}:elasticache:${AWS::Region}:${AWS::AccountId}:replicationgroup:${Cache}",
+        let kind = v.options.serverless ? "serverlesscache" : "replicationgroup"
+        #expect(targets == ["arn:${AWS::Partition}:elasticache:${AWS::Region}:${AWS::AccountId}:\(kind):${Cache}",
                             "arn:${AWS::Partition}:elasticache:${AWS::Region}:${AWS::AccountId}:user:${CacheUserId}"])
         #expect(!targets.contains { $0.contains("*") })
 
@@ -393,10 +465,11 @@ func walk(_ node: Any, _ visit: (Any) -> Void) {
 }
 
 @Suite struct CommittedTemplateTests {
-    @Test(arguments: [("single-az.yaml", false), ("multi-az.yaml", true)])
-    func committedTemplatesAreCurrent(_ file: String, _ multiAZ: Bool) throws {
-        var o = StackOptions()
-        o.multiAZ = multiAZ
+    /// Each committed template with the flags scripts/render-templates gives it.
+    @Test(arguments: [("single-az.yaml", []), ("multi-az.yaml", ["--multi-az"]),
+                      ("sharded.yaml", ["--shards", "3", "--multi-az"]), ("serverless.yaml", ["--serverless", "--engine", "valkey"])])
+    func committedTemplatesAreCurrent(_ file: String, _ flags: [String]) throws {
+        let o = Variant(name: file, flags: flags, natGateways: 0, subnets: 0, cacheNodes: 0).options
         let rendered = try CacheStack(options: o).template().rendered(as: .yaml)
         let committed = try String(contentsOf: Repo.root.appendingPathComponent("templates/\(file)"), encoding: .utf8)
         #expect(rendered == committed,

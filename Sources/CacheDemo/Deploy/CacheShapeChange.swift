@@ -31,14 +31,20 @@ public enum CacheShapeChange: Equatable, Sendable {
         public var hasIPv6Block = false
         /// The NAT instances' type, with --egress nat-instance.
         public var natInstanceType: String?
+        /// The cache's shape: one primary, shards × replicas, or serverless.
+        public var shape: StackOptions.CacheShape = .primary
 
         /// Read from the deployed template; nil when it is not ours.
         public static func from(template: String) -> Deployed? {
             guard let doc = DeployedTemplate.parse(template),
                   let resources = doc["Resources"] as? [String: Any],
-                  let cache = (resources["Cache"] as? [String: Any])?["Properties"] as? [String: Any],
-                  let engine = cache["Engine"] as? String, let version = cache["EngineVersion"] as? String
+                  let cacheResource = resources["Cache"] as? [String: Any],
+                  let cache = cacheResource["Properties"] as? [String: Any],
+                  let engine = cache["Engine"] as? String
             else { return nil }
+            let serverless = cacheResource["Type"] as? String == "AWS::ElastiCache::ServerlessCache"
+            let version = cache["EngineVersion"] as? String ?? (cache["MajorEngineVersion"] as? String).map { "\($0).0" } ?? ""
+            let shards = cache["NumNodeGroups"] as? Int
             let vpc = ((resources["Vpc"] as? [String: Any])?["Properties"] as? [String: Any])?["CidrBlock"] as? String
             let group = (resources["CacheSecurityGroup"] as? [String: Any])?["Properties"] as? [String: Any]
             let egress: StackOptions.Egress? = vpc == nil ? nil
@@ -48,11 +54,14 @@ public enum CacheShapeChange: Equatable, Sendable {
             return Deployed(nodes: cache["NumCacheClusters"] as? Int ?? 1, failover: cache["AutomaticFailoverEnabled"] as? Bool ?? false,
                             engine: engine, engineVersion: version, vpcCIDR: vpc,
                             existingVPC: vpc == nil ? group?["VpcId"] as? String : nil, egress: egress,
-                            hasIPv6Block: resources["VpcIpv6CidrBlock"] != nil, natInstanceType: nat?["InstanceType"] as? String)
+                            hasIPv6Block: resources["VpcIpv6CidrBlock"] != nil, natInstanceType: nat?["InstanceType"] as? String,
+                            shape: serverless ? .serverless
+                                : shards.map { .sharded(shards: $0, replicas: cache["ReplicasPerNodeGroup"] as? Int ?? 0) } ?? .primary)
         }
     }
 
     public static func plan(from deployed: Deployed, to target: StackOptions) -> CacheShapeChange {
+        if let refusal = shapeRefusal(from: deployed.shape, to: target.cacheShape) { return .refused(refusal) }
         let targetVPC = target.existingNetwork?.vpcId
         if deployed.existingVPC != targetVPC && (deployed.existingVPC != nil || deployed.vpcCIDR != nil) {
             let from = deployed.existingVPC.map { "VPC \($0)" } ?? "its own VPC"
@@ -74,6 +83,7 @@ public enum CacheShapeChange: Equatable, Sendable {
             return .refused("--engine-version \(target.resolvedEngineVersion) is older than the cache's \(deployed.engineVersion); "
                 + "ElastiCache cannot downgrade. Use \(deployed.engineVersion) or newer")
         }
+        guard target.cacheShape == .primary else { return .direct }
         if deployed.nodes > target.cacheNodeCount {
             return .refused("the stack's cache is Multi-AZ (\(deployed.nodes) nodes); taking the replica and its AZ away in "
                 + "place can strand the primary in the AZ being removed, so cachedemo does not do it. Keep --multi-az, or "
@@ -83,6 +93,41 @@ public enum CacheShapeChange: Equatable, Sendable {
             return .replicaFirst
         }
         return .direct
+    }
+
+    /// Between nodes and serverless, or one primary and a cluster, the cache is another
+    /// resource (another type, or cluster mode, which ElastiCache does not switch in place):
+    /// refused, with what to do. Shards change in place (online resharding); replicas per shard
+    /// are fixed at creation: the change set shows the cluster replaced, and deploy asks twice.
+    static func shapeRefusal(from deployed: StackOptions.CacheShape, to target: StackOptions.CacheShape) -> String? {
+        func name(_ s: StackOptions.CacheShape) -> String {
+            switch s {
+            case .primary: return "one primary"
+            case .sharded(let shards, _): return "a \(shards)-shard cluster"
+            case .serverless: return "ElastiCache Serverless"
+            }
+        }
+        switch (deployed, target) {
+        case (.primary, .primary), (.serverless, .serverless), (.sharded, .sharded): return nil
+        default:
+            return "the stack's cache is \(name(deployed)); moving it to \(name(target)) means a new cache (emptied, new "
+                + "endpoint) that CloudFormation cannot make in place; deploy a new stack with it, or keep the stack's shape"
+        }
+    }
+
+    /// What changing the shards or replicas of a cluster does, said before the change set.
+    public static func shapeNote(from deployed: Deployed, to target: StackOptions) -> String? {
+        guard case .sharded(let was, let wasReplicas) = deployed.shape, case .sharded(let shards, let replicas) = target.cacheShape
+        else { return nil }
+        if wasReplicas != replicas {
+            return "--replicas \(replicas) differs from the cluster's \(wasReplicas): ReplicasPerNodeGroup is fixed at creation, "
+                + "so CloudFormation replaces the cluster (emptied, new endpoint; the change set says so)"
+        }
+        if was != shards {
+            return "resharding from \(was) to \(shards) shards in place (online resharding: the cache keeps serving while "
+                + "slots move; it takes minutes per shard)"
+        }
+        return nil
     }
 
     /// What switching the way out does to traffic, said before the change set; nil when the

@@ -90,6 +90,7 @@ public struct Deployer: Sendable {
             switch CacheShapeChange.plan(from: deployed, to: o.stack) {
             case .direct:
                 if let note = CacheShapeChange.egressNote(from: deployed, to: o.stack) { progress.info("note: " + note) }
+                if let note = CacheShapeChange.shapeNote(from: deployed, to: o.stack) { progress.info("note: " + note) }
             case .refused(let why): throw DeployError(.usage, why)
             case .replicaFirst:
                 progress.info("single-AZ to Multi-AZ takes two updates: first the replica (failover off), then "
@@ -112,6 +113,9 @@ public struct Deployer: Sendable {
         var parameters = [CacheStack.ParameterName.codeBucket: store.bucket, CacheStack.ParameterName.codeKey: key]
         if model.parameters[CacheAuthPart.userIdParameter] != nil {
             parameters[CacheAuthPart.userIdParameter] = Self.cacheUserId(stack: o.stackName)
+        }
+        if model.parameters[CacheStack.serverlessNameParameter] != nil {
+            parameters[CacheStack.serverlessNameParameter] = Self.serverlessCacheName(stack: o.stackName)
         }
         if model.parameters[NatInstanceEgress.imageParameter] != nil, o.parameterOverrides[NatInstanceEgress.imageParameter] == nil {
             parameters[NatInstanceEgress.imageParameter] = try natImage(o, live: live, deployedType: deployed?.natInstanceType)
@@ -315,6 +319,12 @@ public struct Deployer: Sendable {
         while base.hasSuffix("-") { base.removeLast() }
         if base.first?.isLetter != true { base = "c" + base }
         return "\(base)-\(Crypto.sha256(stack).hex.prefix(6))"
+    }
+
+    /// The serverless cache's name for a stack: unique per stack name and stable across
+    /// updates (ServerlessCacheName is create-only), by the same rule as the user id.
+    public static func serverlessCacheName(stack: String) -> String {
+        "cachedemo-" + cacheUserId(stack: stack)
     }
 
     /// The capabilities CloudFormation will ask for, read off the model rather than asked

@@ -82,8 +82,7 @@ public struct StackGraph: Sendable, Equatable {
             return (Node(id: r.logicalId, title: r.logicalId, caption: caption), subnet)
         }
         let nats = natGateways + natInstances
-        let cache = first(ElastiCache.ReplicationGroup.type)
-        let nodeCount = (cache?.properties as? ElastiCache.ReplicationGroup)?.numCacheClusters ?? 0
+        let cache = first(ElastiCache.ReplicationGroup.type) ?? first(ElastiCache.ServerlessCache.type)
         // A VPC of one's own: its given subnets, one column each.
         let zoneCount = own.map(\.subnetIds.count) ?? (subnets.map(\.zone).max() ?? 0) + 1
         zones = (0..<zoneCount).map { z in
@@ -92,11 +91,7 @@ public struct StackGraph: Sendable, Equatable {
             let priv = here.first { !publicSubnets.contains($0.0.logicalId) }?.0
             let privateNode = own.map { Node(id: $0.subnetIds[z], title: $0.subnetIds[z], caption: "your subnet") }
                 ?? priv.map { node($0, caption: "private subnet, AZ \(z + 1)") }
-            // ElastiCache spreads a Multi-AZ group's nodes over the subnet group's AZs: node i in AZ i.
-            let cacheNodes = (0..<nodeCount).filter { $0 % zoneCount == z }.map { i in
-                Node(id: "\(cache?.logicalId ?? "Cache")-\(i + 1)", title: cache?.logicalId ?? "Cache",
-                     caption: "\(options.engine.rawValue) \(i == 0 ? "primary" : "replica") \(options.nodeType)")
-            }
+            let cacheNodes = Self.cacheNodes(cache?.logicalId ?? "Cache", zone: z, zones: zoneCount, options: options)
             return Zone(index: z + 1,
                         publicSubnet: pub.map { node($0, caption: "public subnet, AZ \(z + 1)") },
                         publicNodes: nats.filter { $0.subnet == pub?.logicalId }.map(\.0),
@@ -116,6 +111,26 @@ public struct StackGraph: Sendable, Equatable {
                       Edge(from: firstNAT, to: upstreamId, label: out)]
         }
         self.edges = edges
+    }
+
+    /// What the cache looks like in zone `zone`: ElastiCache spreads a group's nodes over the
+    /// subnet group's AZs (node i in AZ i); a cluster's nodes are summed up per AZ; a
+    /// serverless cache is one box, in the first subnet, spanning them.
+    static func cacheNodes(_ id: String, zone z: Int, zones: Int, options: StackOptions) -> [Node] {
+        let engine = options.engine.rawValue
+        switch options.cacheShape {
+        case .primary:
+            return (0..<options.cacheNodeCount).filter { $0 % zones == z }.map { i in
+                Node(id: "\(id)-\(i + 1)", title: id, caption: "\(engine) \(i == 0 ? "primary" : "replica") \(options.nodeType)")
+            }
+        case .sharded(let shards, let replicas):
+            let here = (0..<options.cacheNodeCount).filter { $0 % zones == z }.count
+            guard here > 0 else { return [] }
+            return [Node(id: "\(id)-\(z + 1)", title: id,
+                         caption: "\(engine) cluster, \(shards) shards × \(1 + replicas): \(here) \(options.nodeType) here")]
+        case .serverless:
+            return z == 0 ? [Node(id: "\(id)-1", title: id, caption: "\(engine) serverless, spans \(zones) AZs")] : []
+        }
     }
 
     /// Each subnet with what sits in it, public then private, zone by zone.

@@ -61,6 +61,33 @@ public struct BillableQueries: Sendable {
         }
     }
 
+    /// Serverless caches among `names` that still exist (they bill per GB-hour stored).
+    public func serverlessCaches(_ names: [String]) throws -> [String] {
+        try names.filter { name in
+            try elastiCacheExists(action: "DescribeServerlessCaches", parameter: ("ServerlessCacheName", name),
+                                  notFound: "ServerlessCacheNotFoundFault")
+        }
+    }
+
+    /// RBAC users among `ids` that still exist.
+    public func cacheUsers(_ ids: [String]) throws -> [String] {
+        try ids.filter { try elastiCacheExists(action: "DescribeUsers", parameter: ("UserId", $0), notFound: "UserNotFound") }
+    }
+
+    /// RBAC user groups among `ids` that still exist.
+    public func cacheUserGroups(_ ids: [String]) throws -> [String] {
+        try ids.filter { try elastiCacheExists(action: "DescribeUserGroups", parameter: ("UserGroupId", $0), notFound: "UserGroupNotFound") }
+    }
+
+    private func elastiCacheExists(action: String, parameter: (String, String), notFound: String) throws -> Bool {
+        do {
+            _ = try client.query(.elasticache, action: action, version: "2015-02-02", parameters: [parameter])
+            return true
+        } catch let e as AWSError where e.code == notFound || e.status == 404 {
+            return false
+        }
+    }
+
     /// Functions among `names` that still exist.
     public func functions(_ names: [String]) throws -> [String] {
         try names.filter { try exists(.lambda, path: "/2015-03-31/functions/\(URIEncoding.encode($0))") }

@@ -57,12 +57,15 @@ final class DemoUpstream {
     /// name, as it cannot check a SigV4 signature), and with an AUTH token.
     /// And the cheaper egress modes: a NAT instance, and IPv6 out (the upstream on ::1, so
     /// deploy's IPv6 check passes for real and the function reaches it over IPv6).
+    /// And the shapes past one primary: a 3-shard cluster (served as one cluster node holding
+    /// every slot: the function speaks the cluster protocol to it) and a serverless cache.
     @Test(arguments: [[], ["--multi-az"], ["--cache-auth", "token"], ["--egress", "nat-instance"],
-                      ["--multi-az", "--egress", "ipv6"]])
+                      ["--multi-az", "--egress", "ipv6"], ["--shards", "3", "--multi-az"], ["--serverless", "--engine", "valkey"],
+                      ["--serverless", "--cache-auth", "token"]])
     func deploySmokeTestInvalidateSmokeTestDestroy(_ az: [String]) throws {
         let upstream = try DemoUpstream(ipv6: az.contains("ipv6"))
         defer { upstream.stop() }
-        let stack = "ci-\(az.last?.replacingOccurrences(of: "--", with: "") ?? "single")-\(UUID().uuidString.prefix(6).lowercased())"
+        let stack = "ci-\(az.first?.replacingOccurrences(of: "--", with: "") ?? "single")-\(UUID().uuidString.prefix(6).lowercased())"
 
         // deploy --multi-az --yes
         let deployed = try run(["deploy", "--stack-name", stack, "--yes", "--upstream-url", upstream.url, "--output", "json"] + az)

@@ -45,8 +45,9 @@ export function redirection(err) {
 }
 
 /** The primaries' slot ranges from a CLUSTER SHARDS reply (RESP2 arrays or RESP3 maps). A
- *  node that does not know its own address yet (a lone node) leaves it empty: `askedHost`. */
-export function parseShards(reply, askedHost = '127.0.0.1') {
+ *  node that does not know its own address yet (a lone node) leaves it empty, and one whose
+ *  clients' port is not its cluster's reports none: the address it was asked at. */
+export function parseShards(reply, askedHost = '127.0.0.1', askedPort = 6379) {
   const field = (obj, name) => {
     if (obj instanceof Map) return obj.get(name);
     for (let i = 0; i + 1 < obj.length; i += 2) if (String(obj[i]) === name) return obj[i + 1];
@@ -60,7 +61,7 @@ export function parseShards(reply, askedHost = '127.0.0.1') {
     if (!primary) continue;
     const named = [field(primary, 'hostname'), field(primary, 'endpoint'), field(primary, 'ip')].map((v) => String(v ?? ''));
     const host = named.find((v) => v && v !== '?') ?? askedHost;
-    const port = Number(field(primary, 'tls-port') || field(primary, 'port'));
+    const port = Number(field(primary, 'tls-port') || field(primary, 'port')) || askedPort;
     const replicas = (field(shard, 'nodes') ?? []).filter((n) => String(field(n, 'role')) !== 'master').length;
     for (let i = 0; i + 1 < slots.length; i += 2) ranges.push({ from: slots[i], to: slots[i + 1], address: `${host}:${port}`, replicas });
   }
@@ -68,8 +69,8 @@ export function parseShards(reply, askedHost = '127.0.0.1') {
 }
 
 /** The same from CLUSTER SLOTS: [from, to, [host, port, id], replica...]. */
-export function parseSlots(reply, askedHost = '127.0.0.1') {
-  return reply.map((r) => ({ from: Number(r[0]), to: Number(r[1]), address: `${String(r[2][0] ?? '') || askedHost}:${Number(r[2][1])}`,
+export function parseSlots(reply, askedHost = '127.0.0.1', askedPort = 6379) {
+  return reply.map((r) => ({ from: Number(r[0]), to: Number(r[1]), address: `${String(r[2][0] ?? '') || askedHost}:${Number(r[2][1]) || askedPort}`,
     replicas: r.length - 3 }));
 }
 
@@ -295,12 +296,12 @@ export class ClusterClient {
       const node = this.#node(address);
       let ranges = null;
       try {
-        ranges = parseShards(await node.command(['CLUSTER', 'SHARDS']), splitAddress(address)[0]);
+        ranges = parseShards(await node.command(['CLUSTER', 'SHARDS']), ...splitAddress(address));
         this.#discovery = 'CLUSTER SHARDS';
       } catch (err) {
         if (!(err instanceof RedisError) || /connection|timed out|unavailable/.test(err.message)) { lastError = err; continue; }
         try {
-          ranges = parseSlots(await node.command(['CLUSTER', 'SLOTS']), splitAddress(address)[0]);
+          ranges = parseSlots(await node.command(['CLUSTER', 'SLOTS']), ...splitAddress(address));
           this.#discovery = 'CLUSTER SLOTS';
         } catch (again) {
           if (/connection|timed out|unavailable/.test(again.message)) { lastError = again; continue; }

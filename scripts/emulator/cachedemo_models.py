@@ -89,7 +89,7 @@ class CacheSubnetGroupModel(_Model, CloudFormationModel):
 class ReplicationGroupModel(_Model, CloudFormationModel):
     __module__ = MODULE
     ATTRIBUTES = {"PrimaryEndPoint.Address": "", "PrimaryEndPoint.Port": "", "ReaderEndPoint.Address": "",
-                  "ReaderEndPoint.Port": ""}
+                  "ReaderEndPoint.Port": "", "ConfigurationEndPoint.Address": "", "ConfigurationEndPoint.Port": ""}
 
     @staticmethod
     def cloudformation_type() -> str:
@@ -119,13 +119,18 @@ class ReplicationGroupModel(_Model, CloudFormationModel):
             network_type=None, ip_discovery=None, transit_encryption_mode=None, cluster_mode=None,
             serverless_cache_snapshot_name=None)
         # A real redis-server with the group's TLS and token answers at the endpoint.
+        # Cluster mode enabled (NumNodeGroups): one cluster node holding every slot.
         server = serving.start_cache(rg_id, p.get("AuthToken"), tls=bool(p.get("TransitEncryptionEnabled", False)),
-                                     acl=_acl_users(p.get("UserGroupIds"), account_id, region_name))
+                                     acl=_acl_users(p.get("UserGroupIds"), account_id, region_name),
+                                     cluster="NumNodeGroups" in p)
         return cls(rg_id, cls.endpoints(server), group)
 
     @staticmethod
     def endpoints(server):
+        """A cluster has a configuration endpoint and no primary one, as on ElastiCache."""
         port = str(server.port)
+        if server.cluster:
+            return {"ConfigurationEndPoint.Address": "127.0.0.1", "ConfigurationEndPoint.Port": port}
         return {"PrimaryEndPoint.Address": "127.0.0.1", "PrimaryEndPoint.Port": port,
                 "ReaderEndPoint.Address": "127.0.0.1", "ReaderEndPoint.Port": port}
 
@@ -139,8 +144,10 @@ class ReplicationGroupModel(_Model, CloudFormationModel):
         server = serving.cache(original_resource.physical_resource_id)
         tls = bool(p.get("TransitEncryptionEnabled", False))
         acl = _acl_users(p.get("UserGroupIds"), account_id, region_name)
-        if server is None or server.token != p.get("AuthToken") or server.tls != tls or server.acl != acl:
-            server = serving.start_cache(original_resource.physical_resource_id, p.get("AuthToken"), tls=tls, acl=acl)
+        cluster = "NumNodeGroups" in p
+        if server is None or server.token != p.get("AuthToken") or server.tls != tls or server.acl != acl or server.cluster != cluster:
+            server = serving.start_cache(original_resource.physical_resource_id, p.get("AuthToken"), tls=tls, acl=acl,
+                                         cluster=cluster)
         if group is not None:
             for attr, key in (("cache_node_type", "CacheNodeType"), ("engine", "Engine"), ("engine_version", "EngineVersion")):
                 if key in p:
@@ -172,8 +179,9 @@ class CacheUserModel(_Model, CloudFormationModel):
         p = cloudformation_json["Properties"]
         mode = (p.get("AuthenticationMode") or {}).get("Type") or (
             "no-password-required" if p.get("NoPasswordRequired") else "password")
+        passwords = p.get("Passwords") or (p.get("AuthenticationMode") or {}).get("Passwords") or []
         user = elasticache_backends[account_id][region_name].create_user(
-            user_id=p["UserId"], user_name=p["UserName"], engine=p.get("Engine", "redis"), passwords=p.get("Passwords") or [],
+            user_id=p["UserId"], user_name=p["UserName"], engine=p.get("Engine", "redis"), passwords=passwords,
             access_string=p.get("AccessString", ""), no_password_required=bool(p.get("NoPasswordRequired")),
             authentication_type=mode, tags=_tags_list(p))
         return cls(p["UserId"], {"Arn": user.arn}, user)

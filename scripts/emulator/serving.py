@@ -28,6 +28,7 @@ import io
 import json
 import os
 import queue
+import secrets
 import re
 import shutil
 import signal
@@ -202,8 +203,11 @@ def _make_certificates():
 class CacheServer:
     """One replication group's primary: redis-server, TLS only, AUTH with the group's token."""
 
-    def __init__(self, group_id, token, tls, acl=()):
-        self.group_id, self.token, self.tls, self.acl = group_id, token, tls, list(acl)
+    def __init__(self, group_id, token, tls, acl=(), cluster=False):
+        self.group_id, self.token, self.tls, self.acl, self.cluster = group_id, token, tls, list(acl), cluster
+        # A cluster (cluster mode enabled, or serverless) is one node holding every slot; the
+        # emulator sets it up as an admin user of its own, whatever the users may do.
+        self.admin = ("cachedemo-emulator", secrets.token_hex(16)) if cluster else None
         self.dir = os.path.join(state_dir(), f"cache-{group_id}")
         os.makedirs(self.dir, mode=0o700, exist_ok=True)
         self.conf = os.path.join(self.dir, "redis.conf")
@@ -220,6 +224,11 @@ class CacheServer:
         if self.token:
             lines.append(f"requirepass {self.token}")
         lines += self.acl  # RBAC users (a user group), "user <name> ..." lines
+        if self.cluster:
+            # tls-cluster: the node then reports its TLS port to clients (CLUSTER SHARDS/SLOTS).
+            lines += ["cluster-enabled yes", f"cluster-config-file {os.path.join(self.dir, 'nodes.conf')}",
+                      f"cluster-port {free_port()}"] + (["tls-cluster yes"] if self.tls else []) + [
+                      f"user {self.admin[0]} on >{self.admin[1]} ~* &* +@all"]
         return "\n".join(lines) + "\n"
 
     def _start(self):
@@ -229,6 +238,22 @@ class CacheServer:
             f.write(self._config(self.port))
         self.process = spawn([shutil.which("redis-server") or "redis-server", self.conf])
         wait_listening(self.port, self.process, f"redis-server for {self.group_id}")
+        if self.cluster:
+            self._own_every_slot()
+
+    def _own_every_slot(self):
+        """CLUSTER ADDSLOTSRANGE 0 16383 with redis-cli, then wait for cluster_state:ok."""
+        cli = [shutil.which("redis-cli") or "redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "--user", self.admin[0]]
+        if self.tls:
+            cli += ["--tls", "--cacert", certificates()["ca"]]
+        env = dict(os.environ, REDISCLI_AUTH=self.admin[1])
+        subprocess.run(cli + ["CLUSTER", "ADDSLOTSRANGE", "0", "16383"], env=env, check=True, capture_output=True, timeout=10)
+        for _ in range(200):
+            out = subprocess.run(cli + ["CLUSTER", "INFO"], env=env, capture_output=True, text=True, timeout=10).stdout
+            if "cluster_state:ok" in out:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"the cluster for {self.group_id} did not come up")
 
     def stop(self):
         stop_process(self.process)
@@ -248,9 +273,9 @@ def _unregister(registry, key):
         server.stop()
 
 
-def start_cache(group_id, token, tls=True, acl=()):
+def start_cache(group_id, token, tls=True, acl=(), cluster=False):
     stop_cache(group_id)
-    return _register(_servers, group_id, CacheServer(group_id, token, tls, acl))
+    return _register(_servers, group_id, CacheServer(group_id, token, tls, acl, cluster))
 
 
 def cache(group_id):

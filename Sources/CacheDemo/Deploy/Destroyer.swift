@@ -55,7 +55,7 @@ public struct Destroyer: Sendable {
         let purged = o.purgeArtifacts ? try purge(o) : 0
         let leftovers = try LeakCheck(client: session.client).check(stackName: o.stackName, inventory: inventory)
         if leftovers.isEmpty {
-            progress.info("nothing billable left: no NAT gateway or instance, Elastic IP, cache cluster or function of \(o.stackName) remains"
+            progress.info("nothing billable left: no NAT gateway or instance, Elastic IP, cache (nodes or serverless) or function of \(o.stackName) remains"
                 + (o.purgeArtifacts ? "" : " (the artifact bucket stays; --purge-artifacts removes this stack's objects)"))
         } else {
             for l in leftovers {

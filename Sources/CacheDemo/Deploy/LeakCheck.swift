@@ -11,6 +11,9 @@ public struct LeakCheck: Sendable {
         public var egressOnlyGateways: [String] = []
         public var elasticIPs: [String] = []
         public var replicationGroups: [String] = []
+        public var serverlessCaches: [String] = []
+        public var cacheUsers: [String] = []
+        public var cacheUserGroups: [String] = []
         public var functions: [String] = []
         public var apis: [String] = []
         public var vpcs: [String] = []
@@ -26,6 +29,9 @@ public struct LeakCheck: Sendable {
                 case "AWS::EC2::EgressOnlyInternetGateway": egressOnlyGateways.append(id)
                 case "AWS::EC2::EIP": elasticIPs.append(id)
                 case "AWS::ElastiCache::ReplicationGroup": replicationGroups.append(id)
+                case "AWS::ElastiCache::ServerlessCache": serverlessCaches.append(id)
+                case "AWS::ElastiCache::User": cacheUsers.append(id)
+                case "AWS::ElastiCache::UserGroup": cacheUserGroups.append(id)
                 case "AWS::Lambda::Function": functions.append(id)
                 case "AWS::ApiGatewayV2::Api": apis.append(id)
                 case "AWS::EC2::VPC": vpcs.append(id)
@@ -62,6 +68,15 @@ public struct LeakCheck: Sendable {
         }
         for id in try queries.replicationGroups(inventory.replicationGroups) {
             left.append(Leftover(kind: "cache replication group", id: id, billable: true))
+        }
+        for id in try queries.serverlessCaches(inventory.serverlessCaches) {
+            left.append(Leftover(kind: "serverless cache", id: id, billable: true))
+        }
+        for id in try queries.cacheUsers(inventory.cacheUsers) {
+            left.append(Leftover(kind: "cache user", id: id, billable: false))
+        }
+        for id in try queries.cacheUserGroups(inventory.cacheUserGroups) {
+            left.append(Leftover(kind: "cache user group", id: id, billable: false))
         }
         for id in try queries.functions(inventory.functions) {
             left.append(Leftover(kind: "Lambda function", id: id, billable: false))

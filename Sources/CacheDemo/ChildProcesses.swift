@@ -72,16 +72,24 @@ public final class ChildProcesses: @unchecked Sendable {
 /// Loopback helpers: a free port, and waiting until something listens on one.
 public enum Loopback {
     public static func freePort() throws -> Int {
+        guard let port = bindable(0) else { throw LocalError("could not find a free port on 127.0.0.1") }
+        return port
+    }
+
+    /// Whether `port` can be bound now (a cluster node's bus port: its port + 10000).
+    public static func isFree(port: Int) -> Bool { bindable(port) != nil }
+
+    /// Binds `port` (0: any) on 127.0.0.1 and lets it go; the port it got, or nil.
+    private static func bindable(_ port: Int) -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw LocalError("no socket available") }
+        guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var addr = address(port: 0)
+        var addr = address(port: port)
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
         }
-        guard bound else { throw LocalError("could not find a free port on 127.0.0.1") }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        return bound ? Int(UInt16(bigEndian: addr.sin_port)) : nil
     }
 
     public static func isListening(port: Int) -> Bool {

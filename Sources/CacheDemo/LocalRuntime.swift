@@ -11,6 +11,11 @@ public final class LocalRuntime: @unchecked Sendable {
         public var caching = CachingOptions()
         public var throttle = ThrottleOptions()
         public var cacheAuth = StackOptions.CacheAuth.token
+        /// 1: one redis-server; 2 or more: a real Redis Cluster of that many primaries.
+        public var shards = 1
+        public var replicas = 0
+        /// A one-node cluster with an RBAC user, standing in for ElastiCache Serverless.
+        public var serverless = false
         public var node = "node"
         public var redisServer = "redis-server"
         public var verbose = false
@@ -22,6 +27,8 @@ public final class LocalRuntime: @unchecked Sendable {
         public let api: String
         public let upstream: String
         public let redis: String
+        /// The cluster's nodes' ports (empty for one redis-server).
+        public let clusterPorts: [Int]
         /// The demo upstream's path that always fails, for the smoke test's not-cached check.
         public let errorPath: String?
         public let stateDirectory: String
@@ -33,6 +40,7 @@ public final class LocalRuntime: @unchecked Sendable {
     public let children = ChildProcesses()
     private var stateDirectory: URL?
     private var purgeFile: URL?
+    private var purgeKeys: LocalPurgeCredentials?
 
     public init(options: Options) { self.options = options }
 
@@ -53,6 +61,17 @@ public final class LocalRuntime: @unchecked Sendable {
         // Redis: TLS only, a generated token in a 0600 config file (never on a command line).
         let certs = try LocalCertificates.make(in: dir, openssl: openssl)
         let token = Crypto.randomBytes(24).hex
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        // The cluster's nodes are started by the same script the tests use (lambda/local).
+        let localDir = dir.appendingPathComponent("local"), srcDir = dir.appendingPathComponent("src")
+        for (files, folder) in [(LambdaSources.local, localDir), (LambdaSources.handler, srcDir)] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for file in files { try Data(file.contents.utf8).write(to: folder.appendingPathComponent(file.name)) }
+        }
+        if options.shards > 1 || options.serverless {
+            return try startWithCluster(dir: dir, certs: certs, token: token, node: node, redisServer: redisServer,
+                                        localDir: localDir, path: path, log: log)
+        }
         let redisPort = try Loopback.freePort()
         let config = """
             bind 127.0.0.1
@@ -74,17 +93,78 @@ public final class LocalRuntime: @unchecked Sendable {
                                  arguments: [configURL.path], log: log)
         let redisURL = "rediss://127.0.0.1:\(redisPort)"
 
+        // How the function reaches the cache: redis-server's own token, or (IAM) through a proxy
+        // that checks the IAM tokens the function signs with this run's key pair, as ElastiCache
+        // checks them, before anything reaches redis-server.
+        var cacheEnvironment = ["REDIS_URL": redisURL, "REDIS_AUTH_TOKEN": token]
+        if options.cacheAuth == .iam {
+            let proxyPort = try Loopback.freePort()
+            let purge = try purgeCredentials()
+            let iam = ["IAM_USER": Self.iamUser, "IAM_CACHE_NAME": Self.iamCacheName, "IAM_REGION": purge.region,
+                       "IAM_ACCESS_KEY_ID": purge.accessKeyId, "IAM_SECRET_ACCESS_KEY": purge.secretAccessKey]
+            try children.startServer("iam-proxy", what: "the IAM auth proxy", port: proxyPort, executable: node,
+                                     arguments: [localDir.appendingPathComponent("iam-proxy.mjs").path],
+                                     environment: ["PORT": String(proxyPort), "PATH": path, "TLS_CERT_FILE": certs.cert,
+                                                   "TLS_KEY_FILE": certs.key, "REDIS_PORT": String(redisPort),
+                                                   "REDIS_CA_FILE": certs.ca, "REDIS_PASSWORD": token].merging(iam) { a, _ in a },
+                                     log: log)
+            cacheEnvironment = ["REDIS_URL": "rediss://127.0.0.1:\(proxyPort)", "REDIS_AUTH_MODE": "iam",
+                                "REDIS_USERNAME": Self.iamUser, "REDIS_IAM_CACHE_NAME": Self.iamCacheName,
+                                // Lambda's role credentials, here the run's key pair.
+                                "AWS_REGION": purge.region, "AWS_ACCESS_KEY_ID": purge.accessKeyId,
+                                "AWS_SECRET_ACCESS_KEY": purge.secretAccessKey]
+        }
+        return try startFunction(dir: dir, certs: certs, node: node, localDir: localDir, path: path,
+                                 cacheEnvironment: cacheEnvironment, clusterPorts: [], log: log)
+    }
+
+    /// A real Redis Cluster (or the serverless stand-in: one node holding every slot, with an
+    /// RBAC user), TLS on clients, the bus and replication, AUTH on every node; then the function.
+    private func startWithCluster(dir: URL, certs: LocalCertificates.Paths, token: String, node: String, redisServer: String,
+                                  localDir: URL, path: String, log: FileHandle?) throws -> Endpoints {
+        let count = options.serverless ? 1 : options.shards * (1 + options.replicas)
+        var ports: [Int] = []
+        while ports.count < count {
+            let port = try Loopback.freePort()
+            // Each node's cluster bus listens on its port + 10000.
+            if port + 10000 <= 65535, !ports.contains(port), Loopback.isFree(port: port + 10000) { ports.append(port) }
+        }
+        let ready = try Loopback.freePort()
+        let user = (name: Self.iamUser, password: Crypto.randomBytes(24).hex)
+        var environment = ["SHARDS": String(options.serverless ? 1 : options.shards),
+                           "REPLICAS": String(options.serverless ? 0 : options.replicas),
+                           "PORTS": ports.map(String.init).joined(separator: ","), "DIR": dir.appendingPathComponent("cluster").path,
+                           "TLS_CERT_FILE": certs.cert, "TLS_KEY_FILE": certs.key, "TLS_CA_FILE": certs.ca,
+                           "REDIS_PASSWORD": token, "PORT": String(ready), "PATH": path,
+                           "REDIS_SERVER": options.redisServer]
+        if options.serverless { environment["USERS"] = "\(user.name):\(user.password)" }
+        try children.start("redis-cluster", executable: node, arguments: [localDir.appendingPathComponent("redis-cluster.mjs").path],
+                           environment: environment, log: log)
+        // Creating a cluster takes seconds (each replica syncs): wait for its ready port.
+        try Loopback.waitUntilListening(port: ready, timeout: 60, what: "the Redis Cluster") { children.isRunning("redis-cluster") }
+        var cacheEnvironment = ["REDIS_URL": "rediss://127.0.0.1:\(ports[0])", "REDIS_CLUSTER": "1", "REDIS_AUTH_TOKEN": token]
+        if options.serverless {
+            cacheEnvironment["REDIS_USERNAME"] = user.name
+            cacheEnvironment["REDIS_AUTH_TOKEN"] = user.password
+        }
+        return try startFunction(dir: dir, certs: certs, node: node, localDir: localDir, path: path,
+                                 cacheEnvironment: cacheEnvironment, clusterPorts: ports, log: log)
+    }
+
+    /// This run's key pair (purges are signed with it; IAM auth tokens too), made once.
+    private func purgeCredentials() throws -> LocalPurgeCredentials {
+        if let purge = purgeKeys { return purge }
+        let purge = LocalPurgeCredentials.generate()
+        purgeKeys = purge
+        return purge
+    }
+
+    /// The demo upstream (unless one was given) and the API front running the function.
+    private func startFunction(dir: URL, certs: LocalCertificates.Paths, node: String, localDir: URL, path: String,
+                               cacheEnvironment: [String: String], clusterPorts: [Int], log: FileHandle?) throws -> Endpoints {
         // The function, unzipped from the very zip `package` builds.
         let functionDir = dir.appendingPathComponent("function")
         try LambdaPackage.build().extract(to: functionDir)
-        // The repo's layout: local/ beside src/ (the IAM proxy uses the handler's signer and parser).
-        let localDir = dir.appendingPathComponent("local"), srcDir = dir.appendingPathComponent("src")
-        for (files, folder) in [(LambdaSources.local, localDir), (LambdaSources.handler, srcDir)] {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for file in files { try Data(file.contents.utf8).write(to: folder.appendingPathComponent(file.name)) }
-        }
-
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         var upstream = options.upstreamURL
         var errorPath: String?
         if upstream == nil {
@@ -100,30 +180,10 @@ public final class LocalRuntime: @unchecked Sendable {
         if Loopback.isListening(port: apiPort) {
             throw LocalError("port \(apiPort) is already in use; pass another --port")
         }
-        let purge = LocalPurgeCredentials.generate()
+        let purge = try purgeCredentials()
         let purgeFile = try purge.write(port: apiPort)
         self.purgeFile = purgeFile
 
-        // How the function reaches the cache: redis-server's own token, or (IAM) through a proxy
-        // that checks the IAM tokens the function signs with this run's key pair, as ElastiCache
-        // checks them, before anything reaches redis-server.
-        var cacheEnvironment = ["REDIS_URL": redisURL, "REDIS_AUTH_TOKEN": token]
-        if options.cacheAuth == .iam {
-            let proxyPort = try Loopback.freePort()
-            let iam = ["IAM_USER": Self.iamUser, "IAM_CACHE_NAME": Self.iamCacheName, "IAM_REGION": purge.region,
-                       "IAM_ACCESS_KEY_ID": purge.accessKeyId, "IAM_SECRET_ACCESS_KEY": purge.secretAccessKey]
-            try children.startServer("iam-proxy", what: "the IAM auth proxy", port: proxyPort, executable: node,
-                                     arguments: [localDir.appendingPathComponent("iam-proxy.mjs").path],
-                                     environment: ["PORT": String(proxyPort), "PATH": path, "TLS_CERT_FILE": certs.cert,
-                                                   "TLS_KEY_FILE": certs.key, "REDIS_PORT": String(redisPort),
-                                                   "REDIS_CA_FILE": certs.ca, "REDIS_PASSWORD": token].merging(iam) { a, _ in a },
-                                     log: log)
-            cacheEnvironment = ["REDIS_URL": "rediss://127.0.0.1:\(proxyPort)", "REDIS_AUTH_MODE": "iam",
-                                "REDIS_USERNAME": Self.iamUser, "REDIS_IAM_CACHE_NAME": Self.iamCacheName,
-                                // Lambda's role credentials, here the run's key pair.
-                                "AWS_REGION": purge.region, "AWS_ACCESS_KEY_ID": purge.accessKeyId,
-                                "AWS_SECRET_ACCESS_KEY": purge.secretAccessKey]
-        }
         try children.startServer("api-front", what: "the API front", port: apiPort, executable: node,
                                  arguments: [localDir.appendingPathComponent("front.mjs").path],
                                  environment: [
@@ -135,8 +195,8 @@ public final class LocalRuntime: @unchecked Sendable {
                                   .merging(options.caching.environment) { own, _ in own }
                                   .merging(options.throttle.environment) { own, _ in own }, log: log)
         return Endpoints(api: "http://127.0.0.1:\(apiPort)", upstream: upstream!,
-                         redis: cacheEnvironment["REDIS_URL"]!, errorPath: errorPath, stateDirectory: dir.path,
-                         purgeCredentialsFile: purgeFile.path)
+                         redis: cacheEnvironment["REDIS_URL"]!, clusterPorts: clusterPorts, errorPath: errorPath,
+                         stateDirectory: dir.path, purgeCredentialsFile: purgeFile.path)
     }
 
     /// The IAM user and cache name `local --cache-auth iam` signs for.

@@ -10,7 +10,7 @@ struct LocalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "local",
         abstract: "Run the Lambda zip on this machine: TLS+AUTH redis-server, an API Gateway-style front, a demo upstream.",
-        discussion: "No AWS account and no Docker needed. Stays in the foreground; Ctrl-C stops everything it started.\n\nExamples:\n  cachedemo local\n  cachedemo local --port 3000 --upstream-url https://api.agify.io\n  cachedemo local --smoke-test"
+        discussion: "No AWS account and no Docker needed. Stays in the foreground; Ctrl-C stops everything it started.\n\nExamples:\n  cachedemo local\n  cachedemo local --port 3000 --upstream-url https://api.agify.io\n  cachedemo local --smoke-test\n  cachedemo local --shards 3 --replicas 1\n  cachedemo local --serverless --smoke-test"
     )
 
     @Option(help: "Port for the API front on 127.0.0.1 (default: a free one).")
@@ -26,6 +26,15 @@ struct LocalCommand: ParsableCommand {
     @Option(name: .customLong("cache-auth"),
             help: "token (redis-server's AUTH token; the default here) or iam (IAM tokens, checked by a proxy in front of redis-server, as ElastiCache does).")
     var cacheAuth: StackOptions.CacheAuth = .token
+
+    @Option(help: "A real Redis Cluster of this many primaries (2-16) instead of one redis-server, as with deploy --shards.")
+    var shards: Int?
+
+    @Option(help: "With --shards: replicas per primary (0-2).")
+    var replicas: Int?
+
+    @Flag(help: "Stand in for ElastiCache Serverless: a one-node cluster holding every slot, reached as an RBAC user.")
+    var serverless = false
 
     @Option(help: "The node executable.")
     var node = "node"
@@ -53,6 +62,7 @@ struct LocalCommand: ParsableCommand {
             options.caching = try caching.validated()
             options.throttle = try throttle.validated()
             options.cacheAuth = cacheAuth
+            try clusterShape(into: &options)
             options.node = node
             options.redisServer = redisServer
             options.verbose = verbose
@@ -78,6 +88,7 @@ struct LocalCommand: ParsableCommand {
             switch output.format {
             case .json:
                 printJSON(["endpoint": endpoints.api, "upstream": endpoints.upstream, "redis": endpoints.redis,
+                           "clusterPorts": endpoints.clusterPorts,
                            "pids": runtime.children.pids, "stateDirectory": endpoints.stateDirectory,
                            "purgeCredentialsFile": endpoints.purgeCredentialsFile])
             case .text:
@@ -85,7 +96,7 @@ struct LocalCommand: ParsableCommand {
                     cachedemo local is running (Ctrl-C to stop)
                       endpoint   \(endpoints.api)
                       upstream   \(endpoints.upstream)\(upstreamURL == nil ? " (demo)" : "")
-                      redis      \(endpoints.redis) (TLS, \(cacheAuth == .iam ? "IAM auth tokens checked by a proxy" : "AUTH token generated for this run"))
+                      redis      \(endpoints.redis) (TLS, \(redisDescription(endpoints)))
                       purge key  \(endpoints.purgeCredentialsFile) (DELETE needs a SigV4 signature made with it)
                     try:    curl -i '\(endpoints.api)/?name=ada'   (twice: x-cache MISS, then HIT)
                     purge:  cachedemo invalidate --endpoint \(endpoints.api) '/?name=ada'
@@ -93,6 +104,41 @@ struct LocalCommand: ParsableCommand {
             }
             signals.waitForStop()
         }
+    }
+}
+
+extension LocalCommand {
+    /// --shards, --replicas and --serverless: sizes a machine can run, checked here; what
+    /// goes with what, as deploy's flags do.
+    func clusterShape(into options: inout LocalRuntime.Options) throws {
+        if let shards {
+            guard (2...16).contains(shards) else {
+                throw UsageFailure("--shards \(shards): local runs 2 to 16 primaries (drop --shards for one redis-server)")
+            }
+            options.shards = shards
+        }
+        if let replicas {
+            guard shards != nil else { throw UsageFailure("--replicas applies to --shards 2 or more") }
+            guard (0...2).contains(replicas) else { throw UsageFailure("--replicas \(replicas): local runs 0 to 2 per primary") }
+            options.replicas = replicas
+        }
+        if serverless {
+            guard shards == nil else { throw UsageFailure("--serverless scales by itself: drop --shards and --replicas") }
+            options.serverless = true
+        }
+        if (shards != nil || serverless) && cacheAuth == .iam {
+            throw UsageFailure("--cache-auth iam runs one redis-server behind a checking proxy; a cluster's nodes are "
+                + "reached directly: use --cache-auth token with --shards or --serverless")
+        }
+    }
+
+    func redisDescription(_ endpoints: LocalRuntime.Endpoints) -> String {
+        if serverless { return "one-node cluster standing in for serverless, an RBAC user and password for this run" }
+        if let shards {
+            return "Redis Cluster: \(shards) primaries × \(1 + (replicas ?? 0)) nodes on ports "
+                + endpoints.clusterPorts.map(String.init).joined(separator: ",") + ", AUTH on each"
+        }
+        return cacheAuth == .iam ? "IAM auth tokens checked by a proxy" : "AUTH token generated for this run"
     }
 }
 

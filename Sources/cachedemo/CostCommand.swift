@@ -7,7 +7,7 @@ struct CostCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cost",
         abstract: "What the stack costs per hour and per 30 days, before it runs.",
-        discussion: "An estimate from a built-in price table (dated in the output); --live asks the AWS Price List API.\n\nExamples:\n  cachedemo cost --region us-east-1\n  cachedemo cost --multi-az --requests-per-month 20000000 --gb-per-month 50\n  cachedemo cost --throttle-rate 20 --output json\n  cachedemo cost --engine valkey --egress ipv6\n  cachedemo cost --compare --engine valkey"
+        discussion: "An estimate from a built-in price table (dated in the output); --live asks the AWS Price List API.\n\nExamples:\n  cachedemo cost --region us-east-1\n  cachedemo cost --multi-az --requests-per-month 20000000 --gb-per-month 50\n  cachedemo cost --throttle-rate 20 --output json\n  cachedemo cost --engine valkey --egress ipv6\n  cachedemo cost --compare --engine valkey\n  cachedemo cost --serverless --engine valkey --gb-stored 2 --avg-item-kb 4\n  cachedemo cost --shards 3 --multi-az --node-type cache.r7g.large"
     )
 
     @OptionGroup var stack: StackOptionArguments
@@ -21,6 +21,12 @@ struct CostCommand: ParsableCommand {
 
     @Option(name: .customLong("avg-duration-ms"), help: "Average function duration in ms.")
     var avgDurationMs = CostEstimate.Usage().averageDurationMs
+
+    @Option(name: .customLong("gb-stored"), help: "With --serverless: GB the cache holds on average (billed at least 0.1 GB Valkey, 1 GB Redis OSS).")
+    var gbStored = CostEstimate.Usage().gbStored
+
+    @Option(name: .customLong("avg-item-kb"), help: "With --serverless: KB of a cached answer (an ECPU is a KB read or written, at least one per command).")
+    var avgItemKB = CostEstimate.Usage().averageItemKB
 
     @Flag(help: "Ask the AWS Price List API for cache node and NAT gateway prices (falls back to the table).")
     var live = false
@@ -39,11 +45,15 @@ struct CostCommand: ParsableCommand {
             }
             try Self.check(gbPerMonth, "--gb-per-month", max: 1e7, unit: "GB")
             try Self.check(avgDurationMs, "--avg-duration-ms", max: 900_000, unit: "ms (Lambda's 15-minute limit)")
+            try Self.check(gbStored, "--gb-stored", max: 5000, unit: "GB (ElastiCache Serverless's most)")
+            try Self.check(avgItemKB, "--avg-item-kb", max: 512_000, unit: "KB (Redis's 512 MB value limit)")
             let region = try aws.resolvedRegion()
             var usage = CostEstimate.Usage()
             usage.requestsPerMonth = requestsPerMonth
             usage.gbPerMonth = gbPerMonth
             usage.averageDurationMs = avgDurationMs
+            usage.gbStored = gbStored
+            usage.averageItemKB = avgItemKB
             if compare {
                 if live { throw UsageFailure("--compare uses the built-in price table; drop --live") }
                 do {

@@ -165,11 +165,12 @@ import TestSupport
         let r = try cachedemo("cost", "--region", "us-east-1", "--engine", "valkey", "--compare", "--output", "json")
         #expect(r.status == 0, "\(r.stderr)")
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        let shapes = try #require(doc["shapes"] as? [[String: Any]])
-        // Egress × layout: 3 single-AZ, 3 Multi-AZ, 2 Multi-AZ sharing one NAT.
-        #expect(shapes.count == 8)
-        let idle = shapes.compactMap { $0["idleMonthlyUSD"] as? Double }
-        #expect(idle == idle.sorted())
+        let all = try #require(doc["shapes"] as? [[String: Any]])
+        let idleAll = all.compactMap { $0["idleMonthlyUSD"] as? Double }
+        #expect(idleAll == idleAll.sorted())
+        // Nodes and serverless, each egress × layout: 3 single-AZ, 3 Multi-AZ, 2 Multi-AZ sharing one NAT.
+        let shapes = all.filter { !(($0["flags"] as? String)?.hasPrefix("--serverless") ?? false) }
+        #expect(shapes.count == 8 && all.count == 16)
         #expect(shapes.first?["flags"] as? String == "--egress ipv6")
         #expect(abs((shapes.first?["idleMonthlyUSD"] as? Double ?? 0) - valkeyNode * h) < 1e-4)
         #expect(shapes.filter { $0["current"] as? Bool == true }.map { $0["flags"] as? String } == ["--egress nat-gateway"])
@@ -182,7 +183,7 @@ import TestSupport
         let own = try cachedemo("cost", "--region", "us-east-1", "--compare", "--output", "json", "--vpc-id", Variant.vpc,
                                 "--subnet-ids", Variant.ownSubnets[0])
         let ownShapes = try #require((try JSONSerialization.jsonObject(with: Data(own.stdout.utf8)) as? [String: Any])?["shapes"] as? [Any])
-        #expect(ownShapes.count == 1)
+        #expect(ownShapes.count == 1)  // serverless needs two subnets as well
         // The prompt's suggestion is flags that work together.
         var shared = StackOptions()
         (shared.multiAZ, shared.singleNAT) = (true, true)
@@ -195,5 +196,54 @@ import TestSupport
     @Test func unknownNatInstanceTypesAreUsageErrorsListingWhatIsKnown() throws {
         let r = try cachedemo("cost", "--region", "us-east-1", "--egress", "nat-instance", "--nat-instance-type", "z9.huge")
         #expect(r.status == 64 && r.stderr.contains("t4g.nano") && r.stderr.split(separator: "\n").count == 1)
+    }
+}
+
+/// Issue 11's prices: a cluster's nodes, and serverless by the GB-hour and the ECPU.
+@Suite struct CacheShapeCostTests {
+    let h = CostEstimate.hoursPerMonth
+
+    @Test func aClusterBillsEveryNode() throws {
+        var o = StackOptions()
+        (o.shards, o.replicas) = (3, 2)
+        let e = try CostEstimate.estimate(o, region: "us-east-1", usage: .idle)
+        let line = try #require(e.lines.first { $0.item.hasPrefix("cache nodes") })
+        #expect(line.quantity == "9 × 720 h")
+        #expect(abs(line.monthly - 9 * PriceTable.redisNodeHour["cache.t4g.micro"]! * h) < 1e-9)
+    }
+
+    /// Serverless: at least the engine's minimum stored; an ECPU per KB per command (a lookup
+    /// is two GETs, a miss adds a SET), worked out here from the table.
+    @Test func serverlessBillsStorageAndECPUs() throws {
+        var o = StackOptions()
+        // Over IPv6 nothing else bills while idle.
+        (o.serverless, o.engine, o.egress) = (true, .valkey, .ipv6)
+        let price = try #require(PriceTable.serverless[.valkey])
+        var usage = CostEstimate.Usage.idle
+        let idle = try CostEstimate.estimate(o, region: "us-east-1", usage: usage)
+        #expect(abs(idle.monthly - price.minimumGB * price.gbHour * h) < 1e-9)
+        (usage.requestsPerMonth, usage.gbPerMonth, usage.gbStored, usage.averageItemKB) = (2_000_000, 1, 3, 4)
+        let busy = try CostEstimate.estimate(o, region: "us-east-1", usage: usage)
+        let ecpus = 2_000_000 * (1 + 4.0) + (1_000_000 / 4.0) * 4
+        let ecpuLine = try #require(busy.lines.first { $0.item == "serverless ECPUs" })
+        #expect(abs(ecpuLine.monthly - ecpus / 1e6 * price.perMillionECPU) < 1e-9)
+        let stored = try #require(busy.lines.first { $0.item.hasPrefix("serverless data stored") })
+        #expect(abs(stored.monthly - 3 * price.gbHour * h) < 1e-9)
+        #expect(!busy.lines.contains { $0.item.hasPrefix("cache nodes") })
+        // Redis OSS bills at least 1 GB.
+        o.engine = .redis
+        let redis = try CostEstimate.estimate(o, region: "us-east-1", usage: .idle)
+        #expect(abs(redis.monthly - 1.0 * PriceTable.serverless[.redis]!.gbHour * h) < 1e-9)
+    }
+
+    /// The issue's target: serverless Valkey leaving over IPv6, idle, at most $8 per 30 days.
+    @Test func serverlessOverIPv6MeetsItsTarget() throws {
+        var o = StackOptions()
+        (o.serverless, o.engine, o.egress) = (true, .valkey, .ipv6)
+        #expect(try CostEstimate.estimate(o, region: "us-east-1", usage: .idle).monthly <= 8)
+        let r = try cachedemo("cost", "--region", "us-east-1", "--engine", "valkey", "--compare", "--output", "json")
+        let shapes = try #require((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["shapes"] as? [[String: Any]])
+        #expect(shapes.first?["flags"] as? String == "--serverless --egress ipv6")
+        #expect(shapes.filter { ($0["flags"] as? String)?.hasPrefix("--serverless") == true }.count == 8)
     }
 }

@@ -51,6 +51,18 @@ public struct PriceTable: Sendable {
     /// Amazon Linux 2023's root volume: 8 GB of gp3.
     public static let natRootVolumeGB = 8.0
 
+    /// ElastiCache Serverless in us-east-1, per engine: data stored per GB-hour (billed at
+    /// least the minimum), and per million ECPUs.
+    public struct Serverless: Sendable {
+        public let gbHour: Double
+        public let minimumGB: Double
+        public let perMillionECPU: Double
+    }
+    public static let serverless: [StackOptions.Engine: Serverless] = [
+        .valkey: Serverless(gbHour: 0.084, minimumGB: 0.1, perMillionECPU: 0.0023),
+        .redis: Serverless(gbHour: 0.125, minimumGB: 1.0, perMillionECPU: 0.0034),
+    ]
+
     /// Lambda: per million requests, and per GB-second by architecture.
     public static let lambdaPerMillionRequests = 0.20
     public static let lambdaGBSecond: [StackOptions.Architecture: Double] = [.arm64: 0.0000133334, .x86_64: 0.0000166667]

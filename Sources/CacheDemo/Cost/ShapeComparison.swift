@@ -30,26 +30,38 @@ public struct ShapeComparison: Sendable {
     /// own the egress is not the stack's, so only the layout varies.
     static func shapes(of o: StackOptions) -> [StackOptions] {
         let layouts: [(multiAZ: Bool, singleNAT: Bool)] = [(false, false), (true, false), (true, true)]
+        // Nodes (the user's shards, or one primary) and serverless.
+        var nodes = o
+        nodes.serverless = false
+        var serverless = o
+        (serverless.serverless, serverless.shards, serverless.replicas) = (true, 1, nil)
         var shapes: [StackOptions] = []
-        for layout in layouts {
+        for cache in [nodes, serverless] {
+          for layout in layouts {
             for egress in StackOptions.Egress.allCases {
-                var s = o
+                var s = cache
                 (s.multiAZ, s.singleNAT, s.egress) = (layout.multiAZ, layout.singleNAT, egress)
                 if o.existingNetwork != nil && egress != o.egress { continue }
                 // Only shapes the other flags allow (no --single-nat with ipv6, two subnets for Multi-AZ...).
                 guard (try? s.validate()) != nil else { continue }
                 shapes.append(s)
             }
+          }
         }
         return shapes
     }
 
     static func sameShape(_ a: StackOptions, _ b: StackOptions) -> Bool {
-        a.multiAZ == b.multiAZ && a.singleNAT == b.singleNAT && a.egress == b.egress
+        a.multiAZ == b.multiAZ && a.singleNAT == b.singleNAT && a.egress == b.egress && a.cacheShape == b.cacheShape
     }
 
     static func flags(of s: StackOptions) -> String {
         var flags: [String] = []
+        switch s.cacheShape {
+        case .primary: break
+        case .sharded(let shards, let replicas): flags.append("--shards \(shards)" + (s.replicas != nil ? " --replicas \(replicas)" : ""))
+        case .serverless: flags.append("--serverless")
+        }
         if s.multiAZ { flags.append("--multi-az") }
         if s.existingNetwork == nil || s.egress == .ipv6 { flags.append("--egress \(s.egress.rawValue)") }
         if s.singleNAT { flags.append("--single-nat") }
@@ -58,8 +70,9 @@ public struct ShapeComparison: Sendable {
 
     /// What the shape gives up, in a few words.
     static func tradeoff(of s: StackOptions) -> String {
-        let layout = !s.multiAZ ? "one AZ: its outage stops the API"
+        var layout = !s.multiAZ ? "one AZ: its outage stops the API"
             : s.singleNAT ? "two AZs, but egress fails with the NAT's AZ" : "survives an AZ outage"
+        if s.serverless { layout = (s.multiAZ ? layout : "function in one AZ") + "; serverless: scales itself, no instance copy" }
         if s.existingNetwork != nil { return layout + "; egress is your VPC's" }
         switch s.egress {
         case .natGateway: return layout + "; managed NAT with an SLA"

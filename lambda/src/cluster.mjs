@@ -6,7 +6,7 @@
 // the copy of what it served), follows MOVED (and refreshes the map) and ASK (ASKING plus
 // the one command). A node that is down, TRYAGAIN or CLUSTERDOWN fails the command: the
 // handler serves from the upstream (BYPASS) while the map is refreshed with backoff.
-import { RedisClient, RedisError } from './redis.mjs';
+import { pendingIO, RedisClient, RedisError } from './redis.mjs';
 
 export const SLOTS = 16384;
 
@@ -75,7 +75,7 @@ export function parseSlots(reply, askedHost = '127.0.0.1', askedPort = 6379) {
 }
 
 export class ClusterClient {
-  #slots = new Array(SLOTS).fill(null); #replicas = new Map(); #nodes = new Map(); #seeds;
+  #slots = new Array(SLOTS).fill(null); #primaryList = []; #replicas = new Map(); #nodes = new Map(); #seeds;
   #refreshing = null; #refreshFailures = 0; #refreshAfter = 0; #mapped = false; #discovery = 'none'; #waitRefused = false;
 
   /**
@@ -127,29 +127,39 @@ export class ClusterClient {
 
   /** GETs of keys in any slots: one pipeline per primary, all in parallel (one round trip). */
   async getMany(keys) {
-    await this.#ensureMap();
+    if (!this.#mapped) await this.#ensureMap();
+    const owners = keys.map((key) => this.#owner(slotOf(key)));
+    // From the copies when every key's node holds it: one wait for pending invalidations,
+    // then no round trip at all (each node tracks what was read through it).
+    if (this.options.localCacheBytes > 0) {
+      await pendingIO();
+      const values = [];
+      for (let i = 0; i < keys.length; i++) {
+        const v = this.#nodes.get(owners[i])?.peekOne(keys[i]);
+        if (v === undefined) break;
+        values.push(v);
+      }
+      if (values.length === keys.length) return { values, fromLocal: true };
+    }
     const byNode = new Map();
-    keys.forEach((key, i) => {
-      const address = this.#owner(slotOf(key));
+    owners.forEach((address, i) => {
       if (!byNode.has(address)) byNode.set(address, []);
       byNode.get(address).push(i);
     });
     const values = new Array(keys.length);
-    let fromLocal = true;
     await Promise.all([...byNode].map(async ([address, indexes]) => {
       const subset = indexes.map((i) => keys[i]);
       let got;
       try {
-        got = await this.#node(address).getMany(subset);
+        got = await this.#node(address).fetchMany(subset);
       } catch (err) {
         // A moved slot: the map is stale. Each key again, where it lives now (once).
         if (!redirection(err)) throw this.#noteDown(err);
-        got = { values: await Promise.all(subset.map((k) => this.command(['GET', k]))), fromLocal: false };
+        got = await Promise.all(subset.map((k) => this.command(['GET', k])));
       }
-      got.values.forEach((v, j) => { values[indexes[j]] = v; });
-      fromLocal &&= got.fromLocal;
+      got.forEach((v, j) => { values[indexes[j]] = v; });
     }));
-    return { values, fromLocal };
+    return { values, fromLocal: false };
   }
 
   /** UNLINK of keys in any slots: grouped by slot (a cluster refuses CROSSSLOT), in parallel. */
@@ -230,7 +240,9 @@ export class ClusterClient {
       const moved = redirection(err);
       if (!moved) throw this.#noteDown(err);
       if (moved.kind === 'ASK') return ask(this.#node(moved.address));
-      this.#slots[moved.slot] = moved.address;
+      const slots = [...this.#slots];
+      slots[moved.slot] = moved.address;
+      this.#setSlots(slots);
       this.#refresh().catch(() => {});
       return send(this.#node(moved.address));
     }
@@ -249,15 +261,21 @@ export class ClusterClient {
     return this.#slots[slot] ?? this.#seeds[0];
   }
 
-  *#primaries() {
-    yield* new Set(this.#slots.filter(Boolean));
+  /** The primaries' addresses: kept with the map (a request must not walk 16,384 slots). */
+  #primaries() {
+    return this.#primaryList;
+  }
+
+  #setSlots(slots) {
+    this.#slots = slots;
+    this.#primaryList = [...new Set(slots.filter(Boolean))];
   }
 
   #node(address) {
     let node = this.#nodes.get(address);
     if (!node) {
       const [host, port] = splitAddress(address);
-      const primaries = Math.max(1, new Set(this.#slots.filter(Boolean)).size);
+      const primaries = Math.max(1, this.#primaryList.length);
       node = new ClusterNode(`${this.protocol}//${host.includes(':') ? `[${host}]` : host}:${port}`, {
         ...this.options,
         localCacheBytes: Math.floor((this.options.localCacheBytes ?? 0) / primaries),
@@ -318,7 +336,7 @@ export class ClusterClient {
         for (let s = r.from; s <= r.to; s++) slots[s] = r.address;
         this.#replicas.set(r.address, r.replicas);
       }
-      this.#slots = slots;
+      this.#setSlots(slots);
       return;
     }
     throw lastError ?? new RedisError('no cluster node could be reached');

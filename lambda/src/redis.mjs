@@ -259,7 +259,7 @@ return redis.call('UNLINK', ARGV[1] .. v .. ARGV[2])`;
 
 /** Lets whatever the operating system already received run first: a Lambda sandbox thawed
  *  with an invalidation waiting in the socket applies it before a copy is trusted. */
-const pendingIO = () => new Promise((resolve) => setImmediate(resolve));
+export const pendingIO = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * The connection a Lambda instance keeps: opened early (`open`) or on first use, reused
@@ -343,13 +343,30 @@ export class RedisClient {
   async getMany(keys) {
     if (this.#tracking()) {
       await pendingIO();
-      const values = keys.map((key) => this.local.get(key));
-      if (this.#tracking() && !values.includes(undefined)) return { values, fromLocal: true };
+      const values = this.peekLocal(keys);
+      if (values) return { values, fromLocal: true };
     }
+    return { values: await this.fetchMany(keys), fromLocal: false };
+  }
+
+  /** The copy's values for every one of `keys`, or null (one missing, or no tracking now).
+   *  Synchronous: the caller has let pending invalidations in first (pendingIO). */
+  peekLocal(keys) {
+    if (!this.#tracking()) return null;
+    const values = keys.map((key) => this.local.get(key));
+    return values.includes(undefined) ? null : values;
+  }
+
+  /** One key's copy, or undefined (missing, or no tracking now). */
+  peekOne(key) {
+    return this.#tracking() ? this.local.get(key) : undefined;
+  }
+
+  /** GETs in one round trip, their replies refreshing the copy when the connection tracks. */
+  async fetchMany(keys) {
     const conn = await this.#connection();
     const observe = conn.tracking ? (reply, i) => this.local.set(keys[i], reply) : undefined;
-    const values = await Promise.all(conn.pipeline(keys.map((key) => ['GET', key]), observe));
-    return { values, fromLocal: false };
+    return Promise.all(conn.pipeline(keys.map((key) => ['GET', key]), observe));
   }
 
   /** Forgets the local copy, after this instance changed keys itself (a purge). */

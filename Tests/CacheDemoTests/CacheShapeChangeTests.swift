@@ -83,6 +83,30 @@ import TestSupport
         #expect(shrink.stderr.split(separator: "\n").last?.contains("Keep --multi-az") == true)
         #expect(try run(["destroy", "--stack-name", stack, "--yes"]).status == 0)
     }
+
+    /// A cluster: more shards is an in-place update (online resharding), said; other replicas
+    /// per shard replace it (create-only), and --fail-on-replacement stops that; one primary,
+    /// a cluster and serverless do not turn into each other.
+    @Test func aClusterReshardsInPlaceAndItsReplicasReplaceIt() throws {
+        let stack = "shards-\(UUID().uuidString.prefix(6).lowercased())"
+        #expect(try run(["deploy", "--stack-name", stack, "--shards", "2"]).status == 0)
+        let reshard = try run(["deploy", "--stack-name", stack, "--shards", "3", "--output", "json"])
+        #expect(reshard.status == 0, "\(reshard.stderr)")
+        #expect(reshard.stderr.contains("note: resharding from 2 to 3 shards in place"))
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(reshard.stdout.utf8)) as? [String: Any])
+        let changes = try #require(doc["changes"] as? [[String: Any]])
+        #expect(changes.contains { $0["logicalId"] as? String == "Cache" && $0["replacement"] as? String == "False" }, "\(changes)")
+
+        let replicas = try run(["deploy", "--stack-name", stack, "--shards", "3", "--replicas", "1", "--fail-on-replacement"])
+        #expect(replicas.status == 1)
+        #expect(replicas.stderr.contains("ReplicasPerNodeGroup is fixed at creation"))
+        #expect(replicas.stderr.contains("Cache (AWS::ElastiCache::ReplicationGroup)"), "\(replicas.stderr)")
+        for other in [[], ["--serverless"]] {
+            let moved = try run(["deploy", "--stack-name", stack] + other)
+            #expect(moved.status == 64 && moved.stderr.contains("the stack's cache is a 3-shard cluster"), "\(moved.stderr)")
+        }
+        #expect(try run(["destroy", "--stack-name", stack, "--yes"]).status == 0)
+    }
 }
 
 /// A change set that replaces something says so where it cannot be missed, with what it

@@ -192,3 +192,41 @@ import TestSupport
         #expect(UpstreamIPv6.check(try UpstreamURL("http://[::1]:8080")) == .reachable(address: "::1"))
     }
 }
+
+/// Issue 11's flags: what goes with what, refused before anything runs (exit 64, one line),
+/// the same in every command that takes the stack's flags.
+@Suite struct CacheShapeFlagTests {
+    @Test(arguments: [
+        (["--serverless", "--node-type", "cache.t4g.small"], "--serverless has no nodes to size"),
+        (["--serverless", "--shards", "3"], "--serverless scales by itself"),
+        (["--replicas", "1"], "--replicas applies to a sharded cluster"),
+        (["--shards", "3", "--replicas", "6"], "--replicas 6 is outside ElastiCache's 0 to 5"),
+        (["--shards", "3", "--replicas", "0", "--multi-az"], "--multi-az needs a replica to fail over to"),
+        (["--shards", "0"], "--shards 0 is outside ElastiCache's 1 to 500"),
+        (["--shards", "200", "--replicas", "5"], "ElastiCache allows 500 per cluster"),
+        (["--max-data-gb", "5"], "are ElastiCache Serverless limits"),
+        (["--serverless", "--max-data-gb", "6000"], "--max-data-gb 6000 is outside"),
+        (["--serverless", "--max-ecpu-per-second", "10"], "--max-ecpu-per-second 10 is outside"),
+        (["--serverless", "--engine-version", "6.2"], "--serverless runs Redis OSS 7"),
+        (["--serverless", "--vpc-id", Variant.vpc, "--subnet-ids", Variant.ownSubnets[0]], "--serverless needs subnets in two AZs"),
+    ])
+    func shapeFlagRelationsAreOneLineAndExit64(_ flags: [String], _ says: String) throws {
+        for command in [["template"], ["cost", "--region", "us-east-1"], ["diagram"], ["deploy", "--stack-name", "x", "--region", "us-east-1"]] {
+            let r = try cachedemo(command + flags, environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? ""])
+            #expect(r.status == 64, "\(command) \(flags): \(r.stderr)")
+            #expect(r.stderr.contains(says) && r.stderr.split(separator: "\n").count == 1, "\(command): \(r.stderr)")
+        }
+    }
+
+    @Test(arguments: [
+        (["--shards", "1"], "--shards 1: local runs 2 to 16"),
+        (["--replicas", "1"], "--replicas applies to --shards 2 or more"),
+        (["--shards", "3", "--replicas", "3"], "--replicas 3: local runs 0 to 2"),
+        (["--serverless", "--shards", "3"], "--serverless scales by itself"),
+        (["--shards", "3", "--cache-auth", "iam"], "use --cache-auth token with --shards or --serverless"),
+    ])
+    func localShapeFlagsAreOneLineAndExit64(_ flags: [String], _ says: String) throws {
+        let r = try cachedemo(["local"] + flags, environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? ""])
+        #expect(r.status == 64 && r.stderr.contains(says) && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+    }
+}

@@ -160,6 +160,49 @@ struct LocalRun {
         #expect(info.st_uid == getuid() && info.st_mode & 0o777 == 0o700)
     }
 
+    /// `local --shards 3 --replicas 1`: a real cluster (6 TLS nodes, AUTH on each), the function
+    /// in cluster mode against it, keys on every primary; and on stop, no node left.
+    @Test func aLocalClusterServesAndStopsEveryNode() throws {
+        let local = try LocalRun(["--shards", "3", "--replicas", "1"])
+        let endpoint = try #require(local.doc["endpoint"] as? String)
+        let ports = try #require(local.doc["clusterPorts"] as? [Int])
+        #expect(ports.count == 6)
+        let http = CurlTransport()
+        for i in 0..<12 {
+            let url = URL(string: "\(endpoint)/?name=shard-\(i)-\(UUID().uuidString.prefix(4))")!
+            #expect(try http.send(HTTPRequest(method: "GET", url: url)).header("x-cache") == "MISS")
+            #expect(try http.send(HTTPRequest(method: "GET", url: url)).header("x-cache") == "HIT")
+        }
+        // Keys landed on all three primaries (each node's own count, asked with redis-cli over TLS).
+        let state = try #require(local.doc["stateDirectory"] as? String)
+        var primariesWithKeys = 0
+        for port in ports {
+            let r = try run("/usr/bin/env", ["redis-cli", "--tls", "--cacert", "\(state)/ca.pem", "-p", String(port), "--no-auth-warning",
+                                             "-a", try localToken(state), "INFO", "keyspace"])
+            let role = try run("/usr/bin/env", ["redis-cli", "--tls", "--cacert", "\(state)/ca.pem", "-p", String(port), "--no-auth-warning",
+                                                "-a", try localToken(state), "ROLE"])
+            if role.stdout.hasPrefix("master"), r.stdout.contains("keys=") { primariesWithKeys += 1 }
+        }
+        #expect(primariesWithKeys == 3)
+        #expect(local.stop() == 0)
+        for port in ports { #expect(!Loopback.isListening(port: port), "node \(port) still listens") }
+    }
+
+    /// The password the local cluster's nodes were given (in their 0600 config files).
+    func localToken(_ state: String) throws -> String {
+        let dir = "\(state)/cluster"
+        let conf = try #require(try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix(".conf") && $0.hasPrefix("redis-") })
+        let text = try String(contentsOfFile: "\(dir)/\(conf)", encoding: .utf8)
+        return try #require(text.split(separator: "\n").first { $0.hasPrefix("requirepass ") }?.split(separator: " ").last.map(String.init))
+    }
+
+    @Test func serverlessStandInPassesTheSmokeTest() throws {
+        let r = try cachedemo("local", "--serverless", "--smoke-test", "--output", "json")
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(doc["passed"] as? Bool == true)
+    }
+
     @Test func smokeTestModeRunsTheChecksAndExitsWithTheirResult() throws {
         let r = try cachedemo("local", "--smoke-test", "--output", "json")
         #expect(r.status == 0, "\(r.stderr)")

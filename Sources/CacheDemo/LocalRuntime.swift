@@ -137,7 +137,10 @@ public final class LocalRuntime: @unchecked Sendable {
                            "TLS_CERT_FILE": certs.cert, "TLS_KEY_FILE": certs.key, "TLS_CA_FILE": certs.ca,
                            "REDIS_PASSWORD": token, "PORT": String(ready), "PATH": path,
                            "REDIS_SERVER": options.redisServer]
-        if options.serverless { environment["USERS"] = "\(user.name):\(user.password)" }
+        if options.serverless {
+            environment["USERS"] = "\(user.name):\(user.password)"
+            environment["USER_ACCESS"] = CacheAuthPart.clusterAccessString  // what the stack's user may do
+        }
         try children.start("redis-cluster", executable: node, arguments: [localDir.appendingPathComponent("redis-cluster.mjs").path],
                            environment: environment, log: log)
         // Creating a cluster takes seconds (each replica syncs): wait for its ready port.

@@ -7,7 +7,7 @@
 // As a program: SHARDS, REPLICAS, PORTS (comma-separated, SHARDS × (1 + REPLICAS) of them;
 // each port + 10000 is its cluster bus), DIR, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE,
 // REDIS_PASSWORD, optional USERS ("name:password" RBAC users, comma-separated, for the
-// serverless stand-in), NODE_TIMEOUT_MS, PORT (it listens there once the cluster serves,
+// serverless stand-in) and USER_ACCESS (their ACL rules, as the stack's user has them), NODE_TIMEOUT_MS, PORT (it listens there once the cluster serves,
 // so a parent can wait for that). Stops every node on SIGTERM, SIGINT or stdin's end.
 import { spawn, execFile } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -30,7 +30,7 @@ function nodeConfig({ port, dir, certs, password, users, nodeTimeoutMs }) {
     `requirepass ${password}`, `masterauth ${password}`, 'save ""', 'appendonly no', `dir ${dir}`,
     'enable-debug-command local',
   ];
-  for (const { name, password: secret } of users) lines.push(`user ${name} on >${secret} ~* &* +@all`);
+  for (const { name, password: secret, access } of users) lines.push(`user ${name} on >${secret} ${access ?? '~* &* +@all'}`);
   const file = path.join(dir, `redis-${port}.conf`);
   writeFileSync(file, lines.join('\n') + '\n', { mode: 0o600 });
   return file;
@@ -142,7 +142,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const e = process.env;
   const users = (e.USERS || '').split(',').filter(Boolean).map((u) => {
     const at = u.indexOf(':');
-    return { name: u.slice(0, at), password: u.slice(at + 1) };
+    return { name: u.slice(0, at), password: u.slice(at + 1), access: e.USER_ACCESS || undefined };
   });
   const cluster = await startCluster({
     shards: Number(e.SHARDS), replicas: Number(e.REPLICAS || 0), ports: e.PORTS.split(',').map(Number), dir: e.DIR,

@@ -39,9 +39,10 @@ export function slotOf(key) {
 }
 
 /** `MOVED 3999 127.0.0.1:6381` or `ASK ...` as { kind, slot, address }; null for other errors. */
-export function redirection(err) {
-  const m = /^(MOVED|ASK) (\d+) (\S+):(\d+)$/.exec(err?.message ?? '');
-  return m ? { kind: m[1], slot: Number(m[2]), address: `${m[3]}:${m[4]}` } : null;
+export function redirection(err, fromHost = '127.0.0.1') {
+  const m = /^(MOVED|ASK) (\d+) (\S*):(\d+)$/.exec(err?.message ?? '');
+  // An empty host ("MOVED 3999 :6380") means the host the command went to.
+  return m ? { kind: m[1], slot: Number(m[2]), address: `${m[3] && m[3] !== '?' ? m[3] : fromHost}:${m[4]}` } : null;
 }
 
 /** The primaries' slot ranges from a CLUSTER SHARDS reply (RESP2 arrays or RESP3 maps). A
@@ -62,7 +63,10 @@ export function parseShards(reply, askedHost = '127.0.0.1', askedPort = 6379) {
     const named = [field(primary, 'hostname'), field(primary, 'endpoint'), field(primary, 'ip')].map((v) => String(v ?? ''));
     const host = named.find((v) => v && v !== '?') ?? askedHost;
     const port = Number(field(primary, 'tls-port') || field(primary, 'port')) || askedPort;
-    const replicas = (field(shard, 'nodes') ?? []).filter((n) => String(field(n, 'role')) !== 'master').length;
+    // Replicas that are not failed (WAIT can count only those; a fresh one with nothing
+    // replicated yet reports "loading" on Redis 7.0).
+    const replicas = (field(shard, 'nodes') ?? []).filter((n) => String(field(n, 'role')) !== 'master'
+      && String(field(n, 'health') ?? 'online') !== 'failed').length;
     for (let i = 0; i + 1 < slots.length; i += 2) ranges.push({ from: slots[i], to: slots[i + 1], address: `${host}:${port}`, replicas });
   }
   return ranges;
@@ -70,13 +74,21 @@ export function parseShards(reply, askedHost = '127.0.0.1', askedPort = 6379) {
 
 /** The same from CLUSTER SLOTS: [from, to, [host, port, id], replica...]. */
 export function parseSlots(reply, askedHost = '127.0.0.1', askedPort = 6379) {
-  return reply.map((r) => ({ from: Number(r[0]), to: Number(r[1]), address: `${String(r[2][0] ?? '') || askedHost}:${Number(r[2][1]) || askedPort}`,
+  const host = (h) => (h && h !== '?' ? h : askedHost);
+  return reply.map((r) => ({ from: Number(r[0]), to: Number(r[1]), address: `${host(String(r[2][0] ?? ''))}:${Number(r[2][1]) || askedPort}`,
     replicas: r.length - 3 }));
 }
 
 export class ClusterClient {
-  #slots = new Array(SLOTS).fill(null); #primaryList = []; #replicas = new Map(); #nodes = new Map(); #seeds;
-  #refreshing = null; #refreshFailures = 0; #refreshAfter = 0; #mapped = false; #discovery = 'none'; #waitRefused = false;
+  #slots = new Array(SLOTS).fill(null); #primaryList = []; #replicas = new Map(); #nodes = new Map(); #writers = new Map();
+  #seeds; #refreshing = null; #refreshFailures = 0; #refreshAfter = 0; #mappedAt = 0; #mapped = false; #discovery = 'none';
+  #waitRefused = false;
+
+  /** How long a map is trusted before a hit from the copies asks for a fresh one, in the
+   *  background: a slot resharded away sends no invalidation for keys it never held. */
+  static MAP_MAX_AGE_MS = 10_000;
+  /** WAIT's own limit on the server; a replica acknowledges on request or once a second. */
+  static WAIT_MS = 1000;
 
   /**
    * `url` is the configuration endpoint (rediss://host:port); `options` are RedisClient's,
@@ -101,7 +113,13 @@ export class ClusterClient {
   }
 
   get ready() {
-    return this.#mapped && [...this.#primaries()].every((a) => this.#nodes.get(a)?.ready);
+    return this.#mapped && this.#primaries().every((a) => this.#nodes.get(a)?.ready);
+  }
+
+  /** Whether the nodes owning `keys` have their connections open: a shard that is down
+   *  must not send the other shards' hits to the upstream as well. */
+  readyFor(keys) {
+    return this.#mapped && keys.every((key) => this.#nodes.get(this.#owner(slotOf(key)))?.ready);
   }
 
   /** On only when every primary's connection tracks; otherwise the first reason it does not. */
@@ -128,6 +146,7 @@ export class ClusterClient {
   /** GETs of keys in any slots: one pipeline per primary, all in parallel (one round trip). */
   async getMany(keys) {
     if (!this.#mapped) await this.#ensureMap();
+    if (Date.now() - this.#mappedAt > ClusterClient.MAP_MAX_AGE_MS) this.#refresh().catch(() => {});
     const owners = keys.map((key) => this.#owner(slotOf(key)));
     // From the copies when every key's node holds it: one wait for pending invalidations,
     // then no round trip at all (each node tracks what was read through it).
@@ -154,7 +173,7 @@ export class ClusterClient {
         got = await this.#node(address).fetchMany(subset);
       } catch (err) {
         // A moved slot: the map is stale. Each key again, where it lives now (once).
-        if (!redirection(err)) throw this.#noteDown(err);
+        if (!redirection(err, splitAddress(address)[0])) throw this.#noteDown(err);
         got = await Promise.all(subset.map((k) => this.command(['GET', k])));
       }
       got.forEach((v, j) => { values[indexes[j]] = v; });
@@ -162,7 +181,12 @@ export class ClusterClient {
     return { values, fromLocal: false };
   }
 
-  /** UNLINK of keys in any slots: grouped by slot (a cluster refuses CROSSSLOT), in parallel. */
+  /**
+   * UNLINK of keys in any slots, grouped by slot (a cluster refuses CROSSSLOT), then confirmed
+   * on a replica of each shard: a purge the primary took but no replica has could be undone
+   * by a failover. The writes and their WAIT go on a connection of their own per node (WAIT
+   * blocks the connection it is sent on, and covers every earlier write on it).
+   */
   async unlink(keys) {
     await this.#ensureMap();
     const bySlot = new Map();
@@ -171,13 +195,22 @@ export class ClusterClient {
       if (!bySlot.has(slot)) bySlot.set(slot, []);
       bySlot.get(slot).push(key);
     }
-    const counts = await Promise.all([...bySlot.values()].map(async (group) => {
-      const removed = await this.command(['UNLINK', ...group]);
-      // A purge the primary took but no replica has could be undone by a failover.
-      if (!(await this.replicated(group[0]))) throw new RedisError('the purge reached the primary but no replica yet; purge again');
-      return Number(removed);
+    const written = new Set();
+    const counts = await Promise.all([...bySlot].map(async ([slot, group]) => {
+      const { result, address } = await this.#write(slot, ['UNLINK', ...group]);
+      written.add(address);
+      return Number(result);
     }));
+    await Promise.all([...written].map((address) => this.#confirm(address)));
     return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** INCR of the namespace version (a purge of everything), confirmed on a replica. */
+  async bumpVersion(key) {
+    await this.#ensureMap();
+    const { result, address } = await this.#write(slotOf(key), ['INCR', key]);
+    await this.#confirm(address);
+    return result;
   }
 
   /** The entry under the namespace's current version, unlinked: the version first (its own slot). */
@@ -202,24 +235,46 @@ export class ClusterClient {
     }
   }
 
-  /**
-   * After a write the caller must not lose to a failover (a purge): waits until a replica
-   * of the key's shard has it. Resolves to whether one did; true where a shard has none.
-   */
-  async replicated(key, timeoutMs = 1000) {
-    const address = this.#owner(slotOf(key));
-    if (this.#waitRefused || !(this.#replicas.get(address) > 0)) return true;
+  /** A write on the slot owner's write connection (MOVED followed once): its reply and node. */
+  async #write(slot, args) {
+    const address = this.#owner(slot);
     try {
-      // A replica acknowledges on request, or within a second on its own.
-      return Number(await this.#node(address).command(['WAIT', '1', String(timeoutMs)], timeoutMs + 500)) >= 1;
+      return { result: await this.#writer(address).command(args), address };
     } catch (err) {
-      // Serverless refuses WAIT (it replicates across zones itself): nothing to confirm there.
+      const moved = redirection(err, splitAddress(address)[0]);
+      if (!moved || moved.kind !== 'MOVED') throw this.#noteDown(err);
+      this.#refresh().catch(() => {});
+      return { result: await this.#writer(moved.address).command(args), address: moved.address };
+    }
+  }
+
+  /** Waits until a replica of the node has its writes; throws when none does in time. A shard
+   *  without a live replica has nothing to wait for, nor has serverless (it refuses WAIT and
+   *  replicates across zones itself). */
+  async #confirm(address) {
+    if (this.options.serverless || this.#waitRefused || !(this.#replicas.get(address) > 0)) return;
+    let acknowledged;
+    try {
+      acknowledged = Number(await this.#writer(address).command(['WAIT', '1', String(ClusterClient.WAIT_MS)]));
+    } catch (err) {
       if (err instanceof RedisError && /unknown command|NOPERM|not allowed|disabled/i.test(err.message)) {
         this.#waitRefused = true;
-        return true;
+        return;
       }
       throw err;
     }
+    if (acknowledged < 1) throw new RedisError('the purge reached the primary but no replica yet; purge again');
+  }
+
+  /** The node's connection for purges: no tracking, a timeout that outlasts WAIT's own. */
+  #writer(address) {
+    let writer = this.#writers.get(address);
+    if (!writer) {
+      writer = new RedisClient(this.#node(address).url, { ...this.#node(address).options, localCacheBytes: 0, onConnect: undefined,
+        commandTimeoutMs: ClusterClient.WAIT_MS + 500 });
+      this.#writers.set(address, writer);
+    }
+    return writer;
   }
 
   dropLocalCopy() {
@@ -227,8 +282,9 @@ export class ClusterClient {
   }
 
   close() {
-    for (const node of this.#nodes.values()) node.close();
+    for (const node of [...this.#nodes.values(), ...this.#writers.values()]) node.close();
     this.#nodes.clear();
+    this.#writers.clear();
   }
 
   /** Runs `send` on the slot's owner; MOVED: updates the slot, refreshes the map, once more;
@@ -237,7 +293,7 @@ export class ClusterClient {
     try {
       return await send(this.#node(this.#owner(slot)));
     } catch (err) {
-      const moved = redirection(err);
+      const moved = redirection(err, splitAddress(this.#owner(slot))[0]);
       if (!moved) throw this.#noteDown(err);
       if (moved.kind === 'ASK') return ask(this.#node(moved.address));
       const slots = [...this.#slots];
@@ -266,7 +322,12 @@ export class ClusterClient {
     return this.#primaryList;
   }
 
+  /** A new map. A node that lost slots drops its copy: the keys it tracked may live
+   *  elsewhere now, where their changes reach no invalidation of ours. */
   #setSlots(slots) {
+    for (const [address, node] of this.#nodes) {
+      if (this.#slots.some((owner, slot) => owner === address && slots[slot] !== address)) node.dropLocalCopy();
+    }
     this.#slots = slots;
     this.#primaryList = [...new Set(slots.filter(Boolean))];
   }
@@ -295,10 +356,13 @@ export class ClusterClient {
   #refresh(force = false) {
     if (this.#refreshing) return this.#refreshing;
     if (!force && Date.now() < this.#refreshAfter) return Promise.resolve();
-    this.#refreshing = this.#discover().then(() => {
+    this.#refreshing = this.#discover().then((changed) => {
       this.#mapped = true;
-      this.#refreshFailures = 0;
-      this.#refreshAfter = Date.now() + 100;
+      this.#mappedAt = Date.now();
+      // Asked again and nothing changed (a failover still under way): back off all the same,
+      // or every instance would ask every 100 ms.
+      this.#refreshFailures = changed ? 0 : this.#refreshFailures + 1;
+      this.#refreshAfter = Date.now() + Math.min(this.backoffMaxMs, 100 * 2 ** this.#refreshFailures);
     }, (err) => {
       this.#refreshFailures++;
       this.#refreshAfter = Date.now() + Math.min(this.backoffMaxMs, 100 * 2 ** this.#refreshFailures);
@@ -336,8 +400,9 @@ export class ClusterClient {
         for (let s = r.from; s <= r.to; s++) slots[s] = r.address;
         this.#replicas.set(r.address, r.replicas);
       }
-      this.#setSlots(slots);
-      return;
+      const changed = slots.some((owner, slot) => owner !== this.#slots[slot]);
+      if (changed) this.#setSlots(slots);
+      return changed;
     }
     throw lastError ?? new RedisError('no cluster node could be reached');
   }

@@ -41,6 +41,8 @@ export function readConfig(env = process.env) {
     redisURL: env.REDIS_URL || null,
     // Cluster mode enabled or Serverless: REDIS_URL is the configuration endpoint.
     redisCluster: env.REDIS_CLUSTER === '1',
+    // ElastiCache Serverless: no WAIT (it replicates across zones itself), no CLIENT TRACKING.
+    redisServerless: env.REDIS_SERVERLESS === '1',
     redisToken: env.REDIS_AUTH_TOKEN || undefined,
     redisUsername: env.REDIS_USERNAME || undefined,
     redisCA: env.REDIS_CA_FILE ? readFileSync(env.REDIS_CA_FILE) : undefined,

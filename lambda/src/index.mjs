@@ -38,6 +38,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       commandTimeoutMs: config.redisCommandTimeoutMs,
       backoffMaxMs: config.redisBackoffMaxMs,
       localCacheBytes: config.localCacheBytes,
+      serverless: config.redisServerless,
       onConnect: noteInstanceCopy,
     })
     : null;
@@ -83,7 +84,9 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       storeKey = looking.then((found) => (found.entry ? null : found.key), () => null);
       // A cold start (or a reconnect): the connection is still opening, so the upstream is
       // asked at once, alongside; a miss is served by whichever answers first.
-      if (!redis.ready) early = join(event, resource, storeKey, record);
+      if (!redis.readyFor([versionKey(config.namespace), storedKey(config.namespace, knownVersion, resource)])) {
+        early = join(event, resource, storeKey, record);
+      }
       try {
         const found = await (early ? Promise.race([looking, early.flight.then(() => null)]) : looking);
         if (found?.entry) {

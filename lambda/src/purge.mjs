@@ -1,8 +1,8 @@
 // Invalidation: DELETE on a path purges its entry (same key normalization as GET), every
 // entry under it with `x-cachedemo-purge: prefix` (SCAN + UNLINK in batches, never KEYS),
 // or the whole namespace with `?all=true` (one INCR of the namespace version: O(1)).
-// The client decides how: one node (EVAL, one SCAN) or a cluster (per slot, every primary).
-import { RedisError } from './redis.mjs';
+// The client decides how: one node (EVAL, one SCAN) or a cluster (per slot, every primary,
+// confirmed on a replica).
 import { globEscape, keyPrefix, resourceKey, storedKey, versionKey } from './key.mjs';
 
 export const PURGE_HEADER = 'x-cachedemo-purge';
@@ -18,11 +18,7 @@ export function purgeMode(event) {
 export async function purge(redis, namespace, event, { batch = 500 } = {}) {
   const mode = purgeMode(event);
   if (mode === 'all') {
-    const version = await redis.command(['INCR', versionKey(namespace)]);
-    // A purge the primary took but no replica has could be undone by a failover.
-    if (!(await redis.replicated(versionKey(namespace)))) {
-      throw new RedisError('the purge reached the primary but no replica yet; purge again');
-    }
+    const version = await redis.bumpVersion(versionKey(namespace));
     return { mode, removed: null, version };
   }
   if (mode === 'key') {

@@ -292,6 +292,11 @@ export class RedisClient {
     return this.#conn !== null && !this.#conn.closed;
   }
 
+  /** The same for the keys a request reads (one connection serves every key here). */
+  readyFor() {
+    return this.ready;
+  }
+
   /** Whether hits can come from the instance's copy and, when not, why (one line, no secrets). */
   get instanceCopy() {
     if (!this.local) return { on: false, reason: 'turned off (CACHE_LOCAL_MAX_BYTES=0)' };
@@ -331,9 +336,9 @@ export class RedisClient {
     } while (cursor !== '0');
   }
 
-  /** Whether a write is safe from a failover: a single endpoint has nothing to wait for. */
-  async replicated() {
-    return true;
+  /** INCR of the namespace version (a purge of everything). */
+  bumpVersion(key) {
+    return this.command(['INCR', key]);
   }
 
   /**

@@ -150,6 +150,34 @@ describe('a 3-shard cluster with a replica each', () => {
     assert.equal((await h(apiEvent(path))).headers['x-cache'], 'HIT');
   });
 
+  test('a resharded slot that sent no invalidation: the copy of its old owner is dropped once the map is refreshed', async () => {
+    const saved = ClusterClient.MAP_MAX_AGE_MS;
+    ClusterClient.MAP_MAX_AGE_MS = 0;  // a map is refreshed in the background on every hit
+    try {
+      const h = await make();
+      const other = await make({ CACHE_LOCAL_MAX_BYTES: '0' });
+      const path = '/resharded/entry';
+      await h(apiEvent(path));
+      assert.equal((await h(apiEvent(path))).headers['x-cache'], 'HIT');
+      // The namespace version does not exist yet: its slot moves with nothing to migrate, so
+      // no invalidation reaches the copy that holds "no version" from the old owner.
+      const slot = slotOf(versionKey('cachedemo'));
+      const from = await ownerPort(cluster, slot);
+      const to = (await cluster.primaries()).find((p) => p !== from);
+      await moveSlot(cluster, slot, from, to);
+      assert.equal((await other(apiEvent('/?all=true', 'DELETE'))).statusCode, 204);
+      let cache = 'HIT';
+      for (let i = 0; i < 40 && cache === 'HIT'; i++) {
+        cache = (await h(apiEvent(path))).headers['x-cache'];
+        await sleep(50);
+      }
+      assert.equal(cache, 'MISS', 'the purge of everything was seen');
+      await moveSlot(cluster, slot, to, from);
+    } finally {
+      ClusterClient.MAP_MAX_AGE_MS = saved;
+    }
+  });
+
   test('a slot being migrated: ASK is followed with ASKING for the one command', async () => {
     const h = await make({ CACHE_LOCAL_MAX_BYTES: '0' });
     const path = '/asking/target';
@@ -236,13 +264,18 @@ describe('one endpoint for every slot (a serverless endpoint)', () => {
   }
 
   test('a one-node cluster with an RBAC user (the serverless stand-in)', async () => {
-    const cluster = await startTestCluster({ shards: 1, users: [{ name: 'cachedemo-app', password: 'app-secret' }] });
+    // The stack's cluster user (CacheAuthPart.clusterAccessString): what the client sends must be allowed.
+    const access = 'on ~cachedemo:* -@all +get +set +incr +scan +unlink +eval +client|tracking +cluster|shards +cluster|slots +asking +wait';
+    const cluster = await startTestCluster({ shards: 1, users: [{ name: 'cachedemo-app', password: 'app-secret', access }] });
     const h = createHandler({ env: clusterEnv(cluster, upstream, { REDIS_USERNAME: 'cachedemo-app', REDIS_AUTH_TOKEN: 'app-secret' }),
       log: () => {} });
     await h.redis.open();
     assert.equal(h.redis.discovery, 'CLUSTER SHARDS');
     assert.equal((await h(apiEvent('/rbac'))).headers['x-cache'], 'MISS');
     assert.equal((await h(apiEvent('/rbac'))).headers['x-cache'], 'HIT');
+    const purged = await h({ ...apiEvent('/', 'DELETE'), headers: { 'x-cachedemo-purge': 'prefix' } });
+    assert.equal(purged.headers['x-cache-removed'], '1');
+    assert.equal((await h(apiEvent('/?all=true', 'DELETE'))).statusCode, 204);
     h.close();
     await cluster.close();
   });

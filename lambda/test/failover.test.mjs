@@ -58,6 +58,7 @@ test('a primary killed under load: BYPASS for its shard, never an error, hits ba
 
     await cluster.kill(Number(victim.split(':')[1]));
     killedAt = Date.now();
+    const callsBefore = upstream.calls.length;
     // Purges during the failover, on the dead shard and on a live one: each either refused
     // (503: not done, the caller knows) or done, and then never followed by the old entry.
     const purges = { done: 0, refused: 0 };
@@ -70,6 +71,11 @@ test('a primary killed under load: BYPASS for its shard, never an error, hits ba
       }
     }
     for (let waited = 0; !hitsBackAt && waited < 30000; waited += 100) await sleep(100);
+    // During the outage the healthy shards' keys never went to the upstream (the purged one's
+    // miss aside): a dead shard does not make the others' hits misses.
+    const healthyCalls = upstream.calls.slice(callsBefore).filter((c) => !victimPaths.has(c) && !purged.has(c)).length;
+    // After the takeover a purge on the failed shard works again.
+    const again = await h(apiEvent([...victimPaths][1], 'DELETE'));
     await sleep(1000);
     running = false;
     await Promise.all(load);
@@ -78,8 +84,10 @@ test('a primary killed under load: BYPASS for its shard, never an error, hits ba
     assert.equal(stats.errors, 0, 'no request failed');
     assert.ok(stats.victimBypass > 0, 'the dead shard was served from the upstream');
     assert.deepEqual(staleHits, [], 'a purge during the failover was followed by a stale HIT');
+    assert.equal(healthyCalls, 0, 'healthy shards\' keys went to the upstream');
+    assert.equal(again.statusCode, 204, `a purge after the takeover: ${again.statusCode} ${again.body}`);
     const figures = { clients: CLIENTS, keys: KEYS, served: stats.served, ...stats.byCache, victimShardBypass: stats.victimBypass,
-      otherShardsBypass: stats.otherBypass, secondsUntilHitsResume: +((hitsBackAt - killedAt) / 1000).toFixed(2),
+      otherShardsBypass: stats.otherBypass, healthyShardUpstreamCalls: healthyCalls, secondsUntilHitsResume: +((hitsBackAt - killedAt) / 1000).toFixed(2),
       purgesDuringFailover: purges };
     console.log(`failover: ${JSON.stringify(figures)}`);
   } finally {

@@ -30,8 +30,8 @@ public struct ExistingNetworkCheck: Sendable {
             }
             subnets.append(subnet)
         }
-        if options.multiAZ, Set(subnets.map(\.availabilityZone)).count < 2 {
-            throw DeployError(.failed, "--multi-az needs subnets in two availability zones; \(own.subnetIds.joined(separator: ", ")) "
+        if options.multiAZ || options.serverless, Set(subnets.map(\.availabilityZone)).count < 2 {
+            throw DeployError(.failed, "\(options.serverless ? "--serverless" : "--multi-az") needs subnets in two availability zones; \(own.subnetIds.joined(separator: ", ")) "
                 + "are all in \(subnets.first?.availabilityZone ?? "one zone"); add a subnet in another zone")
         }
         let tables = try ec2.routeTables(vpcId: own.vpcId)

@@ -82,7 +82,7 @@ export function parseSlots(reply, askedHost = '127.0.0.1', askedPort = 6379) {
 export class ClusterClient {
   #slots = new Array(SLOTS).fill(null); #primaryList = []; #replicas = new Map(); #nodes = new Map(); #writers = new Map();
   #seeds; #refreshing = null; #refreshFailures = 0; #refreshAfter = 0; #mappedAt = 0; #mapped = false; #discovery = 'none';
-  #waitRefused = false;
+  #waitRefused = false; #slotOf = new Map();
 
   /** How long a map is trusted before a hit from the copies asks for a fresh one, in the
    *  background: a slot resharded away sends no invalidation for keys it never held. */
@@ -119,7 +119,19 @@ export class ClusterClient {
   /** Whether the nodes owning `keys` have their connections open: a shard that is down
    *  must not send the other shards' hits to the upstream as well. */
   readyFor(keys) {
-    return this.#mapped && keys.every((key) => this.#nodes.get(this.#owner(slotOf(key)))?.ready);
+    return this.#mapped && keys.every((key) => this.#nodes.get(this.#owner(this.#slot(key)))?.ready);
+  }
+
+  /** slotOf, remembered for the keys a busy instance reads again and again (the namespace
+   *  version on every request): a hit from the copies does no hashing. */
+  #slot(key) {
+    let slot = this.#slotOf.get(key);
+    if (slot === undefined) {
+      if (this.#slotOf.size >= 10_000) this.#slotOf.clear();
+      slot = slotOf(key);
+      this.#slotOf.set(key, slot);
+    }
+    return slot;
   }
 
   /** On only when every primary's connection tracks; otherwise the first reason it does not. */
@@ -147,7 +159,7 @@ export class ClusterClient {
   async getMany(keys) {
     if (!this.#mapped) await this.#ensureMap();
     if (Date.now() - this.#mappedAt > ClusterClient.MAP_MAX_AGE_MS) this.#refresh().catch(() => {});
-    const owners = keys.map((key) => this.#owner(slotOf(key)));
+    const owners = keys.map((key) => this.#owner(this.#slot(key)));
     // From the copies when every key's node holds it: one wait for pending invalidations,
     // then no round trip at all (each node tracks what was read through it).
     if (this.options.localCacheBytes > 0) {

@@ -8,10 +8,35 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, functionEnv, startRedis } from '../../lambda/test/helpers.mjs';
+import { freePort, functionEnv, keepAliveClient, startRedis } from '../../lambda/test/helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '../..');
+
+/** N requests at concurrency C over keep-alive connections; latencies in ms. An answer that
+ *  is not a 200 (or, with `mustHit`, not a cache hit) counts as an error. */
+export async function load(port, pathFor, concurrency, total, { mustHit = false } = {}) {
+  const latencies = [];
+  let errors = 0, next = 0;
+  const clients = Array.from({ length: concurrency }, () => keepAliveClient(port));
+  const started = performance.now();
+  async function worker(client) {
+    while (next < total) {
+      const i = next++;
+      const t0 = performance.now();
+      const { status, head } = await client.get(pathFor(i));
+      latencies.push(performance.now() - t0);
+      if (status !== 200 || (mustHit && !/x-cache: HIT/i.test(head))) errors++;
+    }
+  }
+  await Promise.all(clients.map(worker));
+  const seconds = (performance.now() - started) / 1000;
+  for (const c of clients) c.close();
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => +latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * p) - 1)].toFixed(3);
+  return { requests: total, concurrency, reqPerSec: Math.round(total / seconds), p50Ms: pct(0.5), p99Ms: pct(0.99),
+    errors, errorRate: +(errors / total).toFixed(4) };
+}
 
 export async function waitForPort(port) {
   for (let i = 0; i < 200; i++) {

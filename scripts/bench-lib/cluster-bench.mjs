@@ -3,34 +3,12 @@
 // and req/s at concurrency 1 and 16, instance copy on and off; and how 10,000 keys spread
 // over the shards. Prints one JSON document.
 import path from 'node:path';
-import { freePort, keepAliveClient, startTestCluster } from '../../lambda/test/helpers.mjs';
+import { freePort, startTestCluster } from '../../lambda/test/helpers.mjs';
 import { parseShards, slotOf } from '../../lambda/src/cluster.mjs';
 import { storedKey } from '../../lambda/src/key.mjs';
-import { benchServers, root, waitForPort } from './bench-servers.mjs';
+import { benchServers, load, root, waitForPort } from './bench-servers.mjs';
 
 const requests = Number(process.env.BENCH_REQUESTS || 4000);
-
-async function load(port, pathFor, concurrency, total) {
-  const latencies = [];
-  let errors = 0, next = 0;
-  const clients = Array.from({ length: concurrency }, () => keepAliveClient(port));
-  const started = performance.now();
-  async function worker(client) {
-    while (next < total) {
-      const i = next++;
-      const t0 = performance.now();
-      const { status, head } = await client.get(pathFor(i));
-      latencies.push(performance.now() - t0);
-      if (status !== 200 || !/x-cache: HIT/i.test(head)) errors++;
-    }
-  }
-  await Promise.all(clients.map(worker));
-  const seconds = (performance.now() - started) / 1000;
-  for (const c of clients) c.close();
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => +latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * p) - 1)].toFixed(3);
-  return { reqPerSec: Math.round(total / seconds), p50Ms: pct(0.5), p99Ms: pct(0.99), notHits: errors };
-}
 
 const servers = await benchServers({ upstreamDelayMs: 0 });
 const cluster = await startTestCluster({ shards: 3, replicas: 0 });
@@ -52,7 +30,7 @@ try {
 
   const results = { requestsPerRun: requests };
   for (const c of [1, 16]) {
-    for (const [name, port] of Object.entries(fronts)) results[`${name}_c${c}`] = await load(port, hitPath, c, requests);
+    for (const [name, port] of Object.entries(fronts)) results[`${name}_c${c}`] = await load(port, hitPath, c, requests, { mustHit: true });
   }
   const check = await cluster.client();
   const ranges = parseShards(await check.command(['CLUSTER', 'SHARDS']));

@@ -2,34 +2,10 @@
 // upstream called directly vs a connect-per-request baseline (the original demo's design),
 // at concurrency 1 and 16. Prints one JSON document. (Cold starts: cold-start-bench.mjs.)
 import path from 'node:path';
-import { freePort, keepAliveClient } from '../../lambda/test/helpers.mjs';
-import { benchServers, root, waitForPort } from './bench-servers.mjs';
+import { freePort } from '../../lambda/test/helpers.mjs';
+import { benchServers, load, root, waitForPort } from './bench-servers.mjs';
 
 const requests = Number(process.env.BENCH_REQUESTS || 4000);
-
-/** N requests at concurrency C over keep-alive connections; latencies in ms. */
-async function load(port, pathFor, concurrency, total) {
-  const latencies = [];
-  let errors = 0, next = 0;
-  const clients = Array.from({ length: concurrency }, () => keepAliveClient(port));
-  const started = performance.now();
-  async function worker(client) {
-    while (next < total) {
-      const i = next++;
-      const t0 = performance.now();
-      const { status } = await client.get(pathFor(i));
-      latencies.push(performance.now() - t0);
-      if (status !== 200) errors++;
-    }
-  }
-  await Promise.all(clients.map(worker));
-  const seconds = (performance.now() - started) / 1000;
-  for (const c of clients) c.close();
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => +latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * p) - 1)].toFixed(3);
-  return { requests: total, concurrency, reqPerSec: Math.round(total / seconds), p50Ms: pct(0.5), p99Ms: pct(0.99),
-    errors, errorRate: +(errors / total).toFixed(4) };
-}
 
 const servers = await benchServers({ upstreamDelayMs: 0 });
 try {

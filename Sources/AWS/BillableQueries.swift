@@ -50,14 +50,9 @@ public struct BillableQueries: Sendable {
 
     /// Replication groups among `ids` that still exist.
     public func replicationGroups(_ ids: [String]) throws -> [String] {
-        try ids.filter { id in
-            do {
-                _ = try client.query(.elasticache, action: "DescribeReplicationGroups", version: "2015-02-02",
-                                     parameters: [("ReplicationGroupId", id)])
-                return true
-            } catch let e as AWSError where e.code == "ReplicationGroupNotFoundFault" || e.status == 404 {
-                return false
-            }
+        try ids.filter {
+            try elastiCacheExists(action: "DescribeReplicationGroups", parameter: ("ReplicationGroupId", $0),
+                                  notFound: "ReplicationGroupNotFoundFault")
         }
     }
 

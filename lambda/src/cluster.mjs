@@ -80,6 +80,8 @@ export function parseSlots(reply, askedHost = '127.0.0.1', askedPort = 6379) {
 }
 
 export class ClusterClient {
+  /** The slots' owners, and the primaries among them (kept with the map: a request must not
+   *  walk 16,384 slots; a new map is a new array, so a loop over the old one is undisturbed). */
   #slots = new Array(SLOTS).fill(null); #primaryList = []; #replicas = new Map(); #nodes = new Map(); #writers = new Map();
   #seeds; #refreshing = null; #refreshFailures = 0; #refreshAfter = 0; #mappedAt = 0; #mapped = false; #discovery = 'none';
   #waitRefused = false; #slotOf = new Map();
@@ -108,12 +110,12 @@ export class ClusterClient {
 
   /** Starts learning the map and opening the primaries' connections; never rejects. */
   open() {
-    return this.#ensureMap().then(() => Promise.all([...this.#primaries()].map((a) => this.#node(a).open())))
+    return this.#ensureMap().then(() => Promise.all(this.#primaryList.map((a) => this.#node(a).open())))
       .then((opened) => opened.every(Boolean), () => false);
   }
 
   get ready() {
-    return this.#mapped && this.#primaries().every((a) => this.#nodes.get(a)?.ready);
+    return this.#mapped && this.#primaryList.every((a) => this.#nodes.get(a)?.ready);
   }
 
   /** Whether the nodes owning `keys` have their connections open: a shard that is down
@@ -138,7 +140,7 @@ export class ClusterClient {
   get instanceCopy() {
     if (!(this.options.localCacheBytes > 0)) return { on: false, reason: 'turned off (CACHE_LOCAL_MAX_BYTES=0)' };
     if (!this.#mapped) return { on: false, reason: 'no connection to the cache' };
-    for (const address of this.#primaries()) {
+    for (const address of this.#primaryList) {
       const copy = this.#nodes.get(address)?.instanceCopy ?? { on: false, reason: 'no connection to the cache' };
       if (!copy.on) return copy;
     }
@@ -234,7 +236,7 @@ export class ClusterClient {
   /** SCAN of every primary, each to its end; yields batches of keys. */
   async *scan(pattern, count) {
     await this.#ensureMap();
-    for (const address of [...this.#primaries()]) {
+    for (const address of this.#primaryList) {
       const node = this.#node(address);
       let cursor = '0';
       do {
@@ -319,7 +321,7 @@ export class ClusterClient {
   /** A node that cannot be reached, a failing shard (CLUSTERDOWN, TRYAGAIN): the map may
    *  have changed under us (a failover); refresh it, with backoff. */
   #noteDown(err) {
-    if (!(err instanceof RedisError) || /^(CLUSTERDOWN|TRYAGAIN|LOADING|READONLY|MASTERDOWN)|redis unavailable|connection|timed out|ECONN/.test(err.message)) {
+    if (unreachable(err) || /^(CLUSTERDOWN|TRYAGAIN|LOADING|READONLY|MASTERDOWN)/.test(err.message)) {
       this.#refresh().catch(() => {});
     }
     return err;
@@ -327,11 +329,6 @@ export class ClusterClient {
 
   #owner(slot) {
     return this.#slots[slot] ?? this.#seeds[0];
-  }
-
-  /** The primaries' addresses: kept with the map (a request must not walk 16,384 slots). */
-  #primaries() {
-    return this.#primaryList;
   }
 
   /** A new map. A node that lost slots drops its copy: the keys it tracked may live
@@ -384,7 +381,7 @@ export class ClusterClient {
   }
 
   async #discover() {
-    const candidates = [...new Set([...this.#seeds, ...this.#primaries(), ...this.#nodes.keys()])];
+    const candidates = [...new Set([...this.#seeds, ...this.#primaryList, ...this.#nodes.keys()])];
     let lastError = null;
     for (const address of candidates) {
       const node = this.#node(address);
@@ -393,12 +390,12 @@ export class ClusterClient {
         ranges = parseShards(await node.command(['CLUSTER', 'SHARDS']), ...splitAddress(address));
         this.#discovery = 'CLUSTER SHARDS';
       } catch (err) {
-        if (!(err instanceof RedisError) || /connection|timed out|unavailable/.test(err.message)) { lastError = err; continue; }
+        if (unreachable(err)) { lastError = err; continue; }
         try {
           ranges = parseSlots(await node.command(['CLUSTER', 'SLOTS']), ...splitAddress(address));
           this.#discovery = 'CLUSTER SLOTS';
         } catch (again) {
-          if (/connection|timed out|unavailable/.test(again.message)) { lastError = again; continue; }
+          if (unreachable(again)) { lastError = again; continue; }
           // No cluster commands here (a serverless endpoint may refuse them): every slot is
           // behind this one endpoint, and MOVED says otherwise if it is not.
           ranges = [{ from: 0, to: SLOTS - 1, address, replicas: 0 }];
@@ -426,6 +423,12 @@ class ClusterNode extends RedisClient {
     const replies = await this.pipelineRaw([['ASKING'], args]);
     return replies[1];
   }
+}
+
+/** A node that did not answer (a socket error, a closed connection, a timeout, a client
+ *  backing off), as against one that answered with an error. */
+function unreachable(err) {
+  return !(err instanceof RedisError) || /unavailable|connection|timed out|ECONN/.test(err.message);
 }
 
 function splitAddress(address) {

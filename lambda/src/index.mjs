@@ -46,6 +46,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   /** Stores of answers that went out before the cache was ready, by resource. */
   const storing = new Map();
   let knownVersion = '0';
+  const namespaceVersion = versionKey(config.namespace);
   redis?.open();
 
   /** Once per connection: a copy that is off says why (ElastiCache may refuse tracking). */
@@ -84,7 +85,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       storeKey = looking.then((found) => (found.entry ? null : found.key), () => null);
       // A cold start (or a reconnect): the connection is still opening, so the upstream is
       // asked at once, alongside; a miss is served by whichever answers first.
-      if (!redis.readyFor([versionKey(config.namespace), storedKey(config.namespace, knownVersion, resource)])) {
+      if (!redis.readyFor(lookupKeys(resource))) {
         early = join(event, resource, storeKey, record);
       }
       try {
@@ -107,6 +108,11 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       { cache, upstreamStatus: result.entry.status, upstreamMs: result.upstreamMs, stored: result.cacheable, shared: !leader });
   }
 
+  /** What a lookup reads: the namespace version, and the entry under the version last seen. */
+  function lookupKeys(resource) {
+    return [namespaceVersion, storedKey(config.namespace, knownVersion, resource)];
+  }
+
   /**
    * The entry a request would be served from, and `key`, where its miss is stored. One round
    * trip (or none, from the instance's copy): the namespace version, and the entry under the
@@ -114,7 +120,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
    * second GET follows.
    */
   async function lookup(resource) {
-    let { values: [v, stored], fromLocal } = await redis.getMany([versionKey(config.namespace), storedKey(config.namespace, knownVersion, resource)]);
+    let { values: [v, stored], fromLocal } = await redis.getMany(lookupKeys(resource));
     const version = v ? v.toString() : '0';
     if (version !== knownVersion) {
       knownVersion = version;

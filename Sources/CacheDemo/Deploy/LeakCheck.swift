@@ -53,40 +53,21 @@ public struct LeakCheck: Sendable {
     public init(client: AWSClient) { queries = BillableQueries(client: client) }
 
     public func check(stackName: String, inventory: Inventory) throws -> [Leftover] {
-        var left: [Leftover] = []
-        for id in try queries.liveNatGateways(ids: inventory.natGateways, tagKey: CacheStack.stackTagKey, tagValue: stackName) {
-            left.append(Leftover(kind: "NAT gateway", id: id, billable: true))
-        }
-        for id in try queries.liveInstances(ids: inventory.natInstances, tagKey: CacheStack.stackTagKey, tagValue: stackName) {
-            left.append(Leftover(kind: "NAT instance", id: id, billable: true))
-        }
-        for id in try queries.egressOnlyGateways(inventory.egressOnlyGateways) {
-            left.append(Leftover(kind: "egress-only internet gateway", id: id, billable: false))
-        }
-        for id in try queries.elasticIPs(allocationIds: inventory.elasticIPs, tagKey: CacheStack.stackTagKey, tagValue: stackName) {
-            left.append(Leftover(kind: "Elastic IP", id: id, billable: true))
-        }
-        for id in try queries.replicationGroups(inventory.replicationGroups) {
-            left.append(Leftover(kind: "cache replication group", id: id, billable: true))
-        }
-        for id in try queries.serverlessCaches(inventory.serverlessCaches) {
-            left.append(Leftover(kind: "serverless cache", id: id, billable: true))
-        }
-        for id in try queries.cacheUsers(inventory.cacheUsers) {
-            left.append(Leftover(kind: "cache user", id: id, billable: false))
-        }
-        for id in try queries.cacheUserGroups(inventory.cacheUserGroups) {
-            left.append(Leftover(kind: "cache user group", id: id, billable: false))
-        }
-        for id in try queries.functions(inventory.functions) {
-            left.append(Leftover(kind: "Lambda function", id: id, billable: false))
-        }
-        for id in try queries.httpApis(inventory.apis) {
-            left.append(Leftover(kind: "HTTP API", id: id, billable: false))
-        }
-        for id in try queries.vpcs(inventory.vpcs) {
-            left.append(Leftover(kind: "VPC", id: id, billable: false))
-        }
-        return left
+        let (key, q, i) = (CacheStack.stackTagKey, queries, inventory)
+        // What each kind is called, whether it bills by the hour, and how to find what is left.
+        let kinds: [(kind: String, billable: Bool, find: () throws -> [String])] = [
+            ("NAT gateway", true, { try q.liveNatGateways(ids: i.natGateways, tagKey: key, tagValue: stackName) }),
+            ("NAT instance", true, { try q.liveInstances(ids: i.natInstances, tagKey: key, tagValue: stackName) }),
+            ("egress-only internet gateway", false, { try q.egressOnlyGateways(i.egressOnlyGateways) }),
+            ("Elastic IP", true, { try q.elasticIPs(allocationIds: i.elasticIPs, tagKey: key, tagValue: stackName) }),
+            ("cache replication group", true, { try q.replicationGroups(i.replicationGroups) }),
+            ("serverless cache", true, { try q.serverlessCaches(i.serverlessCaches) }),
+            ("cache user", false, { try q.cacheUsers(i.cacheUsers) }),
+            ("cache user group", false, { try q.cacheUserGroups(i.cacheUserGroups) }),
+            ("Lambda function", false, { try q.functions(i.functions) }),
+            ("HTTP API", false, { try q.httpApis(i.apis) }),
+            ("VPC", false, { try q.vpcs(i.vpcs) }),
+        ]
+        return try kinds.flatMap { k in try k.find().map { Leftover(kind: k.kind, id: $0, billable: k.billable) } }
     }
 }

@@ -26,29 +26,26 @@ public struct ShapeComparison: Sendable {
         return ShapeComparison(region: region, rows: rows)
     }
 
-    /// The layouts × egress modes, everything else as the user set it. In a VPC of one's
-    /// own the egress is not the stack's, so only the layout varies.
+    /// Nodes (the user's shards, or one primary) and serverless × layouts × egress modes,
+    /// everything else as the user set it, keeping only what the flags allow (no --single-nat
+    /// with ipv6, two subnets for Multi-AZ...). In a VPC of one's own the egress is not the
+    /// stack's, so it stays as given.
     static func shapes(of o: StackOptions) -> [StackOptions] {
         let layouts: [(multiAZ: Bool, singleNAT: Bool)] = [(false, false), (true, false), (true, true)]
-        // Nodes (the user's shards, or one primary) and serverless.
         var nodes = o
         nodes.serverless = false
         var serverless = o
         (serverless.serverless, serverless.shards, serverless.replicas) = (true, 1, nil)
-        var shapes: [StackOptions] = []
-        for cache in [nodes, serverless] {
-          for layout in layouts {
-            for egress in StackOptions.Egress.allCases {
-                var s = cache
-                (s.multiAZ, s.singleNAT, s.egress) = (layout.multiAZ, layout.singleNAT, egress)
-                if o.existingNetwork != nil && egress != o.egress { continue }
-                // Only shapes the other flags allow (no --single-nat with ipv6, two subnets for Multi-AZ...).
-                guard (try? s.validate()) != nil else { continue }
-                shapes.append(s)
+        let egresses = o.existingNetwork == nil ? StackOptions.Egress.allCases : [o.egress]
+        return [nodes, serverless].flatMap { cache in
+            layouts.flatMap { layout in
+                egresses.compactMap { egress -> StackOptions? in
+                    var s = cache
+                    (s.multiAZ, s.singleNAT, s.egress) = (layout.multiAZ, layout.singleNAT, egress)
+                    return (try? s.validate()) != nil ? s : nil
+                }
             }
-          }
         }
-        return shapes
     }
 
     static func sameShape(_ a: StackOptions, _ b: StackOptions) -> Bool {

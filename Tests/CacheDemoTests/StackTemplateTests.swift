@@ -395,8 +395,15 @@ func walk(_ node: Any, _ visit: (Any) -> Void) {
             #expect(id.range(of: CacheAuthPart.userIdPattern, options: .regularExpression) != nil, "\(name) -> \(id)")
             #expect((id + "-default").count <= 40 && !id.contains("--") && !id.hasSuffix("-"))
             #expect(id == Deployer.cacheUserId(stack: name))
+            // ServerlessCacheName: the same rule, at most 40, stable per stack.
+            let cache = Deployer.serverlessCacheName(stack: name)
+            #expect(cache.range(of: CacheStack.serverlessNamePattern, options: .regularExpression) != nil, "\(name) -> \(cache)")
+            #expect(cache == Deployer.serverlessCacheName(stack: name))
         }
         #expect(Deployer.cacheUserId(stack: "Prod") != Deployer.cacheUserId(stack: "prod"))
+        for bad in ["a--b", "ab-", "1ab", "", String(repeating: "a", count: 41)] {
+            #expect(bad.range(of: CacheStack.serverlessNamePattern, options: .regularExpression) == nil, "\(bad) passes")
+        }
         for bad in ["a--b", "ab-", "1ab", "", String(repeating: "a", count: 31)] {
             #expect(bad.range(of: CacheAuthPart.userIdPattern, options: .regularExpression) == nil, "\(bad) passes")
         }

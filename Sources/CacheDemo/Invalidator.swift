@@ -15,6 +15,9 @@ public struct Invalidator: Sendable {
         public var succeeded: Bool { status == 204 || status == 404 }
     }
 
+    /// The header that widens a purge from one key (`prefix`, `all`); lambda/src/purge.mjs reads it.
+    public static let modeHeader = "x-cachedemo-purge"
+
     let endpoint: URL
     let signer: SigV4
     let transport: HTTPTransport
@@ -29,7 +32,7 @@ public struct Invalidator: Sendable {
     }
 
     public func purge(paths: [String], mode: Mode) -> [Outcome] {
-        if mode == .all { return [send(path: "/?all=true", mode: .all)] }
+        if mode == .all { return [send(path: "/", mode: .all)] }
         return paths.map { send(path: $0, mode: mode) }
     }
 
@@ -38,7 +41,9 @@ public struct Invalidator: Sendable {
             return Outcome(path: path, status: 0, removed: nil, message: "not a valid path")
         }
         var request = HTTPRequest(method: "DELETE", url: url)
-        if mode == .prefix { request.setHeader("x-cachedemo-purge", "prefix") }
+        // The mode travels in a header, never in the path or query: those are the upstream's
+        // own, so `/search?all=true` is one entry like any other.
+        if mode != .key { request.setHeader(Self.modeHeader, mode.rawValue) }
         let signed = signer.sign(request, payload: .empty, at: now()).request
         do {
             let r = try transport.send(signed)

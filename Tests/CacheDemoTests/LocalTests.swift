@@ -297,11 +297,19 @@ struct LocalRun {
         #expect(result.first?["removed"] as? Int == 1)
         #expect(try get(endpoint + path).header("x-cache") == "MISS")
 
+        // An upstream's own `?all=true` is one entry, never the whole cache (issue 20).
+        _ = try get(endpoint + "/search?all=true")
+        #expect(try get(endpoint + "/shelf/0").header("x-cache") == "MISS")
+        let one = try cachedemo("invalidate", "--endpoint", endpoint, "/search?all=true")
+        #expect(one.status == 0 && one.stdout.contains("removed 1 entry"), "\(one.stdout)\(one.stderr)")
+        #expect(try get(endpoint + "/shelf/0").header("x-cache") == "HIT")
+        #expect(try get(endpoint + "/search?all=true").header("x-cache") == "MISS")
+
         // A prefix and the whole namespace.
         _ = try get(endpoint + "/shelf/1")
         _ = try get(endpoint + "/shelf/2")
         let prefix = try cachedemo("invalidate", "--endpoint", endpoint, "--prefix", "/shelf")
-        #expect(prefix.status == 0 && prefix.stdout.contains("removed 2 entries"), "\(prefix.stdout)\(prefix.stderr)")
+        #expect(prefix.status == 0 && prefix.stdout.contains("removed 3 entries"), "\(prefix.stdout)\(prefix.stderr)")
         let everything = try cachedemo("invalidate", "--endpoint", endpoint, "--all")
         #expect(everything.status == 0 && everything.stdout.contains("namespace dropped"))
         #expect(try get(endpoint + path).header("x-cache") == "MISS")

@@ -7,7 +7,7 @@ import { RedisClient } from './redis.mjs';
 import { ClusterClient } from './cluster.mjs';
 import { IamTokenProvider } from './iam-auth.mjs';
 import { keyHash, normalizePath, normalizeQuery, resourceKey, storedKey, versionKey } from './key.mjs';
-import { purge } from './purge.mjs';
+import { purge, PurgeModeError } from './purge.mjs';
 import { decodeEntry, encodeEntry, isTextual } from './entry.mjs';
 import { diagnosticHeaders, wantsDiagnostics } from './diagnostics.mjs';
 
@@ -168,6 +168,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       }
       return { statusCode: 204, headers: { 'x-cache-purge': result.mode, 'x-cache-removed': String(result.removed) }, body: '' };
     } catch (err) {
+      if (err instanceof PurgeModeError) return jsonResponse(400, { message: err.message });
       return jsonResponse(503, { message: `the cache could not be purged: ${err.message}` });
     }
   }

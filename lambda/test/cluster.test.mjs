@@ -6,7 +6,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClusterClient, crc16, parseShards, parseSlots, slotOf, SLOTS } from '../src/cluster.mjs';
-import { apiEvent, memoryLog, startRedis, startTestCluster, startUpstream } from './helpers.mjs';
+import { apiEvent, memoryLog, startRedis, startTestCluster, startUpstream, purgeAllEvent } from './helpers.mjs';
 import { createHandler } from '../src/index.mjs';
 import { storedKey, versionKey } from '../src/key.mjs';
 
@@ -103,7 +103,7 @@ describe('a 3-shard cluster with a replica each', () => {
     assert.equal(prefix.statusCode, 204);
     assert.equal(prefix.headers['x-cache-removed'], '12');
     for (const p of paths) assert.equal((await h(apiEvent(p))).headers['x-cache'], 'MISS');
-    const all = await h(apiEvent('/?all=true', 'DELETE'));
+    const all = await h(purgeAllEvent());
     assert.equal(all.statusCode, 204);
     for (const p of paths) assert.equal((await h(apiEvent(p))).headers['x-cache'], 'MISS');
   });
@@ -165,7 +165,7 @@ describe('a 3-shard cluster with a replica each', () => {
       const from = await ownerPort(cluster, slot);
       const to = (await cluster.primaries()).find((p) => p !== from);
       await moveSlot(cluster, slot, from, to);
-      assert.equal((await other(apiEvent('/?all=true', 'DELETE'))).statusCode, 204);
+      assert.equal((await other(purgeAllEvent())).statusCode, 204);
       let cache = 'HIT';
       for (let i = 0; i < 40 && cache === 'HIT'; i++) {
         cache = (await h(apiEvent(path))).headers['x-cache'];
@@ -275,7 +275,7 @@ describe('one endpoint for every slot (a serverless endpoint)', () => {
     assert.equal((await h(apiEvent('/rbac'))).headers['x-cache'], 'HIT');
     const purged = await h({ ...apiEvent('/', 'DELETE'), headers: { 'x-cachedemo-purge': 'prefix' } });
     assert.equal(purged.headers['x-cache-removed'], '1');
-    assert.equal((await h(apiEvent('/?all=true', 'DELETE'))).statusCode, 204);
+    assert.equal((await h(purgeAllEvent())).statusCode, 204);
     h.close();
     await cluster.close();
   });

@@ -199,6 +199,11 @@ export function apiEvent(pathAndQuery, method = 'GET') {
   };
 }
 
+/** DELETE of everything, as `cachedemo invalidate --all` sends it. */
+export function purgeAllEvent() {
+  return { ...apiEvent('/', 'DELETE'), headers: { 'x-cachedemo-purge': 'all' } };
+}
+
 /** A log sink that keeps the records for assertions. */
 export function memoryLog() {
   const records = [];

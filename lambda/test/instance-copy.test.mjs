@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheKey } from '../src/key.mjs';
 import { encodeEntry } from '../src/entry.mjs';
 import { LocalCache } from '../src/local-cache.mjs';
-import { apiEvent, functionEnv, keepAliveClient, startFront, suiteServers } from './helpers.mjs';
+import { apiEvent, functionEnv, keepAliveClient, startFront, suiteServers, purgeAllEvent } from './helpers.mjs';
 
 const keyOf = (p, query = '') => cacheKey({ namespace: 'cachedemo', method: 'GET', path: p, query });
 
@@ -59,7 +59,7 @@ describe('instance copy', () => {
     await sleep(20);
     assert.equal((await reader(apiEvent('/one'))).headers['x-cache'], 'MISS');
     assert.equal((await reader(apiEvent('/two'))).headers['x-cache'], 'HIT');
-    assert.equal((await purger(apiEvent('/?all=true', 'DELETE'))).statusCode, 204);
+    assert.equal((await purger(purgeAllEvent())).statusCode, 204);
     await sleep(20);
     assert.equal((await reader(apiEvent('/two'))).headers['x-cache'], 'MISS');
   });
@@ -68,7 +68,7 @@ describe('instance copy', () => {
     const h = await make();
     await h(apiEvent('/mine'));
     await h(apiEvent('/mine'));
-    assert.equal((await h(apiEvent('/?all=true', 'DELETE'))).statusCode, 204);
+    assert.equal((await h(purgeAllEvent())).statusCode, 204);
     assert.equal((await h(apiEvent('/mine'))).headers['x-cache'], 'MISS');
   });
 

@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHandler } from '../src/index.mjs';
-import { cacheKey } from '../src/key.mjs';
+import { cacheKey, versionKey } from '../src/key.mjs';
 import { apiEvent, memoryLog, suiteServers } from './helpers.mjs';
 
 describe('purge', () => {
@@ -64,12 +64,36 @@ describe('purge', () => {
     for (const p of ['/a', '/b?x=1', '/c/d']) await h(apiEvent(p));
     for (let i = 0; i < 1000; i++) await servers.check.command(['SET', cacheKey({ namespace: 'cachedemo', method: 'GET', path: `/bulk/${i}`, query: '' }), 'x']);
     h.sent.length = 0;
-    const r = await h(del('/?all=true'));
+    const r = await h(del('/', { 'x-cachedemo-purge': 'all' }));
     assert.equal(r.statusCode, 204);
     assert.equal(r.headers['x-cache-namespace-version'], '1');
     assert.deepEqual(h.sent, ['INCR']);
     for (const p of ['/a', '/b?x=1', '/c/d']) assert.equal((await h(apiEvent(p))).headers['x-cache'], 'MISS', p);
     assert.equal((await h(apiEvent('/a'))).headers['x-cache'], 'HIT');
+  });
+
+  test('a query of the upstream\'s own never widens a purge: DELETE /search?all=true removes that entry only', async () => {
+    const h = await make();
+    for (const p of ['/search?all=true', '/search?all=false', '/other']) await h(apiEvent(p));
+    const r = await h(del('/search?all=true'));
+    assert.equal(r.statusCode, 204);
+    assert.equal(r.headers['x-cache-purge'], 'key');
+    assert.equal(r.headers['x-cache-removed'], '1');
+    assert.equal(await servers.check.command(['GET', versionKey('cachedemo')]), null, 'the namespace version was bumped');
+    assert.equal((await h(apiEvent('/search?all=true'))).headers['x-cache'], 'MISS');
+    for (const p of ['/search?all=false', '/other']) assert.equal((await h(apiEvent(p))).headers['x-cache'], 'HIT', p);
+  });
+
+  test('a purge header naming no mode is refused (400), and nothing is purged', async () => {
+    const h = await make();
+    await h(apiEvent('/kept'));
+    for (const value of ['everything', 'ALL ', 'prefix,all']) {
+      const r = await h(del('/kept', { 'x-cachedemo-purge': value }));
+      if (value === 'ALL ') { assert.equal(r.statusCode, 204, 'case and spaces do not matter'); await h(apiEvent('/kept')); continue; }
+      assert.equal(r.statusCode, 400, value);
+      assert.match(JSON.parse(r.body).message, /x-cachedemo-purge must be one of key, prefix, all/);
+    }
+    assert.equal((await h(apiEvent('/kept'))).headers['x-cache'], 'HIT');
   });
 
   test('the cache down: 503, not a pretend success', async () => {

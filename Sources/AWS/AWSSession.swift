@@ -31,7 +31,7 @@ public struct AWSSession: Sendable {
         var explicit: URL?
         if let e = options.endpointURL ?? profile?["endpoint_url"] {
             guard let u = EndpointResolver.httpURL(e) else {
-                throw ConfigError("\(options.endpointURL != nil ? "--endpoint-url" : "the profile's endpoint_url") '\(e)' is not an http(s) URL")
+                throw ConfigError("\(options.endpointURL != nil ? "--endpoint-url" : "the profile's endpoint_url") \(UserInput.quoted(e)) is not an http(s) URL")
             }
             explicit = u
         }

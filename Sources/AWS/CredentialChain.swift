@@ -54,7 +54,7 @@ public struct CredentialChain: Sendable {
             return try profileProvider(profileName, visited: [])
         }
         if profileWasChosen {
-            throw CredentialsError("profile '\(profileName)' is not in \(config.configPath) or \(config.credentialsPath); "
+            throw CredentialsError("profile \(UserInput.quoted(profileName)) is not in \(config.configPath) or \(config.credentialsPath); "
                 + "check --profile / AWS_PROFILE")
         }
         if let container = ContainerCredentials(environment: env, transport: transport) {
@@ -74,10 +74,10 @@ public struct CredentialChain: Sendable {
     /// One profile: static keys, assume role (from a source profile or web identity), or credential_process.
     func profileProvider(_ name: String, visited: [String]) throws -> CredentialsProvider {
         guard !visited.contains(name) else {
-            throw CredentialsError("profile '\(name)' is part of a source_profile loop: \((visited + [name]).joined(separator: " -> "))")
+            throw CredentialsError("profile \(UserInput.quoted(name)) is part of a source_profile loop: \((visited + [name]).joined(separator: " -> "))")
         }
         guard let p = config.profile(name) else {
-            throw CredentialsError("profile '\(visited.last ?? name)' names source_profile '\(name)', which does not exist")
+            throw CredentialsError("profile '\(visited.last ?? name)' names source_profile \(UserInput.quoted(name)), which does not exist")
         }
         if let role = p["role_arn"] {
             let session = p["role_session_name"] ?? Self.defaultSessionName
@@ -96,11 +96,11 @@ public struct CredentialChain: Sendable {
                 }
             } else if p["credential_source"] == "Environment" {
                 guard let fromEnvironment = environmentCredentials else {
-                    throw CredentialsError("profile '\(name)' uses credential_source = Environment, but AWS_ACCESS_KEY_ID is not set")
+                    throw CredentialsError("profile \(UserInput.quoted(name)) uses credential_source = Environment, but AWS_ACCESS_KEY_ID is not set")
                 }
                 sourceProvider = fromEnvironment
             } else {
-                throw CredentialsError("profile '\(name)' has role_arn but no source_profile, credential_source or web_identity_token_file")
+                throw CredentialsError("profile \(UserInput.quoted(name)) has role_arn but no source_profile, credential_source or web_identity_token_file")
             }
             let externalId = p["external_id"]
             let duration = p["duration_seconds"].flatMap(Int.init)
@@ -117,16 +117,16 @@ public struct CredentialChain: Sendable {
         }
         if let id = p["aws_access_key_id"] {
             guard let secret = p["aws_secret_access_key"] else {
-                throw CredentialsError("profile '\(name)' has aws_access_key_id but no aws_secret_access_key")
+                throw CredentialsError("profile \(UserInput.quoted(name)) has aws_access_key_id but no aws_secret_access_key")
             }
             return StaticCredentials(AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: p["aws_session_token"]),
                                      source: "profile \(name)")
         }
         if p["sso_session"] != nil || p["sso_start_url"] != nil {
-            throw CredentialsError("profile '\(name)' uses IAM Identity Center (SSO), which cachedemo does not support yet; "
+            throw CredentialsError("profile \(UserInput.quoted(name)) uses IAM Identity Center (SSO), which cachedemo does not support yet; "
                 + "export credentials with `aws configure export-credentials --profile \(name) --format env`")
         }
-        throw CredentialsError("profile '\(name)' has no credentials (no keys, role_arn or credential_process)")
+        throw CredentialsError("profile \(UserInput.quoted(name)) has no credentials (no keys, role_arn or credential_process)")
     }
 
     /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), when both are set.

@@ -82,7 +82,7 @@ enum CredentialProcess {
         p.standardInput = FileHandle.nullDevice
         let exited = DispatchSemaphore(value: 0)
         p.terminationHandler = { _ in exited.signal() }
-        do { try p.run() } catch { throw CredentialsError("credential_process of profile '\(profile)' could not start") }
+        do { try p.run() } catch { throw CredentialsError("credential_process of profile \(UserInput.quoted(profile)) could not start") }
         let guardian = ChildGuardian(p)
         defer { guardian.release() }
         // Read while waiting, so a large output cannot block the program on a full pipe.
@@ -95,19 +95,19 @@ enum CredentialProcess {
         }
         if exited.wait(timeout: .now() + timeout) == .timedOut {
             guardian.stop()
-            throw CredentialsError("credential_process of profile '\(profile)' gave no answer in \(Int(timeout)) s and was stopped")
+            throw CredentialsError("credential_process of profile \(UserInput.quoted(profile)) gave no answer in \(Int(timeout)) s and was stopped")
         }
         guardian.yieldToSignal()
         readDone.wait()
         let data = box.data
         guard p.terminationStatus == 0 else {
-            throw CredentialsError("credential_process of profile '\(profile)' exited with status \(p.terminationStatus) "
+            throw CredentialsError("credential_process of profile \(UserInput.quoted(profile)) exited with status \(p.terminationStatus) "
                 + "(its own message, if any, is above)")
         }
         guard let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any], doc["Version"] as? Int == 1 else {
-            throw CredentialsError("credential_process of profile '\(profile)' did not print a Version 1 JSON document")
+            throw CredentialsError("credential_process of profile \(UserInput.quoted(profile)) did not print a Version 1 JSON document")
         }
-        return try TemporaryCredentialsDocument.parse(data, tokenKey: "SessionToken", what: "credential_process of profile '\(profile)'")
+        return try TemporaryCredentialsDocument.parse(data, tokenKey: "SessionToken", what: "credential_process of profile \(UserInput.quoted(profile))")
     }
 }
 

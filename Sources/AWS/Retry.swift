@@ -16,11 +16,11 @@ public struct RetryPolicy: Sendable {
     public static func from(environment: [String: String], profile: [String: String]?) throws(ConfigError) -> RetryPolicy {
         let mode = environment["AWS_RETRY_MODE"] ?? profile?["retry_mode"] ?? "standard"
         guard ["standard", "legacy", "adaptive"].contains(mode) else {
-            throw ConfigError("retry mode '\(mode)' is not standard, legacy or adaptive")
+            throw ConfigError("retry mode \(UserInput.quoted(mode)) is not standard, legacy or adaptive")
         }
         var attempts = mode == "legacy" ? 5 : 3
         if let raw = environment["AWS_MAX_ATTEMPTS"] ?? profile?["max_attempts"] {
-            guard let n = Int(raw), n >= 1 else { throw ConfigError("max attempts '\(raw)' is not a whole number >= 1") }
+            guard let n = Int(raw), n >= 1 else { throw ConfigError("max attempts \(UserInput.quoted(raw)) is not a whole number >= 1") }
             attempts = n
         }
         return RetryPolicy(maxAttempts: attempts)

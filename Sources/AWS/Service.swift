@@ -47,7 +47,7 @@ public struct EndpointResolver: Sendable {
     public static func checkEnvironment(_ env: [String: String]) throws(ConfigError) {
         for name in ["AWS_ENDPOINT_URL"] + AWSService.allCases.map(\.endpointVariable) {
             guard let v = env[name], !v.isEmpty else { continue }
-            guard Self.httpURL(v) != nil else { throw ConfigError("\(name) '\(v)' is not an http(s) URL; fix or unset it") }
+            guard Self.httpURL(v) != nil else { throw ConfigError("\(name) \(UserInput.quoted(v)) is not an http(s) URL; fix or unset it") }
         }
     }
 
@@ -112,8 +112,8 @@ public enum RegionResolver {
     }
 
     static func validated(_ region: String, _ source: String) throws(ConfigError) -> String {
-        let ok = region.range(of: #"^[a-z]{2}(-[a-z]+)+-\d+$"#, options: .regularExpression) != nil
-        guard ok else { throw ConfigError("\(source) '\(region)' is not an AWS region name (e.g. us-east-1)") }
+        let ok = UserInput.matches(region, #"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}"#)
+        guard ok else { throw ConfigError("\(source) \(UserInput.quoted(region)) is not an AWS region name (e.g. us-east-1)") }
         return region
     }
 }

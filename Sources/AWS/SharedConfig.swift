@@ -29,7 +29,7 @@ public struct SharedConfig: Sendable {
         if let found = profiles[name] { return found }
         guard name == "default" else {
             let source = explicit != nil ? "--profile" : env["AWS_PROFILE"] != nil ? "AWS_PROFILE" : "AWS_DEFAULT_PROFILE"
-            throw ConfigError("the profile '\(name)' (from \(source)) is in neither \(configPath) nor \(credentialsPath); "
+            throw ConfigError("the profile \(UserInput.quoted(name)) (from \(source)) is in neither \(configPath) nor \(credentialsPath); "
                 + "check the name, or add it with: aws configure --profile \(name)", kind: .profileNotFound)
         }
         return nil
@@ -62,7 +62,7 @@ public struct SharedConfig: Sendable {
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]") else {
-                    throw ConfigError("\(file):\(lineNumber): section header '\(line)' has no closing ']'")
+                    throw ConfigError("\(file):\(lineNumber): section header \(UserInput.quoted(line)) has no closing ']'")
                 }
                 sawSection = true
                 var name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
@@ -93,7 +93,7 @@ public struct SharedConfig: Sendable {
             if let hash = value.range(of: " #") ?? value.range(of: " ;") { value = String(value[..<hash.lowerBound]).trimmingCharacters(in: .whitespaces) }
             guard !key.isEmpty else { throw ConfigError("\(file):\(lineNumber): setting with no name") }
             guard let section = current else {
-                guard sawSection else { throw ConfigError("\(file):\(lineNumber): setting '\(key)' outside any [section]") }
+                guard sawSection else { throw ConfigError("\(file):\(lineNumber): setting \(UserInput.quoted(key)) outside any [section]") }
                 lastKey = key  // inside a section that is not a profile
                 continue
             }

@@ -1,3 +1,4 @@
+import AWS
 /// What a user can choose about the stack; the same set drives `template`, `deploy` and `cost`.
 public struct StackOptions: Sendable, Equatable {
     public enum Engine: String, CaseIterable, Sendable {
@@ -141,7 +142,7 @@ public struct StackOptions: Sendable, Equatable {
     /// The CPU architecture of the NAT instance type (Graviton families carry a `g`: t4g, c7gn).
     public var natInstanceArchitecture: Architecture {
         let family = natInstanceType.split(separator: ".").first ?? ""
-        return family.range(of: #"^([a-z]+[0-9]+[a-z]*g[a-z]*|a1)$"#, options: .regularExpression) != nil ? .arm64 : .x86_64
+        return UserInput.matches(String(family), #"([a-z]+[0-9]+[a-z]*g[a-z]*|a1)"#) ? .arm64 : .x86_64
     }
     /// Nodes billed by the hour: none for serverless.
     public var cacheNodeCount: Int {
@@ -160,17 +161,16 @@ public struct StackOptions: Sendable, Equatable {
     /// Rejects values AWS would reject later, with a message that says what to use instead.
     public func validate() throws(StackOptionsError) {
         guard let block = IPv4Block(vpcCIDR) else {
-            throw .init("--vpc-cidr '\(vpcCIDR)' is not an IPv4 CIDR block with an aligned base address; "
+            throw .init("--vpc-cidr \(UserInput.quoted(vpcCIDR)) is not an IPv4 CIDR block with an aligned base address; "
                 + "use one like 10.10.0.0/16")
         }
         guard (16...24).contains(block.prefix) else {
-            throw .init("--vpc-cidr '\(vpcCIDR)' is a /\(block.prefix); use a /16 to /24 block, e.g. 10.10.0.0/16")
+            throw .init("--vpc-cidr \(UserInput.quoted(vpcCIDR)) is a /\(block.prefix); use a /16 to /24 block, e.g. 10.10.0.0/16")
         }
         // cache.<family>.<size>: families like t4g, r7g, m6gd, c7gn; sizes micro to 24xlarge.
-        guard nodeType.range(of: #"^cache\.[a-z]+[0-9]+[a-z]*\.(micro|small|medium|large|xlarge|[0-9]+xlarge)$"#,
-                             options: .regularExpression) != nil
+        guard UserInput.matches(nodeType, #"cache\.[a-z]{1,4}[0-9]{1,2}[a-z]{0,4}\.(micro|small|medium|large|xlarge|[0-9]{1,3}xlarge)"#)
         else {
-            throw .init("--node-type '\(nodeType)' is not an ElastiCache node type; use one like cache.t4g.micro or cache.r7g.large")
+            throw .init("--node-type \(UserInput.quoted(nodeType)) is not an ElastiCache node type; use one like cache.t4g.micro or cache.r7g.large")
         }
         if singleNAT && !multiAZ {
             throw .init("--single-nat only applies to a Multi-AZ stack; add --multi-az or drop --single-nat")
@@ -178,7 +178,7 @@ public struct StackOptions: Sendable, Equatable {
         try validateEgress()
         try validateCacheShape()
         if let v = engineVersion, !engine.supportedVersions.contains(v) {
-            throw .init("--engine-version '\(v)' is not a \(engine.rawValue) version this stack can use on ElastiCache; "
+            throw .init("--engine-version \(UserInput.quoted(v)) is not a \(engine.rawValue) version this stack can use on ElastiCache; "
                 + "use one of \(engine.supportedVersions.joined(separator: ", "))")
         }
         _ = try UpstreamURL(upstreamURL)
@@ -188,7 +188,7 @@ public struct StackOptions: Sendable, Equatable {
                 + "use --engine-version 7.0 or later, or --cache-auth token")
         }
         guard Self.runtimes.contains(runtime) else {
-            throw .init("--runtime '\(runtime)' is not a Node.js runtime Lambda offers for this function; use one of "
+            throw .init("--runtime \(UserInput.quoted(runtime)) is not a Node.js runtime Lambda offers for this function; use one of "
                 + Self.runtimes.joined(separator: ", "))
         }
         guard (128...10240).contains(memoryMB) else {
@@ -249,21 +249,21 @@ public struct StackOptions: Sendable, Equatable {
         if singleNAT && egress == .ipv6 {
             throw .init("--single-nat has no NAT to share with --egress ipv6; drop --single-nat")
         }
-        guard natInstanceType.range(of: #"^[a-z][a-z0-9-]*\.[a-z0-9]+$"#, options: .regularExpression) != nil else {
-            throw .init("--nat-instance-type '\(natInstanceType)' is not an EC2 instance type; use one like t4g.nano")
+        guard UserInput.matches(natInstanceType, #"[a-z][a-z0-9-]{0,15}\.[a-z0-9]{1,16}"#) else {
+            throw .init("--nat-instance-type \(UserInput.quoted(natInstanceType)) is not an EC2 instance type; use one like t4g.nano")
         }
         guard let own = existingNetwork else { return }
         if singleNAT {
             throw .init("--single-nat has no NAT to share with --vpc-id (your VPC's routes carry egress); drop --single-nat")
         }
-        guard own.vpcId.range(of: #"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$"#, options: .regularExpression) != nil else {
-            throw .init("--vpc-id '\(own.vpcId)' is not a VPC id; use one like vpc-0123456789abcdef0")
+        guard UserInput.matches(own.vpcId, #"vpc-([0-9a-f]{8}|[0-9a-f]{17})"#) else {
+            throw .init("--vpc-id \(UserInput.quoted(own.vpcId)) is not a VPC id; use one like vpc-0123456789abcdef0")
         }
         guard !own.subnetIds.isEmpty else {
             throw .init("--vpc-id needs --subnet-ids: the private subnets (comma-separated) the function and the cache go in")
         }
-        for id in own.subnetIds where id.range(of: #"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$"#, options: .regularExpression) == nil {
-            throw .init("--subnet-ids: '\(id)' is not a subnet id; use ids like subnet-0123456789abcdef0, comma-separated")
+        for id in own.subnetIds where !UserInput.matches(id, #"subnet-([0-9a-f]{8}|[0-9a-f]{17})"#) {
+            throw .init("--subnet-ids: \(UserInput.quoted(id)) is not a subnet id; use ids like subnet-0123456789abcdef0, comma-separated")
         }
         if Set(own.subnetIds).count != own.subnetIds.count {
             throw .init("--subnet-ids names a subnet twice; give each subnet once")

@@ -1,3 +1,4 @@
+import AWS
 import Foundation
 
 /// The stack's tags: cachedemo's own, which every resource carries and destroy's leak check
@@ -12,16 +13,16 @@ public enum StackTags {
     public static func validated(_ pairs: [(key: String, value: String)]) throws(StackOptionsError) -> [String: String] {
         var out: [String: String] = [:]
         for (key, value) in pairs {
-            guard out[key] == nil else { throw .init("--tags: '\(key)' is given twice; give each key once") }
+            guard out[key] == nil else { throw .init("--tags: \(UserInput.quoted(key)) is given twice; give each key once") }
             guard !reserved.contains(key) else {
-                throw .init("--tags: '\(key)' is set by cachedemo on every resource (destroy finds leftovers by it); use another key")
+                throw .init("--tags: \(UserInput.quoted(key)) is set by cachedemo on every resource (destroy finds leftovers by it); use another key")
             }
             guard !key.lowercased().hasPrefix("aws:") else { throw .init("--tags: keys starting with 'aws:' are reserved by AWS") }
             guard (1...128).contains(key.count), (1...256).contains(value.count) else {
-                throw .init("--tags: '\(key)' needs a key of 1-128 and a value of 1-256 characters")
+                throw .init("--tags: \(UserInput.quoted(key)) needs a key of 1-128 and a value of 1-256 characters")
             }
             guard allowed(key), allowed(value) else {
-                throw .init("--tags: '\(key)=\(value)' may hold only letters, digits, spaces and _ . : / = + - @")
+                throw .init("--tags: \(UserInput.quoted(key + "=" + value)) may hold only letters, digits, spaces and _ . : / = + - @")
             }
             out[key] = value
         }

@@ -19,12 +19,12 @@ struct AWSOptions: ParsableArguments {
     /// A region given as a flag must look like one (us-east-1, eu-central-2, us-gov-west-1):
     /// a usage error in every command, before any file is read or call made.
     func validate() throws {
-        if let region, region.range(of: #"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$"#, options: .regularExpression) == nil {
-            throw ValidationError("--region '\(region)' is not an AWS region name; use one like us-east-1")
+        if let region, !UserInput.matches(region, #"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}"#) {
+            throw ValidationError("--region \(UserInput.quoted(region)) is not an AWS region name; use one like us-east-1")
         }
         if let profile, profile.isEmpty { throw ValidationError("--profile is empty; name a profile or leave the flag out") }
         if let endpointURL, EndpointResolver.httpURL(endpointURL) == nil {
-            throw ValidationError("--endpoint-url '\(endpointURL)' is not an http(s) URL with a host (and a port from 1 to 65535)")
+            throw ValidationError("--endpoint-url \(UserInput.quoted(endpointURL)) is not an http(s) URL with a host (and a port from 1 to 65535)")
         }
     }
 

@@ -13,20 +13,20 @@ struct CostCommand: ParsableCommand {
     @OptionGroup var stack: StackOptionArguments
     @OptionGroup var aws: AWSOptions
 
-    @Option(name: .customLong("requests-per-month"), help: "API requests per month.")
+    @Option(name: .customLong("requests-per-month"), help: "API requests per month.", transform: DecimalArgument.parse)
     var requestsPerMonth = CostEstimate.Usage().requestsPerMonth
 
-    @Option(name: .customLong("gb-per-month"), help: "GB per month from the upstream (cache misses); a NAT gateway charges for each.")
+    @Option(name: .customLong("gb-per-month"), help: "GB per month from the upstream (cache misses); a NAT gateway charges for each.", transform: DecimalArgument.parse)
     var gbPerMonth = CostEstimate.Usage().gbPerMonth
 
-    @Option(name: .customLong("avg-duration-ms"), help: "Average function duration in ms.")
+    @Option(name: .customLong("avg-duration-ms"), help: "Average function duration in ms.", transform: DecimalArgument.parse)
     var avgDurationMs = CostEstimate.Usage().averageDurationMs
 
-    @Option(name: .customLong("gb-stored"), help: "With --serverless: GB the cache holds on average (billed at least 0.1 GB Valkey, 1 GB Redis OSS).")
-    var gbStored = CostEstimate.Usage().gbStored
+    @Option(name: .customLong("gb-stored"), help: "With --serverless or --compare: GB the cache holds on average (billed at least 0.1 GB Valkey, 1 GB Redis OSS; default 0.1).", transform: DecimalArgument.parse)
+    var gbStored: Double?
 
-    @Option(name: .customLong("avg-item-kb"), help: "With --serverless: KB of a cached answer (an ECPU is a KB read or written, at least one per command).")
-    var avgItemKB = CostEstimate.Usage().averageItemKB
+    @Option(name: .customLong("avg-item-kb"), help: "With --serverless or --compare: KB of a cached answer (an ECPU is a KB read or written, at least one per command; default 1).", transform: DecimalArgument.parse)
+    var avgItemKB: Double?
 
     @Flag(help: "Ask the AWS Price List API for cache node and NAT gateway prices (falls back to the table).")
     var live = false
@@ -45,6 +45,12 @@ struct CostCommand: ParsableCommand {
             }
             try Self.check(gbPerMonth, "--gb-per-month", max: 1e7, unit: "GB")
             try Self.check(avgDurationMs, "--avg-duration-ms", max: 900_000, unit: "ms (Lambda's 15-minute limit)")
+            // Serverless figures price only a serverless row: without one they would be ignored.
+            for (flag, given) in [("--gb-stored", gbStored), ("--avg-item-kb", avgItemKB)] where given != nil && !options.serverless && !compare {
+                throw UsageFailure("\(flag) prices ElastiCache Serverless; add --serverless (or --compare) or drop \(flag)")
+            }
+            let gbStored = gbStored ?? CostEstimate.Usage().gbStored
+            let avgItemKB = avgItemKB ?? CostEstimate.Usage().averageItemKB
             try Self.check(gbStored, "--gb-stored", max: 5000, unit: "GB (ElastiCache Serverless's most)")
             try Self.check(avgItemKB, "--avg-item-kb", max: 512_000, unit: "KB (Redis's 512 MB value limit)")
             let region = try aws.resolvedRegion()

@@ -71,6 +71,7 @@ struct DeployCommand: ParsableCommand {
             var o = Deployer.Options()
             o.stackName = try name.validated()
             o.stack = try stack.stackOptions()
+            if let artifactBucket { _ = try asUsage(artifactBucket) { try ArtifactStore.checkBucketName($0) } }
             o.artifactBucket = artifactBucket
             o.parameterOverrides = try uniqueKeyValuePairs(parameterOverrides, flag: "--parameter-overrides")
             do { o.tags = try StackTags.validated(try keyValuePairs(tags, flag: "--tags")) } catch let e as StackOptionsError {

@@ -34,6 +34,7 @@ struct DestroyCommand: ParsableCommand {
             var o = Destroyer.Options()
             o.stackName = try name.validated()
             o.purgeArtifacts = purgeArtifacts
+            if let artifactBucket { _ = try asUsage(artifactBucket) { try ArtifactStore.checkBucketName($0) } }
             o.artifactBucket = artifactBucket
             o.timeout = try waitTimeout.seconds()
             if !yes {

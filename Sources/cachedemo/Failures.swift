@@ -1,3 +1,4 @@
+import AWS
 import ArgumentParser
 import CacheDemo
 import Foundation
@@ -32,8 +33,9 @@ func reportingFailures<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
+/// One line, whatever the message quotes: a control character a value carried is escaped.
 func printError(_ message: String) {
-    writeStderr("cachedemo: error: \(message)\n")
+    writeStderr("cachedemo: error: \(UserInput.escaped(message))\n")
 }
 
 /// Every output-file flag writes through OutputFile: the same rules and the same one line.

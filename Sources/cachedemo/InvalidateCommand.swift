@@ -37,7 +37,7 @@ struct InvalidateCommand: ParsableCommand {
         try reportingFailures {
             if all && (!paths.isEmpty || prefix) { throw UsageFailure("--all purges everything: give no paths and no --prefix") }
             if !all && paths.isEmpty { throw UsageFailure("give the paths to purge (e.g. /people?name=ada), or --all") }
-            if let bad = paths.first(where: { !$0.hasPrefix("/") }) { throw UsageFailure("path '\(bad)' must start with /") }
+            if let bad = paths.first(where: { !$0.hasPrefix("/") }) { throw UsageFailure("path \(UserInput.quoted(bad)) must start with /") }
             let (url, credentials, region) = try target()
             let outcomes = Invalidator(endpoint: url, credentials: credentials, region: region)
                 .purge(paths: paths, mode: all ? .all : prefix ? .prefix : .key)

@@ -53,6 +53,10 @@ struct LocalCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             if let port, !(1...65535).contains(port) { throw UsageFailure("--port \(port) is not a TCP port (1-65535)") }
+            for (flag, value, tool) in [("--node", node, "node"), ("--redis-server", redisServer, "redis-server")] where value.isEmpty {
+                throw UsageFailure("\(flag) is empty; give the name or path of \(tool), or leave the flag out")
+            }
+            if smokeTest { try SmokeTestReporting.checkBeforeRunning(junitXML: nil) }
             if let upstreamURL {
                 _ = try asUsage(upstreamURL) { _ = try UpstreamURL($0) }
             }

@@ -29,8 +29,12 @@ struct SmokeTestCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let url = try resolveEndpoint()
+            // Flags first, then AWS: a bad flag is said before any stack is looked up.
             guard (1...10_000).contains(requests) else { throw UsageFailure("--requests \(requests) is outside 1 to 10000") }
+            try SmokeTestReporting.checkPath(path, flag: "--path")
+            if let errorPath { try SmokeTestReporting.checkPath(errorPath, flag: "--error-path") }
+            try SmokeTestReporting.checkBeforeRunning(junitXML: junitXML)
+            let url = try resolveEndpoint()
             var options = SmokeTest.Options(endpoint: url)
             options.path = path
             options.errorPath = errorPath
@@ -55,11 +59,24 @@ extension SmokeTestCommand {
 
 /// Runs the smoke test and prints its table or JSON; shared with `local --smoke-test`.
 enum SmokeTestReporting {
-    static func runAndReport(_ options: SmokeTest.Options, format: OutputFormat, junitXML: String?) throws {
+    /// What can fail before a single call: the proxy and CA settings, the report's path.
+    static func checkBeforeRunning(junitXML: String?) throws {
         do { try CurlTransport.checkEnvironment(ProcessInfo.processInfo.environment) } catch {
             throw OperationFailure(error.description)
         }
         if let junitXML { try checkOutputFile(junitXML) }
+    }
+
+    /// A path and query to call, as a request line carries it: from `/`, printable, one line.
+    static func checkPath(_ path: String, flag: String) throws {
+        guard path.hasPrefix("/"), path.count <= 2048, path.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0 != "\u{7F}" }) else {
+            throw UsageFailure("\(flag) \(UserInput.quoted(path)) is not a path: start it with /, no spaces or control "
+                + "characters (percent-encode them), at most 2048 characters")
+        }
+    }
+
+    /// Runs the checks; `checkBeforeRunning` has been called.
+    static func runAndReport(_ options: SmokeTest.Options, format: OutputFormat, junitXML: String?) throws {
         let report = SmokeTest(options: options, transport: CurlTransport(timeouts: .init(connectMs: 3_000, totalMs: 30_000))).run()
         if let junitXML { try writeOutputFile(Data(report.junitXML().utf8), to: junitXML) }
         switch format {

@@ -19,9 +19,9 @@ struct StackNameOption: ParsableArguments {
 /// CloudFormation's rule for stack names, checked before any AWS call in every command.
 enum StackName {
     static func check(_ name: String) throws {
-        let ok = name.count <= 128 && name.range(of: "^[A-Za-z][-A-Za-z0-9]*$", options: .regularExpression) != nil
+        let ok = name.count <= 128 && UserInput.matches(name, "[A-Za-z][-A-Za-z0-9]*")
         guard ok else {
-            throw ValidationError("--stack-name '\(name)' is not a stack name: start with a letter; letters, digits and '-' only, at most 128")
+            throw ValidationError("--stack-name \(UserInput.quoted(name)) is not a stack name: start with a letter; letters, digits and '-' only, at most 128")
         }
     }
 }
@@ -31,7 +31,7 @@ enum StackName {
 func keyValuePairs(_ items: [String], flag: String) throws -> [(key: String, value: String)] {
     try items.map { item in
         guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
-            throw UsageFailure("\(flag) takes KEY=VALUE pairs; '\(item)' has no '='")
+            throw UsageFailure("\(flag) takes KEY=VALUE pairs; \(UserInput.quoted(item)) has no '='")
         }
         return (String(item[..<eq]), String(item[item.index(after: eq)...]))
     }
@@ -41,7 +41,7 @@ func keyValuePairs(_ items: [String], flag: String) throws -> [(key: String, val
 func uniqueKeyValuePairs(_ items: [String], flag: String) throws -> [String: String] {
     var out: [String: String] = [:]
     for (k, v) in try keyValuePairs(items, flag: flag) {
-        guard out[k] == nil else { throw UsageFailure("\(flag): '\(k)' is given twice; give each key once") }
+        guard out[k] == nil else { throw UsageFailure("\(flag): \(UserInput.quoted(k)) is given twice; give each key once") }
         out[k] = v
     }
     return out
@@ -51,7 +51,8 @@ func uniqueKeyValuePairs(_ items: [String], flag: String) throws -> [String: Str
 /// (`--timeout` is the function's timeout, a stack option.)
 struct WaitTimeoutOption: ParsableArguments {
     @Option(name: .customLong("wait-timeout"),
-            help: "Stop waiting after this many minutes (the stack operation goes on). --timeout is the function's timeout.")
+            help: "Stop waiting after this many minutes (the stack operation goes on). --timeout is the function's timeout.",
+            transform: DecimalArgument.parse)
     var minutes: Double?
 
     /// In seconds; a bound that is not positive (or not a number) is a usage error.
@@ -67,7 +68,7 @@ struct WaitTimeoutOption: ParsableArguments {
 /// An http(s) URL given as a flag's value, or a usage error naming the flag.
 func httpURL(_ text: String, flag: String) throws -> URL {
     guard let url = EndpointResolver.httpURL(text) else {
-        throw UsageFailure("\(flag) '\(text)' is not an http(s) URL with a host (and a port from 1 to 65535)")
+        throw UsageFailure("\(flag) \(UserInput.quoted(text)) is not an http(s) URL with a host (and a port from 1 to 65535)")
     }
     return url
 }

@@ -21,8 +21,8 @@ struct StackOptionArguments: ParsableArguments {
     @Option(name: .customLong("vpc-id"), help: "Deploy into this existing VPC (with --subnet-ids): the stack creates no network of its own.")
     var vpcId: String?
 
-    @Option(name: .customLong("subnet-ids"), help: "With --vpc-id: the private subnets for the function and the cache, comma-separated; each needs a default route (NAT or, with --egress ipv6, an egress-only gateway).")
-    var subnetIds: String?
+    @Option(name: .customLong("subnet-ids"), help: "With --vpc-id: the private subnets for the function and the cache, comma-separated (or the flag repeated: all of them count); each needs a default route (NAT or, with --egress ipv6, an egress-only gateway).")
+    var subnetIds: [String] = []
 
     @Option(help: "Shards (cluster mode enabled): 1 is one primary, as without the flag; 2 to 500 shard the data over that many primaries.")
     var shards: Int?
@@ -121,7 +121,7 @@ extension StackOptionArguments {
         }
         o.egress = egress ?? .natGateway
         if let vpcCIDR { o.vpcCIDR = vpcCIDR }
-        guard vpcId != nil || subnetIds != nil else { return }
+        guard vpcId != nil || !subnetIds.isEmpty else { return }
         guard let vpcId else { throw UsageFailure("--subnet-ids needs --vpc-id: the VPC the subnets are in") }
         if vpcCIDR != nil {
             throw UsageFailure("--vpc-cidr sizes a VPC the stack creates; with --vpc-id the stack creates none: drop --vpc-cidr")
@@ -130,7 +130,8 @@ extension StackOptionArguments {
             throw UsageFailure("--egress \(egress.rawValue) builds egress in a VPC the stack creates; with --vpc-id your VPC's "
                 + "routes carry it: drop --egress (or use --egress ipv6 for subnets that leave over IPv6)")
         }
-        let subnets = (subnetIds ?? "").split(separator: ",", omittingEmptySubsequences: false)
+        // A repeated flag adds its subnets: argument-parser would otherwise keep only the last.
+        let subnets = subnetIds.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
             .map { $0.trimmingCharacters(in: .whitespaces) }
         o.existingNetwork = .init(vpcId: vpcId, subnetIds: subnets == [""] ? [] : subnets)
     }
@@ -165,7 +166,8 @@ struct CachingArguments: ParsableArguments {
 /// The HTTP API stage's throttle; `template`, `deploy`, `cost` and `local` share these flags.
 struct ThrottleArguments: ParsableArguments {
     @Option(name: .customLong("throttle-rate"),
-            help: "Requests per second the API lets through (steady); above it callers get 429. Also caps the bill.")
+            help: "Requests per second the API lets through (steady); above it callers get 429. Also caps the bill.",
+            transform: DecimalArgument.parse)
     var rate = ThrottleOptions().ratePerSecond
 
     @Option(name: .customLong("throttle-burst"), help: "Requests the API lets through at once above the steady rate.")

@@ -62,6 +62,47 @@ import Glibc
         expectOneLine(try bare(args), 64, mention)
     }
 
+    /// Issue 20: a value with a trailing newline or a control character, a value far past what
+    /// AWS takes, a flag that would be ignored: one line naming it (escaped), exit 64, before
+    /// any file is read or call made (no AWS configuration here at all).
+    @Test(arguments: [
+        (["destroy", "--stack-name", "t1\n", "--yes"], #"--stack-name 't1\n'"#),
+        (["status", "--stack-name", "t1\t"], #"'t1\t'"#),
+        (["whoami", "--region", "us-east-1\n"], #"--region 'us-east-1\n'"#),
+        (["deploy", "--region", "us-east-1\n"], #"'us-east-1\n'"#),
+        (["template", "--vpc-id", "vpc-01234567\n", "--subnet-ids", "subnet-01234567"], #"--vpc-id 'vpc-01234567\n'"#),
+        (["template", "--vpc-id", "vpc-01234567", "--subnet-ids", "subnet-01234567\n"], #"'subnet-01234567\n'"#),
+        (["template", "--node-type", "cache.t4g.micro\n"], #"'cache.t4g.micro\n'"#),
+        (["deploy", "--node-type", "cache.t4g.micro\u{1B}[31m"], #"\u{1B}"#),
+        (["template", "--egress", "nat-instance", "--nat-instance-type", "t4g.nano\n"], #"'t4g.nano\n'"#),
+        (["template", "--egress", "nat-instance", "--nat-instance-type", "t4g." + String(repeating: "a", count: 5000)],
+         "(5004 characters) is not an EC2 instance type"),
+        (["template", "--upstream-url", "https://example.com/" + String(repeating: "a", count: 100_000)], "at most 2048"),
+        (["template", "--throttle-rate", "0x10"], "'0x10' is not a decimal number"),
+        (["cost", "--region", "us-east-1", "--gb-per-month", "0x10"], "'0x10' is not a decimal number"),
+        (["cost", "--region", "us-east-1", "--requests-per-month", "nan"], "'nan' is not a decimal number"),
+        (["deploy", "--wait-timeout", "0x1"], "'0x1' is not a decimal number"),
+        (["cost", "--region", "us-east-1", "--gb-stored", "2"], "add --serverless (or --compare)"),
+        (["cost", "--region", "us-east-1", "--avg-item-kb", "4"], "add --serverless (or --compare)"),
+        (["deploy", "--artifact-bucket", ""], "--artifact-bucket '' is not an S3 bucket name"),
+        (["deploy", "--artifact-bucket", "My_Bucket"], "is not an S3 bucket name"),
+        (["deploy", "--artifact-bucket", "a..b"], "no '..'"), (["destroy", "--artifact-bucket", "192.168.5.4", "--yes"], "IP address"),
+        (["deploy", "--artifact-bucket", "xn--bucket"], "S3 reserves 'xn--'"),
+        (["destroy", "--artifact-bucket", "logs-s3alias", "--yes"], "S3 reserves '-s3alias'"),
+        (["local", "--node", ""], "--node is empty"), (["local", "--redis-server", ""], "--redis-server is empty"),
+        (["smoke-test", "--endpoint", "http://127.0.0.1:9", "--error-path", ""], "--error-path '' is not a path"),
+        (["smoke-test", "--endpoint", "http://127.0.0.1:9", "--path", "no-slash"], "--path 'no-slash' is not a path"),
+        // Flags first, then AWS: a bad flag is said before the stack is looked up (there is no AWS here).
+        (["smoke-test", "--stack-name", "nosuch", "--requests", "0"], "--requests 0"),
+        (["smoke-test", "--stack-name", "nosuch", "--junit-xml", "/dev/null"], "/dev/null"),
+    ] as [([String], String)])
+    func carelessValuesAreOneEscapedLineAndExit64(_ args: [String], _ mention: String) throws {
+        let r = try bare(args)
+        let status: Int32 = args.contains("--junit-xml") ? 1 : 64  // an unwritable report is a failed operation, said first
+        expectOneLine(r, status, mention)
+        #expect(r.stderr.count < 400, "a long value is cut in the message: \(r.stderr.count) characters")
+    }
+
     @Test func environmentMistakesAreNamedOneLineExit1() throws {
         let creds = ["AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x"]
         expectOneLine(try bare(["whoami"], env: creds.merging(["AWS_ENDPOINT_URL": "garbage"]) { $1 }), 1, "AWS_ENDPOINT_URL 'garbage'")

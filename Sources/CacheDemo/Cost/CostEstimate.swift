@@ -1,3 +1,4 @@
+import AWS
 import Foundation
 
 /// What the stack costs: fixed hourly parts (the egress: NAT gateways or instances and their
@@ -57,10 +58,10 @@ public struct CostEstimate: Sendable {
     public static func estimate(_ o: StackOptions, region: String, usage: Usage, live: LivePrices.Figures? = nil,
                                 table: PriceTable.Type = PriceTable.self) throws(CostError) -> CostEstimate {
         guard var r = table.regions[region] else {
-            throw CostError("no prices for region '\(region)'; known: \(table.regions.keys.sorted().joined(separator: ", "))")
+            throw CostError("no prices for region \(UserInput.quoted(region)); known: \(table.regions.keys.sorted().joined(separator: ", "))")
         }
         guard var node = table.nodeHour(nodeType: o.nodeType, engine: o.engine, region: r) else {
-            throw CostError("no prices for node type '\(o.nodeType)'; known: \(table.redisNodeHour.keys.sorted().joined(separator: ", "))")
+            throw CostError("no prices for node type \(UserInput.quoted(o.nodeType)); known: \(table.redisNodeHour.keys.sorted().joined(separator: ", "))")
         }
         if let live {
             node = live.nodeHour
@@ -119,7 +120,7 @@ public struct CostEstimate: Sendable {
             ]
         case .natInstance:
             guard let base = table.instanceHour[o.natInstanceType] else {
-                throw CostError("no prices for NAT instance type '\(o.natInstanceType)'; known: "
+                throw CostError("no prices for NAT instance type \(UserInput.quoted(o.natInstanceType)); known: "
                     + table.instanceHour.keys.sorted().joined(separator: ", "))
             }
             let n = Double(o.natInstanceCount), hour = base * r.ec2Factor

@@ -25,6 +25,22 @@ public struct ArtifactStore: Sendable {
         "cachedemo-artifacts-\(account)-\(region)"
     }
 
+    /// S3's naming rules for general purpose buckets, checked before any call: a name S3
+    /// would refuse (or an empty one) otherwise comes back as a bare 403 or 400.
+    public static func checkBucketName(_ name: String, flag: String = "--artifact-bucket") throws(StackOptionsError) {
+        let rule = "3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit"
+        guard UserInput.matches(name, #"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"#) else {
+            throw .init("\(flag) \(UserInput.quoted(name)) is not an S3 bucket name: \(rule)")
+        }
+        if name.contains("..") || UserInput.matches(name, #"[0-9]{1,3}(\.[0-9]{1,3}){3}"#) {
+            throw .init("\(flag) \(UserInput.quoted(name)) is not an S3 bucket name: no '..', not an IP address")
+        }
+        let reserved = (prefixes: ["xn--", "sthree-", "amzn-s3-demo-"], suffixes: ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"])
+        if let p = reserved.prefixes.first(where: name.hasPrefix) ?? reserved.suffixes.first(where: name.hasSuffix) {
+            throw .init("\(flag) \(UserInput.quoted(name)): S3 reserves '\(p)' for its own names; choose another bucket name")
+        }
+    }
+
     /// Returns true when the bucket was created now.
     @discardableResult
     public func ensureBucket(progress: DeployProgress) throws -> Bool {

@@ -120,6 +120,9 @@ public struct Deployer: Sendable {
         if model.parameters[NatInstanceEgress.imageParameter] != nil, o.parameterOverrides[NatInstanceEgress.imageParameter] == nil {
             parameters[NatInstanceEgress.imageParameter] = try natImage(o, live: live, deployedType: deployed?.natInstanceType)
         }
+        for (k, v) in o.parameterOverrides.sorted(by: { $0.key < $1.key }) {
+            if let own = parameters[k], own != v { progress.info("note: --parameter-overrides \(k)=\(v) replaces what deploy would set (\(own))") }
+        }
         parameters.merge(o.parameterOverrides) { $1 }
         // The code the stack will run (an override may name other code than the upload).
         let deployedKey = parameters[CacheStack.ParameterName.codeBucket] == store.bucket
@@ -333,12 +336,22 @@ public struct Deployer: Sendable {
         template.resources.contains { $0.type.hasPrefix("AWS::IAM::") } ? ["CAPABILITY_IAM"] : []
     }
 
-    /// Overrides must name a parameter of the template and not be empty.
+    /// Parameters deploy derives from the stack name so that every update agrees: an override
+    /// would rename, and so replace, the cache's user or the serverless cache. The others have
+    /// a meaning of their own (README, deploy): `CodeS3Bucket`/`CodeS3Key` run other code than
+    /// the upload (going back to an earlier artifact), `NatImageId` pins the NAT instances' AMI.
+    static let derivedParameters: [String: String] = [
+        CacheAuthPart.userIdParameter: "deploy derives the cache user's id from the stack name (another id replaces the user)",
+        CacheStack.serverlessNameParameter: "deploy derives the serverless cache's name from the stack name (another name replaces the cache)",
+    ]
+
+    /// Overrides must name a parameter of the template, not one deploy sets, and not be empty.
     static func checkOverrides(_ overrides: [String: String], of template: Template) throws {
         let known = template.parameters.keys.sorted()
-        for (k, v) in overrides {
+        for (k, v) in overrides.sorted(by: { $0.key < $1.key }) {
+            if let why = derivedParameters[k] { throw DeployError(.usage, "--parameter-overrides: \(k) is cachedemo's own: \(why); drop it") }
             guard known.contains(k) else {
-                throw DeployError(.usage, "--parameter-overrides: '\(k)' is not a parameter of the template (it has \(known.joined(separator: ", ")))")
+                throw DeployError(.usage, "--parameter-overrides: \(UserInput.quoted(k)) is not a parameter of the template (it has \(known.joined(separator: ", ")))")
             }
             guard !v.isEmpty else { throw DeployError(.usage, "--parameter-overrides: \(k) is empty") }
         }

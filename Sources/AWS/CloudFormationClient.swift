@@ -30,7 +30,13 @@ public struct CloudFormationClient: Sendable {
         public let type: String
         public let status: String
         public let reason: String?
-        public init(id: String, timestamp: Date, logicalId: String, physicalId: String?, type: String, status: String, reason: String?) {
+        /// The token of the operation that wrote it (every event of one ExecuteChangeSet or
+        /// DeleteStack carries the token that call was given): how a deploy tells its own
+        /// events from those of another operation on the same stack.
+        public let clientRequestToken: String?
+        public init(id: String, timestamp: Date, logicalId: String, physicalId: String?, type: String, status: String, reason: String?,
+                    clientRequestToken: String? = nil) {
+            self.clientRequestToken = clientRequestToken
             self.id = id
             self.timestamp = timestamp
             self.logicalId = logicalId
@@ -111,7 +117,7 @@ public struct CloudFormationClient: Sendable {
                                     timestamp: e.value("Timestamp").flatMap(ISO8601.parse) ?? Date(),
                                     logicalId: e.value("LogicalResourceId") ?? "", physicalId: e.value("PhysicalResourceId"),
                                     type: e.value("ResourceType") ?? "", status: e.value("ResourceStatus") ?? "",
-                                    reason: e.value("ResourceStatusReason")))
+                                    reason: e.value("ResourceStatusReason"), clientRequestToken: e.value("ClientRequestToken")))
             }
             token = xml.find("NextToken")?.text
             if token?.isEmpty == true { token = nil }

@@ -101,18 +101,20 @@ struct DeployCommand: ParsableCommand {
                 result = try runAWSOperation { try Deployer(session: session, progress: progress, confirm: ask).deploy(o) }
             } catch let failure as OperationFailure {
                 // A failed operation shows where its time went too (the failed resource marked).
-                if output.format == .text, let operation = TimelineReport.fetch(session, stack: o.stackName),
-                   Date().timeIntervalSince(operation.started) < 24 * 3600 {
+                // Only this deploy's own operation: one that failed before executing has none.
+                if output.format == .text, let operation = TimelineReport.fetch(session, stack: o.stackName, token: o.operationToken) {
                     try? TimelineReport.show(operation, format: .text, svgPath: timeline.svgPath)
+                } else {
+                    TimelineReport.sayNoneWritten(to: timeline.svgPath)
                 }
                 throw failure
             }
-            let operation = result.executed ? TimelineReport.fetch(session, stack: result.stackId) : nil
+            let operation = result.executed ? TimelineReport.fetch(session, stack: result.stackId, token: o.operationToken) : nil
             report(result, stackName: o.stackName, estimate: estimate, cheaper: cheaper, timeline: operation)
             if result.executed {
                 try TimelineReport.show(operation, format: output.format, svgPath: timeline.svgPath)
-            } else if let path = timeline.svgPath {
-                progress.info("no stack operation ran, so no timeline was written to \(path)")
+            } else {
+                TimelineReport.sayNoneWritten(to: timeline.svgPath)
             }
             if result.status == "REFUSED_REPLACEMENT" {
                 throw OperationFailure("the change set replaces "
@@ -156,7 +158,7 @@ struct DeployCommand: ParsableCommand {
                 "stackName": stackName, "stackId": r.stackId, "status": r.status, "noChanges": r.noChanges,
                 "executed": r.executed, "uploaded": r.uploaded, "code": r.codeLocation,
                 "durationSeconds": (r.duration * 10).rounded() / 10, "outputs": r.outputs,
-                "changeSetId": r.changeSetId ?? NSNull(),
+                "changeSetId": r.changeSetId ?? NSNull(), "operationToken": r.operationToken,
                 "estimate": estimate.map { CostReport.json($0) } ?? NSNull(),
                 "cheaperShape": cheaper ?? NSNull(),
                 "timeline": timeline?.jsonObject ?? NSNull(),

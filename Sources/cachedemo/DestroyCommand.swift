@@ -48,7 +48,7 @@ struct DestroyCommand: ParsableCommand {
             let session = try aws.session()
             WaitInterruption.install()
             let result = try runAWSOperation { try Destroyer(session: session, progress: TerminalProgress()).destroy(o) }
-            let operation = result.stackId.flatMap { TimelineReport.fetch(session, stack: $0) }
+            let operation = result.stackId.flatMap { TimelineReport.fetch(session, stack: $0, token: result.operationToken) }
             switch output.format {
             case .json:
                 printJSON(["stackName": o.stackName, "existed": result.existed, "stackId": result.stackId ?? NSNull(),
@@ -59,7 +59,11 @@ struct DestroyCommand: ParsableCommand {
             case .text:
                 if result.existed { say("\(o.stackName): \(result.status) in \(String(format: "%.1f", result.duration)) s") }
             }
-            if result.existed { try TimelineReport.show(operation, format: output.format, svgPath: timeline.svgPath) }
+            if result.existed {
+                try TimelineReport.show(operation, format: output.format, svgPath: timeline.svgPath)
+            } else {
+                TimelineReport.sayNoneWritten(to: timeline.svgPath)
+            }
             if result.billableLeft {
                 throw OperationFailure("stack \(o.stackName) is deleted but billable resources survived: "
                     + result.leftovers.filter(\.billable).map { "\($0.kind) \($0.id)" }.joined(separator: ", ")

@@ -21,9 +21,16 @@ struct TimelineOption: ParsableArguments {
 /// The per-resource timeline of a stack's latest operation, after deploy and destroy and on
 /// `status --timeline`: a chart on stdout in text mode, a `timeline` key in JSON.
 enum TimelineReport {
-    static func fetch(_ session: AWSSession, stack: String) -> Timeline? {
+    /// The latest operation's timeline; with `token`, the latest of the operations this
+    /// command ran (none: it changed nothing, so there is no timeline of its own to show).
+    static func fetch(_ session: AWSSession, stack: String, token: String? = nil) -> Timeline? {
         guard let events = try? CloudFormationClient(client: session.client).describeStackEvents(stack) else { return nil }
-        return Timeline(events: events)
+        return Timeline(events: events.filter { StackWatcher.isOwn($0, token: token) })
+    }
+
+    /// `--timeline-svg` given, but the command ran no stack operation to draw.
+    static func sayNoneWritten(to path: String?) {
+        if let path { progress("no stack operation ran, so no timeline was written to \(path)") }
     }
 
     /// Prints the chart (text) and writes the SVG if asked; JSON callers take `jsonObject`.

@@ -125,6 +125,67 @@ import TestSupport
         }
     }
 
+    /// Runs the three invocations at once, as three CI jobs of one stack would.
+    func atOnce(_ invocations: [[String]]) -> [ProcessResult?] {
+        let results = LockedResults(count: invocations.count)
+        DispatchQueue.concurrentPerform(iterations: invocations.count) { i in results.set(i, try? run(invocations[i])) }
+        return results.all
+    }
+
+    /// Issue 20.8: three deploys of one stack at once. None fails on a name clash, none is
+    /// lost while saying it succeeded: each either runs its own operation (its token on that
+    /// operation's events) or plans again after the other and says so, and each shows only
+    /// its own operation's events.
+    @Test func concurrentDeploysEachRunTheirOwnOperationOrPlanAgain() throws {
+        let stack = "conc-\(UUID().uuidString.prefix(6).lowercased())"
+        let creates = atOnce(Array(repeating: ["deploy", "--stack-name", stack, "--output", "json"], count: 3))
+        var created = 0
+        for r in creates {
+            let r = try #require(r)
+            #expect(r.status == 0, "\(r.stderr)")
+            let doc = try json(r)
+            if doc["executed"] as? Bool == true { created += 1; #expect(doc["status"] as? String == "CREATE_COMPLETE") }
+            else { #expect(doc["noChanges"] as? Bool == true, "\(r.stderr)") }
+        }
+        #expect(created == 1)
+
+        let ttls = ["61", "62", "63"]
+        let updates = atOnce(ttls.map { ["deploy", "--stack-name", stack, "--cache-ttl", $0, "--output", "json"] })
+        let events = try CloudFormationClient(client: emulator.client()).describeStackEvents(stack)
+        let stackLevel = events.filter { $0.type == "AWS::CloudFormation::Stack" && $0.status == "UPDATE_COMPLETE" }
+        var tokens: [String: String] = [:]  // token -> TTL
+        for (ttl, r) in zip(ttls, updates) {
+            let r = try #require(r)
+            #expect(r.status == 0, "\(r.stderr)")
+            let doc = try json(r)
+            #expect(doc["status"] as? String == "UPDATE_COMPLETE" && doc["executed"] as? Bool == true, "\(r.stderr)")
+            let token = try #require(doc["operationToken"] as? String)
+            tokens[token] = ttl
+            // Its own operation is on the stack's record, under its token: it was not lost.
+            #expect(stackLevel.contains { $0.clientRequestToken?.hasPrefix(token) == true }, "deploy of TTL \(ttl) left no operation")
+            // It showed its own operation's stack-level events only: one start, one end.
+            let shown = r.stderr.split(separator: "\n").filter { $0.contains("AWS::CloudFormation::Stack") }
+            #expect(shown.filter { $0.contains("UPDATE_IN_PROGRESS") }.count == 1, "\(r.stderr)")
+            #expect(shown.filter { $0.contains("UPDATE_COMPLETE") }.count == 1, "\(r.stderr)")
+        }
+        // The function runs the TTL of the last operation to finish.
+        let last = try #require(stackLevel.first?.clientRequestToken)  // newest first
+        let winner = try #require(tokens.first { last.hasPrefix($0.key) }?.value)
+        let name = try #require(try json(run(["status", "--stack-name", stack, "--output", "json"]))["outputs"] as? [String: String])["FunctionName"]
+        #expect(try functionEnvironment(try #require(name))["CACHE_TTL_SECONDS"] == winner)
+
+        // Issue 20.10: a deploy that fails before running anything shows no timeline (the
+        // stack's previous operation is not its own); destroy of no stack says none was written.
+        let failed = try run(["deploy", "--stack-name", stack, "--artifact-bucket", "no-such-bucket-\(stack)", "--cache-ttl", "70"])
+        #expect(failed.status == 1 && failed.stderr.contains("NoSuchBucket"), "\(failed.stderr)")
+        #expect(!failed.stdout.contains("timeline"), "another operation's timeline: \(failed.stdout)")
+        let svg = FileManager.default.temporaryDirectory.appendingPathComponent("none-\(stack).svg").path
+        let none = try run(["destroy", "--stack-name", "no-\(stack)", "--yes", "--timeline-svg", svg])
+        #expect(none.status == 0 && none.stderr.contains("no timeline was written to \(svg)"), "\(none.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: svg))
+        #expect(try run(["destroy", "--stack-name", stack, "--yes"]).status == 0)
+    }
+
     @Test func destroyWithoutATerminalNeedsYes() throws {
         let r = try run(["destroy", "--stack-name", "anything"])
         #expect(r.status == 64 && r.stderr.contains("--yes"))
@@ -161,4 +222,13 @@ import TestSupport
         #expect(gone.status == 0, "\(gone.stdout)")
         #expect(gone.stdout.contains("DELETE_COMPLETE"))
     }
+}
+
+/// Results written from several threads at once.
+final class LockedResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [ProcessResult?]
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: ProcessResult?) { lock.withLock { results[i] = r } }
+    var all: [ProcessResult?] { lock.withLock { results } }
 }

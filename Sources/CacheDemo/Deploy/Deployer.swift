@@ -22,6 +22,13 @@ public struct Deployer: Sendable {
         public var timeout: TimeInterval?
         /// Templates larger than this go to the bucket and are passed as TemplateURL.
         public var templateBodyLimit = Deployer.templateBodyLimit
+        /// The start of the ClientRequestToken of every stack operation this deploy runs (each
+        /// gets its own suffix): CloudFormation writes it on each event the operation makes,
+        /// so events and outcome are this deploy's own, whoever else works on the stack.
+        public var operationToken = "cachedemo-" + UUID().uuidString.lowercased()
+        /// How many times a deploy plans again after another operation changed the stack
+        /// between its change set and the execution.
+        public var replans = 3
         public init() {}
     }
 
@@ -36,6 +43,8 @@ public struct Deployer: Sendable {
         public var changeSetId: String?
         public var duration: TimeInterval
         public var codeLocation: String
+        /// The ClientRequestToken prefix its stack operations carry (`Options.operationToken`).
+        public var operationToken: String = ""
         /// The replacements the change set plans, and what each costs.
         public var replacements: [Replacements.Planned] { Replacements.planned(in: changes) }
     }
@@ -60,7 +69,49 @@ public struct Deployer: Sendable {
     /// CloudFormation's limit for an inline template.
     public static let templateBodyLimit = 51_200
 
+    /// Deploys, planning again when another operation on the stack makes this deploy's change
+    /// set stale (CloudFormation refuses to run it then): never a lost update reported as done.
     public func deploy(_ options: Options) throws -> Result {
+        var attempt = 1
+        while true {
+            do {
+                return try deployOnce(options)
+            } catch let conflict as StackConflict {
+                guard options.waitForPending else {
+                    throw DeployError(.failed, "stack \(options.stackName) is busy with another operation (\(conflict.reason)); "
+                        + "nothing of this deploy ran. Try again when it is done, or drop --no-wait-for-pending to wait")
+                }
+                guard attempt < options.replans else {
+                    throw DeployError(.failed, "stack \(options.stackName) kept changing under this deploy (\(attempt) plans, "
+                        + "each made stale: \(conflict.reason)); nothing of it ran. Try again when the other deploys are done")
+                }
+                attempt += 1
+                progress.info("stack \(options.stackName) changed while this deploy was planning (\(conflict.reason)); "
+                    + "waiting for that operation, then planning again (attempt \(attempt) of \(options.replans))")
+            }
+        }
+    }
+
+    /// Another operation got to the stack first: this deploy's change set will not run.
+    struct StackConflict: Error {
+        let reason: String
+
+        /// What CloudFormation answers when a stack moved on under a change set: a CREATE for a
+        /// stack that now exists, a change set made obsolete or deleted by another execution,
+        /// a stack in the middle of another operation.
+        static func from(_ error: Error) -> StackConflict? {
+            guard let e = error as? AWSError else { return nil }
+            switch e.code {
+            case "AlreadyExistsException", "AlreadyExists", "InvalidChangeSetStatus", "ChangeSetNotFound", "ChangeSetNotFoundException":
+                return StackConflict(reason: e.message.isEmpty ? e.code : e.message)
+            case "ValidationError" where e.message.contains("_IN_PROGRESS state"):
+                return StackConflict(reason: e.message)
+            default: return nil
+            }
+        }
+    }
+
+    func deployOnce(_ options: Options) throws -> Result {
         let started = clock.now()
         let o = keepingDeployedChoices(options)
         let model = try CacheStack(options: o.stack).template()
@@ -131,23 +182,30 @@ public struct Deployer: Sendable {
         var tags = ["app": "cachedemo"]
         tags.merge(o.tags) { $1 }
         let capabilities = Self.capabilities(of: model)
-        let changeSetName = "cachedemo-\(Int(clock.now().timeIntervalSince1970))"
+        // Unique per deploy: two deploys started in one second must not share a name.
+        let attemptId = UUID().uuidString.prefix(8).lowercased()
+        let changeSetName = "cachedemo-\(Int(clock.now().timeIntervalSince1970))-\(attemptId)"
+        let executionToken = "\(o.operationToken)-\(attemptId)"
         let request = CloudFormationClient.ChangeSetRequest(
             stackName: o.stackName, changeSetName: changeSetName, changeSetType: changeSetType,
             templateBody: templateURL == nil ? template : nil, templateURL: templateURL, parameters: parameters,
             capabilities: capabilities, tags: tags,
             clientToken: UUID().uuidString)
         var result = Result(stackId: "", status: "", changes: [], outputs: [:], uploaded: uploaded, noChanges: false,
-                            executed: false, changeSetId: nil, duration: 0, codeLocation: "s3://\(store.bucket)/\(key)")
+                            executed: false, changeSetId: nil, duration: 0, codeLocation: "s3://\(store.bucket)/\(key)",
+                            operationToken: o.operationToken)
 
         let created: (id: String, stackId: String?)
         do {
             created = try cfn.createChangeSet(request)
         } catch let e as AWSError where Self.meansNoChanges(e.message) {
             return noChanges(o, result: result, started: started)
+        } catch {
+            throw StackConflict.from(error) ?? error
         }
         result.changeSetId = created.id
-        let changeSet = try waitForChangeSet(created.id, stack: o.stackName)
+        let changeSet: CloudFormationClient.ChangeSet
+        do { changeSet = try waitForChangeSet(created.id, stack: o.stackName) } catch { throw StackConflict.from(error) ?? error }
         if changeSet.status == "FAILED" {
             if Self.meansNoChanges(changeSet.statusReason ?? "") {
                 try? cfn.deleteChangeSet(created.id, stackName: o.stackName)
@@ -182,10 +240,18 @@ public struct Deployer: Sendable {
         }
 
         let operation: StackStatus.Operation = changeSetType == "CREATE" ? .create : .update
-        let outcome = try watcher.follow(stack: result.stackId, operation: operation,
+        let outcome: StackWatcher.Outcome
+        do {
+            outcome = try watcher.follow(stack: result.stackId, operation: operation, token: o.operationToken,
                                          expectedResources: changeSet.changes.count, timeout: o.timeout) {
-            try cfn.executeChangeSet(created.id, stackName: o.stackName, clientToken: UUID().uuidString)
-            result.executed = true
+                try cfn.executeChangeSet(created.id, stackName: o.stackName, clientToken: executionToken)
+                result.executed = true
+            }
+        } catch where !result.executed {
+            guard let conflict = StackConflict.from(error) else { throw error }
+            // Only the change set goes: a CREATE's stack may be the one another deploy is creating.
+            try? cfn.deleteChangeSet(created.id, stackName: o.stackName)
+            throw conflict
         }
         result.status = outcome.status
         result.duration = clock.now().timeIntervalSince(started)
@@ -270,7 +336,8 @@ public struct Deployer: Sendable {
             }
             progress.info("stack \(o.stackName) is \(stack.status); waiting for that operation to finish first")
             let operation: StackStatus.Operation = stack.status.hasPrefix("DELETE") ? .delete : .update
-            _ = try watcher.follow(stack: stack.id, operation: operation, timeout: o.timeout) {}
+            // Followed quietly: its events are that operation's, not this deploy's.
+            _ = try watcher.follow(stack: stack.id, operation: operation, token: o.operationToken, timeout: o.timeout) {}
             guard let again = try cfn.describeStack(o.stackName) else { return ("CREATE", nil) }
             stack = again
         }
@@ -281,7 +348,7 @@ public struct Deployer: Sendable {
                     + "updated; run again with --replace-failed-stack to delete it and create it anew")
             }
             progress.info("deleting \(o.stackName) (\(stack.status)) to create it anew")
-            let outcome = try watcher.delete(stack: stack.id, timeout: o.timeout)
+            let outcome = try watcher.delete(stack: stack.id, token: "\(o.operationToken)-replace", timeout: o.timeout)
             guard outcome.status == "DELETE_COMPLETE" else {
                 throw DeployError(.failed, "could not delete the failed stack: " + Self.failureMessage(outcome, stack: o.stackName))
             }

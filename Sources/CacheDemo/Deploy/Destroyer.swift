@@ -20,6 +20,8 @@ public struct Destroyer: Sendable {
         public var duration: TimeInterval
         /// What the services still report after the delete (empty: nothing left).
         public var leftovers: [LeakCheck.Leftover] = []
+        /// The DeleteStack's ClientRequestToken: its events are the ones that carry it.
+        public var operationToken: String?
         public var billableLeft: Bool { leftovers.contains { $0.billable } }
     }
 
@@ -48,7 +50,8 @@ public struct Destroyer: Sendable {
         }
         let inventory = LeakCheck.Inventory(resources: (try? cfn.describeStackResources(stack.id)) ?? [])
         progress.info("deleting stack \(o.stackName) (\(stack.status))")
-        let outcome = try StackWatcher(cfn: cfn, clock: clock, progress: progress).delete(stack: stack.id, timeout: o.timeout)
+        let token = "cachedemo-" + UUID().uuidString.lowercased()
+        let outcome = try StackWatcher(cfn: cfn, clock: clock, progress: progress).delete(stack: stack.id, token: token, timeout: o.timeout)
         guard outcome.status == "DELETE_COMPLETE" else {
             throw DeployError(.failed, Deployer.failureMessage(outcome, stack: o.stackName))
         }
@@ -63,7 +66,7 @@ public struct Destroyer: Sendable {
             }
         }
         return Result(existed: true, stackId: stack.id, status: outcome.status, purgedObjects: purged,
-                      duration: clock.now().timeIntervalSince(started), leftovers: leftovers)
+                      duration: clock.now().timeIntervalSince(started), leftovers: leftovers, operationToken: token)
     }
 
     private func purge(_ o: Options) throws -> Int {

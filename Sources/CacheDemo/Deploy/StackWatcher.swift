@@ -33,23 +33,33 @@ public struct StackWatcher: Sendable {
         Set(((try? cfn.describeStackEvents(stack, limit: 100)) ?? []).map(\.id))
     }
 
-    /// Starts an operation with `start` and follows it to its end, showing only the events it makes.
-    public func follow(stack stackId: String, operation: StackStatus.Operation, expectedResources: Int? = nil,
+    /// Starts an operation with `start` and follows it to its end, showing only the events it
+    /// makes: new since the start and, where `token` is given, carrying a ClientRequestToken
+    /// that begins with it (another operation's events carry its own).
+    public func follow(stack stackId: String, operation: StackStatus.Operation, token: String? = nil, expectedResources: Int? = nil,
                        timeout: TimeInterval?, start: () throws -> Void) throws -> Outcome {
         let seen = existingEventIds(stackId)
         try start()
-        return try wait(stack: stackId, operation: operation, since: seen, expectedResources: expectedResources,
+        return try wait(stack: stackId, operation: operation, since: seen, token: token, expectedResources: expectedResources,
                         timeout: timeout)
     }
 
-    /// DeleteStack, followed to its end.
-    public func delete(stack stackId: String, timeout: TimeInterval?) throws -> Outcome {
-        try follow(stack: stackId, operation: .delete, timeout: timeout) {
-            try cfn.deleteStack(stackId, clientToken: UUID().uuidString)
+    /// DeleteStack, followed to its end, with a token of its own.
+    public func delete(stack stackId: String, token: String,
+                       timeout: TimeInterval?) throws -> Outcome {
+        try follow(stack: stackId, operation: .delete, token: token, timeout: timeout) {
+            try cfn.deleteStack(stackId, clientToken: token)
         }
     }
 
-    public func wait(stack stackId: String, operation: StackStatus.Operation, since seen: Set<String>,
+    /// Whether an event belongs to the operations whose tokens begin with `token` (all, when
+    /// there is none to tell them by).
+    public static func isOwn(_ e: CloudFormationClient.Event, token: String?) -> Bool {
+        guard let token else { return true }
+        return e.clientRequestToken?.hasPrefix(token) == true
+    }
+
+    public func wait(stack stackId: String, operation: StackStatus.Operation, since seen: Set<String>, token: String? = nil,
                      expectedResources: Int?, timeout: TimeInterval?) throws -> Outcome {
         var seen = seen
         var newEvents: [CloudFormationClient.Event] = []
@@ -68,7 +78,7 @@ public struct StackWatcher: Sendable {
                 /// events within one second keep that order, reversed); true when there were any.
                 func showNewEvents() throws -> Bool {
                     let events = try cfn.describeStackEvents(stackId, limit: 100)
-                    let fresh = Array(events.filter { !seen.contains($0.id) }.reversed())
+                    let fresh = Array(events.filter { !seen.contains($0.id) && Self.isOwn($0, token: token) }.reversed())
                     for e in fresh {
                         seen.insert(e.id)
                         newEvents.append(e)
@@ -86,7 +96,10 @@ public struct StackWatcher: Sendable {
                 if StackStatus.isTerminal(status) {
                     // Events written between the two calls would otherwise be lost, failures among them.
                     _ = try showNewEvents()
-                    return Outcome(status: status, events: newEvents, rootCause: Self.rootCause(newEvents))
+                    // The stack's state may be another operation's, run after ours: our own
+                    // stack-level terminal event says how ours ended.
+                    let own = token == nil ? nil : newEvents.last { $0.type == "AWS::CloudFormation::Stack" && StackStatus.isTerminal($0.status) }
+                    return Outcome(status: own?.status ?? status, events: newEvents, rootCause: Self.rootCause(newEvents))
                 }
                 interval = min(maxInterval, interval * 1.5)
             } catch let e as AWSError where e.isThrottling {

@@ -36,10 +36,10 @@ struct LocalCommand: ParsableCommand {
     @Flag(help: "Stand in for ElastiCache Serverless: a one-node cluster holding every slot, reached as an RBAC user.")
     var serverless = false
 
-    @Option(help: "The node executable.")
+    @Option(help: "The node executable.", completion: .file())
     var node = "node"
 
-    @Option(name: .customLong("redis-server"), help: "The redis-server executable.")
+    @Option(name: .customLong("redis-server"), help: "The redis-server executable.", completion: .file())
     var redisServer = "redis-server"
 
     @Flag(name: .customLong("smoke-test"), help: "Start, run the smoke test against it, stop, and exit with its result.")

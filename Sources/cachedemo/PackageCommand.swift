@@ -9,7 +9,7 @@ struct PackageCommand: ParsableCommand {
         discussion: "Examples:\n  cachedemo package\n  cachedemo package --output-file /tmp/f.zip --output json"
     )
 
-    @Option(name: .customLong("output-file"), help: "Where to write the zip.")
+    @Option(name: .customLong("output-file"), help: "Where to write the zip.", completion: .file(extensions: ["zip"]))
     var outputFile = "dist/cachedemo-lambda.zip"
 
     @OptionGroup var output: OutputOption

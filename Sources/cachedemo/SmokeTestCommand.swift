@@ -22,7 +22,7 @@ struct SmokeTestCommand: ParsableCommand {
     @Option(help: "How many HIT requests to time.")
     var requests = 20
 
-    @Option(name: .customLong("junit-xml"), help: "Also write the checks as JUnit XML to this file.")
+    @Option(name: .customLong("junit-xml"), help: "Also write the checks as JUnit XML to this file.", completion: .file(extensions: ["xml"]))
     var junitXML: String?
 
     @OptionGroup var output: OutputOption

@@ -30,7 +30,7 @@ struct TemplateCommand: ParsableCommand {
 
 /// `--output-file`, for commands that print a document: to that file (OutputFile's rules), or stdout.
 struct OutputFileOption: ParsableArguments {
-    @Option(name: .customLong("output-file"), help: "Write to this file instead of stdout.")
+    @Option(name: .customLong("output-file"), help: "Write to this file instead of stdout.", completion: .file())
     var path: String?
 
     func emit(_ text: String) throws {

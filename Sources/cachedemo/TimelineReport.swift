@@ -9,7 +9,8 @@ import Glibc
 
 /// `--timeline-svg FILE`, shared by deploy, destroy and status.
 struct TimelineOption: ParsableArguments {
-    @Option(name: .customLong("timeline-svg"), help: "Also write the operation's per-resource timeline as SVG to this file.")
+    @Option(name: .customLong("timeline-svg"), help: "Also write the operation's per-resource timeline as SVG to this file.",
+            completion: .file(extensions: ["svg"]))
     var svgPath: String?
 
     /// Before the operation, so a path that cannot be written fails first, not last.

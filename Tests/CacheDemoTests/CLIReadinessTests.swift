@@ -103,6 +103,34 @@ import Glibc
         #expect(r.stderr.count < 400, "a long value is cut in the message: \(r.stderr.count) characters")
     }
 
+    /// Issue 20.10: bash completion offers file names after every flag that names a file to
+    /// write, run the way bash runs it (the generated script sourced, its function called).
+    @Test(arguments: [
+        (["smoke-test", "--junit-xml"], ["report.xml", "sub"]), (["deploy", "--timeline-svg"], ["chart.svg", "sub"]),
+        (["template", "--output-file"], ["chart.svg", "notes.txt", "report.xml", "sub"]),
+        (["package", "--output-file"], ["lambda.zip", "sub"]), (["diagram", "--output-file"], ["chart.svg", "notes.txt", "report.xml", "sub"]),
+    ] as [([String], [String])])
+    func bashCompletionOffersFileNames(_ words: [String], _ expected: [String]) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("complete-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in ["report.xml", "chart.svg", "notes.txt", "lambda.zip"] where !(words.first == "package" && name != "lambda.zip") {
+            FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data())
+        }
+        try Data(try bare(["--generate-completion-script", "bash"]).stdout.utf8).write(to: dir.appendingPathComponent("sub/complete.bash"))
+        let script = """
+            cd "$1"; source sub/complete.bash; shift
+            COMP_WORDS=(cachedemo "$@" ""); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+            COMP_LINE="cachedemo $* "; COMP_POINT=${#COMP_LINE}
+            _cachedemo cachedemo "" "${COMP_WORDS[COMP_CWORD-1]}"
+            printf '%s\\n' "${COMPREPLY[@]}"
+            """
+        let r = try run("/bin/bash", ["-c", script, "bash", dir.path] + words)
+        let offered = Set(r.stdout.split(separator: "\n").map(String.init))
+        for name in expected { #expect(offered.contains(name), "\(words): \(offered.sorted()) lacks \(name)") }
+        #expect(!offered.contains("--output"), "flags offered where a file name goes: \(offered.sorted())")
+    }
+
     @Test func environmentMistakesAreNamedOneLineExit1() throws {
         let creds = ["AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x"]
         expectOneLine(try bare(["whoami"], env: creds.merging(["AWS_ENDPOINT_URL": "garbage"]) { $1 }), 1, "AWS_ENDPOINT_URL 'garbage'")

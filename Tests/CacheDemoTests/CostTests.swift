@@ -184,6 +184,10 @@ import TestSupport
                                 "--subnet-ids", Variant.ownSubnets[0])
         let ownShapes = try #require((try JSONSerialization.jsonObject(with: Data(own.stdout.utf8)) as? [String: Any])?["shapes"] as? [Any])
         #expect(ownShapes.count == 1)  // serverless needs two subnets as well
+        // Every row names its shape; your VPC's by its id (issue 20.10: it was an empty name).
+        #expect((ownShapes.first as? [String: Any])?["flags"] as? String == "--vpc-id \(Variant.vpc)")
+        let ownText = try cachedemo("cost", "--region", "us-east-1", "--compare", "--vpc-id", Variant.vpc, "--subnet-ids", Variant.ownSubnets[0])
+        #expect(ownText.stdout.contains("* --vpc-id \(Variant.vpc) "), "\(ownText.stdout)")
         // The prompt's suggestion is flags that work together.
         var shared = StackOptions()
         (shared.multiAZ, shared.singleNAT) = (true, true)

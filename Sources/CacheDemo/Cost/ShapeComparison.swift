@@ -53,7 +53,8 @@ public struct ShapeComparison: Sendable {
     }
 
     static func flags(of s: StackOptions) -> String {
-        var flags: [String] = []
+        // Your own VPC is named: its rows would otherwise have no flag at all to show.
+        var flags: [String] = s.existingNetwork.map { ["--vpc-id \($0.vpcId)"] } ?? []
         switch s.cacheShape {
         case .primary: break
         case .sharded(let shards, let replicas): flags.append("--shards \(shards)" + (s.replicas != nil ? " --replicas \(replicas)" : ""))

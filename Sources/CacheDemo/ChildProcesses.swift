@@ -4,8 +4,10 @@ import Foundation
 import Glibc
 #endif
 
-/// The processes `cachedemo local` starts. Each gets a stdin pipe that we hold open:
-/// node children exit when it closes, so they go with us even if we are killed.
+/// The processes `cachedemo local` starts. Each gets a stdin pipe that we hold open (node
+/// children exit when it closes) and, where util-linux's setpriv is there, a parent-death
+/// signal: killed outright (SIGKILL), we take every child with us, redis-server included.
+/// Once stopping has begun nothing new starts, so a signal during start-up leaves nothing.
 public final class ChildProcesses: @unchecked Sendable {
     public struct Child {
         public let name: String
@@ -16,25 +18,54 @@ public final class ChildProcesses: @unchecked Sendable {
 
     private let lock = NSLock()
     private var children: [Child] = []
+    private var stopping = false
+    /// `setpriv --pdeathsig KILL --`, which sets the signal and execs the child (same pid).
+    private let deathSignalWrapper = findExecutable("setpriv").map { ($0, ["--pdeathsig", "KILL", "--"]) }
 
     public init() {}
 
-    /// Starts `executable`; its output goes to `log` (or nowhere).
+    /// Starts `executable`; its output goes to `log` (or nowhere). Call it from the main
+    /// thread: the parent-death signal fires when the *thread* that started the child ends.
     @discardableResult
     public func start(_ name: String, executable: String, arguments: [String], environment: [String: String]? = nil,
                       log: FileHandle?) throws -> Child {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
+        if let (wrapper, flags) = deathSignalWrapper {
+            p.executableURL = URL(fileURLWithPath: wrapper)
+            p.arguments = flags + [executable] + arguments
+        } else {
+            p.executableURL = URL(fileURLWithPath: executable)
+            p.arguments = arguments
+        }
         if let environment { p.environment = environment }
         let stdin = Pipe()
         p.standardInput = stdin
         p.standardOutput = log ?? FileHandle.nullDevice
         p.standardError = log ?? FileHandle.nullDevice
-        try p.run()
-        let child = Child(name: name, process: p, stdin: stdin)
-        lock.withLock { children.append(child) }
-        return child
+        // Checked and started under the lock: a stop that has begun is never outrun.
+        return try lock.withLock {
+            guard !stopping else { throw LocalError("stopped before \(name) could start") }
+            try p.run()
+            let child = Child(name: name, process: p, stdin: stdin)
+            children.append(child)
+            return child
+        }
+    }
+
+    /// From a signal handler: start no more children and ask each to stop (stdin closed,
+    /// SIGTERM), without waiting; the main thread's `stopAll` waits and cleans up.
+    public func terminateAll() {
+        askToStop(lock.withLock { () -> [Child] in
+            stopping = true
+            return children
+        })
+    }
+
+    private func askToStop(_ all: [Child]) {
+        for c in all where c.process.isRunning {
+            try? c.stdin.fileHandleForWriting.close()
+            c.process.terminate()
+        }
     }
 
     /// Starts a server and waits until it listens on `port` on 127.0.0.1; `what` names it in errors.
@@ -46,20 +77,20 @@ public final class ChildProcesses: @unchecked Sendable {
 
     public var pids: [String: Int32] { lock.withLock { Dictionary(children.map { ($0.name, $0.pid) }, uniquingKeysWith: { a, _ in a }) } }
 
+    /// Whether the child runs and is meant to: once stopping has begun, waits for it end.
     public func isRunning(_ name: String) -> Bool {
-        lock.withLock { children.first { $0.name == name }?.process.isRunning ?? false }
+        lock.withLock { !stopping && children.first { $0.name == name }?.process.isRunning ?? false }
     }
 
-    /// SIGTERM to each, then SIGKILL to whatever is still there after `grace`.
+    /// SIGTERM to each, then SIGKILL to whatever is still there after `grace`; nothing
+    /// starts after it.
     public func stopAll(grace: TimeInterval = 3) {
         let all = lock.withLock { () -> [Child] in
+            stopping = true
             defer { children.removeAll() }
             return children
         }
-        for c in all where c.process.isRunning {
-            try? c.stdin.fileHandleForWriting.close()
-            c.process.terminate()
-        }
+        askToStop(all)
         let deadline = Date().addingTimeInterval(grace)
         for c in all {
             while c.process.isRunning && Date() < deadline { usleep(10_000) }

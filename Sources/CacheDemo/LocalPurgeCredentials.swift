@@ -12,10 +12,12 @@ public struct LocalPurgeCredentials: Codable, Sendable {
     public let accessKeyId: String
     public let secretAccessKey: String
     public let region: String
+    /// The `cachedemo local` that wrote it: a file whose process is gone is a leftover.
+    public var pid: Int32?
 
     static func generate() -> LocalPurgeCredentials {
         LocalPurgeCredentials(accessKeyId: "LOCAL" + Crypto.randomBytes(8).hex.uppercased(),
-                              secretAccessKey: Crypto.randomBytes(20).hex, region: "us-east-1")
+                              secretAccessKey: Crypto.randomBytes(20).hex, region: "us-east-1", pid: getpid())
     }
 
     /// This user's own folder for the key files, /tmp/cachedemo-<uid>: per user, so one

@@ -38,6 +38,9 @@ public final class LocalRuntime: @unchecked Sendable {
 
     public let options: Options
     public let children = ChildProcesses()
+    /// `stop` runs once, on the thread that calls it first (the main thread, or the watchdog
+    /// of a signal whose stop hangs).
+    private let stopLock = NSLock()
     private var stateDirectory: URL?
     private var purgeFile: URL?
     private var purgeKeys: LocalPurgeCredentials?
@@ -52,7 +55,10 @@ public final class LocalRuntime: @unchecked Sendable {
         guard let openssl = findExecutable("openssl") else {
             throw LocalError("openssl is not installed; install it (Debian: apt-get install openssl)")
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cachedemo-local-\(UUID().uuidString)")
+        // Named for this process, so a later run removes what a killed one (SIGKILL) left.
+        LocalLeftovers.removeStale()
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(LocalLeftovers.folderPrefix)\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         stateDirectory = dir
@@ -60,6 +66,7 @@ public final class LocalRuntime: @unchecked Sendable {
 
         // Redis: TLS only, a generated token in a 0600 config file (never on a command line).
         let certs = try LocalCertificates.make(in: dir, openssl: openssl)
+        try Self.stopIfAsked()
         let token = Crypto.randomBytes(24).hex
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         // The cluster's nodes are started by the same script the tests use (lambda/local).
@@ -165,6 +172,7 @@ public final class LocalRuntime: @unchecked Sendable {
     /// The demo upstream (unless one was given) and the API front running the function.
     private func startFunction(dir: URL, certs: LocalCertificates.Paths, node: String, localDir: URL, path: String,
                                cacheEnvironment: [String: String], clusterPorts: [Int], log: FileHandle?) throws -> Endpoints {
+        try Self.stopIfAsked()
         // The function, unzipped from the very zip `package` builds.
         let functionDir = dir.appendingPathComponent("function")
         try LambdaPackage.build().extract(to: functionDir)
@@ -206,12 +214,20 @@ public final class LocalRuntime: @unchecked Sendable {
     static let iamUser = "cachedemo-app"
     static let iamCacheName = "cachedemo-local"
 
-    /// Stops every process it started and removes its files (certificates, token, function).
+    /// Stops every process it started and removes its files (certificates, token, function):
+    /// once, whoever asks; the processes first, so none writes into the folder as it goes.
     public func stop() {
-        children.stopAll()
-        if let purgeFile { try? FileManager.default.removeItem(at: purgeFile) }
-        if let dir = stateDirectory { try? FileManager.default.removeItem(at: dir) }
-        stateDirectory = nil
+        stopLock.withLock {
+            children.stopAll()
+            if let purgeFile { try? FileManager.default.removeItem(at: purgeFile) }
+            if let dir = stateDirectory { try? FileManager.default.removeItem(at: dir) }
+            (purgeFile, stateDirectory) = (nil, nil)
+        }
+    }
+
+    /// A stop signal came during start-up: go no further (the caller stops what started).
+    static func stopIfAsked() throws {
+        if Interruption.shared.requested { throw LocalError("stopped during start-up") }
     }
 }
 

@@ -73,19 +73,21 @@ struct LocalCommand: ParsableCommand {
             let runtime = LocalRuntime(options: options)
             let signals = SignalWatcher.install(runtime: runtime)
             let endpoints: LocalRuntime.Endpoints
-            do { endpoints = try runtime.start() } catch let e as LocalError {
+            do { endpoints = try runtime.start() } catch {
                 runtime.stop()
-                throw OperationFailure(e.description)
-            } catch {
-                runtime.stop()
-                throw OperationFailure("cachedemo local could not start: \(error.localizedDescription)")
+                try signals.exitIfStopped()  // a signal during start-up is a stop, not a failure
+                throw OperationFailure((error as? LocalError)?.description
+                    ?? "cachedemo local could not start: \(error.localizedDescription)")
             }
 
             if smokeTest {
-                defer { runtime.stop() }
                 var smoke = SmokeTest.Options(endpoint: URL(string: endpoints.api)!)
                 smoke.errorPath = endpoints.errorPath
-                try SmokeTestReporting.runAndReport(smoke, format: output.format, junitXML: nil)
+                defer { runtime.stop() }
+                // Stopped half-way, it reports nothing: a cut-short run is neither a pass nor a failure.
+                try SmokeTestReporting.runAndReport(smoke, format: output.format, junitXML: nil, stopped: { signals.stopRequested })
+                runtime.stop()
+                try signals.exitIfStopped()
                 return
             }
 
@@ -107,6 +109,8 @@ struct LocalCommand: ParsableCommand {
                     """)
             }
             signals.waitForStop()
+            runtime.stop()
+            try signals.exitIfStopped()
         }
     }
 }
@@ -146,22 +150,41 @@ extension LocalCommand {
     }
 }
 
-/// Stops the runtime on SIGINT, SIGTERM or SIGHUP (a closed terminal), so no child and no
-/// key file outlives `cachedemo local`; a failed write to stdout stops it the same way.
+/// SIGINT, SIGTERM or SIGHUP (a closed terminal) stop `cachedemo local`, at any moment,
+/// start-up included: the handler only asks (no child starts after it, each running one is
+/// told to stop); the main thread, which started everything, waits for the children and
+/// removes the files, then exits 128 + the signal, as every command does. A failed write to
+/// stdout stops it the same way.
 final class SignalWatcher: @unchecked Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     private var sources: [DispatchSourceSignal] = []
+    /// If the main thread's clean-up hangs, the stop still ends, this long after the signal.
+    static let watchdogSeconds = 15.0
 
     static func install(runtime: LocalRuntime) -> SignalWatcher {
         let watcher = SignalWatcher()
         ExitHooks.add { runtime.stop() }
         watcher.sources = StopSignals.handle { sig in
-            ExitHooks.runAll()
-            writeStderr("cachedemo local stopped\n")
-            exit(sig == SIGTERM ? 0 : 128 + sig)
+            Interruption.shared.request(signal: sig)
+            runtime.children.terminateAll()
+            watcher.stopped.signal()
+            DispatchQueue.global().asyncAfter(deadline: .now() + watchdogSeconds) {
+                runtime.stop()
+                writeStderr("cachedemo local stopped\n")
+                exit(128 + sig)
+            }
         }
         return watcher
     }
 
+    var stopRequested: Bool { Interruption.shared.requested }
+
     func waitForStop() { stopped.wait() }
+
+    /// After a stop signal (everything already stopped): one line, and 128 + the signal.
+    func exitIfStopped() throws {
+        guard let sig = Interruption.shared.requestedBy else { return }
+        writeStderr("cachedemo local stopped\n")
+        throw ExitCodeError.interrupted(signal: sig)
+    }
 }

@@ -75,9 +75,12 @@ enum SmokeTestReporting {
         }
     }
 
-    /// Runs the checks; `checkBeforeRunning` has been called.
-    static func runAndReport(_ options: SmokeTest.Options, format: OutputFormat, junitXML: String?) throws {
+    /// Runs the checks; `checkBeforeRunning` has been called. Nothing is reported when
+    /// `stopped` says the run was cut short.
+    static func runAndReport(_ options: SmokeTest.Options, format: OutputFormat, junitXML: String?,
+                             stopped: () -> Bool = { false }) throws {
         let report = SmokeTest(options: options, transport: CurlTransport(timeouts: .init(connectMs: 3_000, totalMs: 30_000))).run()
+        if stopped() { return }
         if let junitXML { try writeOutputFile(Data(report.junitXML().utf8), to: junitXML) }
         switch format {
         case .json:

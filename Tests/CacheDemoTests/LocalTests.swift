@@ -54,7 +54,7 @@ struct LocalRun {
         // The redis it started is reached over TLS, on loopback.
         #expect((doc["redis"] as? String)?.hasPrefix("rediss://127.0.0.1:") == true)
 
-        #expect(local.stop() == 0)
+        #expect(local.stop() == 128 + SIGTERM)
         for (name, pid) in pids {
             #expect(kill(pid_t(pid), 0) != 0, "\(name) (pid \(pid)) is still running")
         }
@@ -184,7 +184,7 @@ struct LocalRun {
             if role.stdout.hasPrefix("master"), r.stdout.contains("keys=") { primariesWithKeys += 1 }
         }
         #expect(primariesWithKeys == 3)
-        #expect(local.stop() == 0)
+        #expect(local.stop() == 128 + SIGTERM)
         for port in ports { #expect(!Loopback.isListening(port: port), "node \(port) still listens") }
     }
 

@@ -8,9 +8,11 @@
 // each port + 10000 is its cluster bus), DIR, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE,
 // REDIS_PASSWORD, optional USERS ("name:password" RBAC users, comma-separated, for the
 // serverless stand-in) and USER_ACCESS (their ACL rules, as the stack's user has them), NODE_TIMEOUT_MS, PORT (it listens there once the cluster serves,
-// so a parent can wait for that). Stops every node on SIGTERM, SIGINT or stdin's end.
+// so a parent can wait for that). Stops every node on SIGTERM, SIGINT or stdin's end, from
+// the first moment (during start-up too), and each node dies with it even when it is killed
+// outright (a parent-death signal, through util-linux's setpriv where there is one).
 import { spawn, execFile } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync, accessSync, constants } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -66,22 +68,36 @@ async function reachable(port) {
   });
 }
 
+/** `setpriv --pdeathsig KILL -- cmd …` where setpriv is on PATH (it execs: same pid). */
+function dyingWithParent(command, args) {
+  if (process.platform !== 'linux') return [command, args];
+  for (const dir of (process.env.PATH || '/usr/bin:/bin').split(':')) {
+    const setpriv = path.join(dir, 'setpriv');
+    try { accessSync(setpriv, constants.X_OK); } catch { continue; }
+    return [setpriv, ['--pdeathsig', 'KILL', '--', command, ...args]];
+  }
+  return [command, args];
+}
+
 /**
  * Starts the nodes, makes them one cluster, and waits until every node says the cluster
  * is ok and every replica has caught up. Returns the nodes (port, role) and `stop`, `kill`
  * (one node's process, as a crash) and `info` (CLUSTER INFO of a node).
  */
 export async function startCluster({ shards, replicas = 0, ports, dir, certs, password, users = [], nodeTimeoutMs = 2000,
-  redisServer = 'redis-server', redisCli = 'redis-cli' }) {
+  redisServer = 'redis-server', redisCli = 'redis-cli', signal }) {
   const count = shards * (1 + replicas);
   if (ports.length !== count) throw new Error(`need ${count} ports, got ${ports.length}`);
   mkdirSync(dir, { recursive: true });
   const procs = new Map();
   const env = { ...process.env, REDISCLI_AUTH: password };
-  const cli = (port, ...args) => run(redisCli, ['--tls', '--cacert', certs.ca, '-h', '127.0.0.1', '-p', String(port), ...args],
+  const cli = (port, ...args) => run(...dyingWithParent(redisCli, ['--tls', '--cacert', certs.ca, '-h', '127.0.0.1', '-p', String(port), ...args]),
     { env, timeout: 30000 }).then((r) => r.stdout);
   const startNode = async (port) => {
-    const proc = spawn(redisServer, [nodeConfig({ port, dir, certs, password, users, nodeTimeoutMs })], { stdio: 'ignore', cwd: dir });
+    // Aborted (the program is stopping): no node starts after the others were stopped.
+    signal?.throwIfAborted();
+    const [command, args] = dyingWithParent(redisServer, [nodeConfig({ port, dir, certs, password, users, nodeTimeoutMs })]);
+    const proc = spawn(command, args, { stdio: 'ignore', cwd: dir });
     procs.set(port, proc);
     for (let i = 0; i < 400 && !(await reachable(port)); i++) await sleep(25);
   };
@@ -113,6 +129,8 @@ export async function startCluster({ shards, replicas = 0, ports, dir, certs, pa
       return [];
     },
   };
+  // A stop during start-up kills at once every node started so far (kill is synchronous).
+  signal?.addEventListener('abort', () => { cluster.stop(); }, { once: true });
   try {
     await Promise.all(ports.map(startNode));
     if (shards >= 3) {
@@ -144,15 +162,32 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const at = u.indexOf(':');
     return { name: u.slice(0, at), password: u.slice(at + 1), access: e.USER_ACCESS || undefined };
   });
-  const cluster = await startCluster({
-    shards: Number(e.SHARDS), replicas: Number(e.REPLICAS || 0), ports: e.PORTS.split(',').map(Number), dir: e.DIR,
-    certs: { cert: e.TLS_CERT_FILE, key: e.TLS_KEY_FILE, ca: e.TLS_CA_FILE }, password: e.REDIS_PASSWORD, users,
-    nodeTimeoutMs: Number(e.NODE_TIMEOUT_MS || 2000), redisServer: e.REDIS_SERVER || 'redis-server', redisCli: e.REDIS_CLI || 'redis-cli',
-  });
-  const ready = net.createServer((s) => s.end()).listen(Number(e.PORT), '127.0.0.1');
-  const stop = async () => { ready.close(); await cluster.stop(); process.exit(0); };
+  // Stop handlers first: a signal while the nodes start must stop them too.
+  const stopping = new AbortController();
+  let cluster = null;
+  let ready = null;
+  const stop = async () => {
+    stopping.abort();
+    ready?.close();
+    await cluster?.stop();
+    process.exit(0);
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.stdin.on('end', stop);
   process.stdin.resume();
+  try {
+    cluster = await startCluster({
+      shards: Number(e.SHARDS), replicas: Number(e.REPLICAS || 0), ports: e.PORTS.split(',').map(Number), dir: e.DIR,
+      certs: { cert: e.TLS_CERT_FILE, key: e.TLS_KEY_FILE, ca: e.TLS_CA_FILE }, password: e.REDIS_PASSWORD, users,
+      nodeTimeoutMs: Number(e.NODE_TIMEOUT_MS || 2000), redisServer: e.REDIS_SERVER || 'redis-server', redisCli: e.REDIS_CLI || 'redis-cli',
+      signal: stopping.signal,
+    });
+  } catch (err) {
+    if (stopping.signal.aborted) await new Promise(() => {});  // stop() is exiting
+    console.error(`redis-cluster: ${err.message}`);
+    process.exit(1);
+  }
+  if (stopping.signal.aborted) await new Promise(() => {});
+  ready = net.createServer((s) => s.end()).listen(Number(e.PORT), '127.0.0.1');
 }

@@ -45,45 +45,57 @@ public struct SmokeTest {
     let options: Options
     let transport: HTTPTransport
     let bust: String
+    /// Told when a call keeps it waiting (`slowAfter`), so a silent endpoint is never silence.
+    let progress: @Sendable (String) -> Void
+    var slowAfter: TimeInterval = 3
 
-    public init(options: Options, transport: HTTPTransport, bust: String = Crypto.randomBytes(8).hex) {
+    public init(options: Options, transport: HTTPTransport, bust: String = Crypto.randomBytes(8).hex,
+                progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.options = options
         self.transport = transport
         self.bust = bust
+        self.progress = progress
     }
 
     public func run() -> Report {
         var report = Report()
         let url = self.url(options.path)
-        var firstBody: Data?
+        var first: HTTPResponse
 
-        let miss = timed { try get(url) }
+        let miss = timed("the first call (a MISS: the function asks the upstream)") { try get(url) }
         switch miss.result {
         case .success(let r):
             let ok = r.status == 200 && r.header("x-cache") == "MISS"
-            if ok { report.missMs = miss.ms }  // a latency only for what really was a miss
             report.checks.append(Check(name: "first call is a MISS", passed: ok,
                                        detail: "HTTP \(r.status), x-cache \(r.header("x-cache") ?? "absent")", seconds: miss.ms / 1000))
-            firstBody = r.body
+            // Nothing after a failed first call means anything (and each call could wait as
+            // long again): the report stops at the check that failed.
+            guard ok else { return report }
+            report.missMs = miss.ms
+            first = r
         case .failure(let e):
             report.checks.append(Check(name: "first call is a MISS", passed: false, detail: "\(e)", seconds: miss.ms / 1000))
             return report
         }
 
-        let hit = timed { try get(url) }
+        let hit = timed("the second call (a HIT)") { try get(url) }
         switch hit.result {
         case .success(let r):
-            report.checks.append(Check(name: "second call is a HIT", passed: r.status == 200 && r.header("x-cache") == "HIT",
+            let isHit = r.status == 200 && r.header("x-cache") == "HIT"
+            report.checks.append(Check(name: "second call is a HIT", passed: isHit,
                                        detail: "HTTP \(r.status), x-cache \(r.header("x-cache") ?? "absent")", seconds: hit.ms / 1000))
-            report.checks.append(Check(name: "HIT body equals MISS body", passed: r.body == firstBody,
-                                       detail: "\(r.body.count) bytes vs \(firstBody?.count ?? 0)", seconds: 0))
+            // Two answers are the same cached answer only when both are one: two errors with
+            // the same text are not a hit.
+            report.checks.append(Check(name: "HIT body equals MISS body", passed: isHit && r.body == first.body,
+                                       detail: "\(r.body.count) bytes vs \(first.body.count)" + (isHit ? "" : "; the second call was no HIT"),
+                                       seconds: 0))
         case .failure(let e):
             report.checks.append(Check(name: "second call is a HIT", passed: false, detail: "\(e)", seconds: hit.ms / 1000))
         }
 
         if let errorPath = options.errorPath {
             let errorURL = self.url(errorPath)
-            let first = timed { try get(errorURL) }, second = timed { try get(errorURL) }
+            let first = timed("the error path") { try get(errorURL) }, second = timed("the error path again") { try get(errorURL) }
             if case .success(let a) = first.result, case .success(let b) = second.result {
                 // The function must have answered both (x-cache present): a 429 or 403 from the
                 // gateway proves nothing about caching.
@@ -99,19 +111,20 @@ public struct SmokeTest {
             }
         }
 
-        var hitsOK = 0
+        var hitsOK = 0, calls = 0
         let started = Date()
-        for _ in 0..<options.hitRequests {
-            let h = timed { try get(url) }
-            if case .success(let r) = h.result, r.header("x-cache") == "HIT" {
-                hitsOK += 1
-                report.hitMs.append(h.ms)
-                if r.header(Self.fromHeader) == "instance" { report.instanceHits += 1 }
-                report.instanceCopy = r.header(Self.instanceCopyHeader) ?? report.instanceCopy
-            }
+        for i in 0..<options.hitRequests {
+            let h = timed("timed hit \(i + 1) of \(options.hitRequests)") { try get(url) }
+            calls += 1
+            guard case .success(let r) = h.result, r.header("x-cache") == "HIT" else { break }  // timing stops at the first miss
+            hitsOK += 1
+            report.hitMs.append(h.ms)
+            if r.header(Self.fromHeader) == "instance" { report.instanceHits += 1 }
+            report.instanceCopy = r.header(Self.instanceCopyHeader) ?? report.instanceCopy
         }
         report.checks.append(Check(name: "\(options.hitRequests) timed calls are HITs", passed: hitsOK == options.hitRequests,
-                                   detail: "\(hitsOK) of \(options.hitRequests) were HITs",
+                                   detail: hitsOK == options.hitRequests ? "\(hitsOK) of \(options.hitRequests) were HITs"
+                                       : "call \(calls) of \(options.hitRequests) was no HIT; timing stopped there",
                                    seconds: Date().timeIntervalSince(started)))
         return report
     }
@@ -131,9 +144,20 @@ public struct SmokeTest {
         try transport.send(HTTPRequest(method: "GET", url: url, headers: [(Self.diagnosticsHeader, "1")]))
     }
 
-    private func timed<T>(_ body: () throws -> T) -> (result: Result<T, Error>, ms: Double) {
+    /// Runs one call and times it; a call still waiting after `slowAfter` says what it waits
+    /// for (once, and again every `slowAfter` × 3), so a silent endpoint is never silence.
+    private func timed<T>(_ what: String, _ body: () throws -> T) -> (result: Result<T, Error>, ms: Double) {
         let start = DispatchTime.now().uptimeNanoseconds
+        let progress = self.progress, every = slowAfter
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + every, repeating: every * 3)
+        timer.setEventHandler {
+            let waited = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            progress("still waiting for \(what): \(Int(waited)) s; the endpoint took the request and has not answered yet")
+        }
+        timer.resume()
         let result = Result { try body() }
+        timer.cancel()
         return (result, Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
     }
 }

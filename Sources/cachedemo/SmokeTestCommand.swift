@@ -79,7 +79,8 @@ enum SmokeTestReporting {
     /// `stopped` says the run was cut short.
     static func runAndReport(_ options: SmokeTest.Options, format: OutputFormat, junitXML: String?,
                              stopped: () -> Bool = { false }) throws {
-        let report = SmokeTest(options: options, transport: CurlTransport(timeouts: .init(connectMs: 3_000, totalMs: 30_000))).run()
+        let report = SmokeTest(options: options, transport: CurlTransport(timeouts: .init(connectMs: 3_000, totalMs: 30_000)),
+                               progress: { progress($0) }).run()
         if stopped() { return }
         if let junitXML { try writeOutputFile(Data(report.junitXML().utf8), to: junitXML) }
         switch format {

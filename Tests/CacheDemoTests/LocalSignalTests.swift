@@ -2,6 +2,9 @@ import Foundation
 import Testing
 import TestSupport
 
+@testable import CacheDemo
+import AWS
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -97,5 +100,61 @@ import Glibc
         let next = try cachedemo("local", "--smoke-test")
         #expect(next.status == 0, "\(next.stderr)")
         #expect(Self.files(ofRun: pid) == [], "the next run left the killed run's files")
+    }
+}
+
+/// Issue 20.9: a smoke test against an upstream that takes the connection and never answers
+/// says what it waits for, stops at the first failed check (no 20 timed calls after it),
+/// and never counts two errors as one cached body.
+@Suite struct SilentUpstreamSmokeTests {
+    @Test func aSilentUpstreamIsSaidAndTheRunStopsAtTheFailedMiss() throws {
+        // A listener that never accepts: the kernel completes each connection, nothing answers.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && listen(fd, 64) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: addr.sin_port))
+        let r = try cachedemo("local", "--smoke-test", "--output", "json", "--upstream-url", "http://127.0.0.1:\(port)")
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("still waiting for the first call"), "nothing said while waiting: \(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)")
+        let checks = try #require(doc["checks"] as? [[String: Any]])
+        #expect(checks.compactMap { $0["name"] as? String } == ["first call is a MISS"], "it went on after the failed miss: \(checks)")
+        #expect(checks.first?["passed"] as? Bool == false)
+        #expect((checks.first?["detail"] as? String)?.contains("HTTP 504") == true, "\(checks)")
+        #expect(doc["hitRequests"] as? Int == 0)
+    }
+
+    /// Answers as scripted, in order: a MISS, then an error whose body is the same.
+    struct Scripted: HTTPTransport {
+        let answers: LockedQueue
+        func send(_ request: HTTPRequest) throws -> HTTPResponse { answers.next() }
+    }
+
+    final class LockedQueue: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [HTTPResponse]
+        init(_ items: [HTTPResponse]) { self.items = items }
+        func next() -> HTTPResponse { lock.withLock { items.isEmpty ? HTTPResponse(status: 599) : items.removeFirst() } }
+    }
+
+    @Test func twoErrorsWithOneBodyAreNoHit() throws {
+        let body = Data(#"{"message":"the upstream API did not answer in time"}"#.utf8)
+        let answers = LockedQueue([HTTPResponse(status: 200, headers: [("x-cache", "MISS")], body: body),
+                                   HTTPResponse(status: 504, headers: [("x-cache", "MISS")], body: body)])
+        var options = SmokeTest.Options(endpoint: URL(string: "http://127.0.0.1:9")!)
+        options.hitRequests = 5
+        let report = SmokeTest(options: options, transport: Scripted(answers: answers)).run()
+        let byName = Dictionary(uniqueKeysWithValues: report.checks.map { ($0.name, $0) })
+        #expect(byName["second call is a HIT"]?.passed == false)
+        #expect(byName["HIT body equals MISS body"]?.passed == false, "two errors counted as one cached body")
+        // The timed calls stop at the first that is no HIT.
+        #expect(byName["5 timed calls are HITs"]?.detail == "call 1 of 5 was no HIT; timing stopped there")
     }
 }

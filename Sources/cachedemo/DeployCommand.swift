@@ -73,7 +73,9 @@ struct DeployCommand: ParsableCommand {
             o.stack = try stack.stackOptions()
             if let artifactBucket { _ = try asUsage(artifactBucket) { try ArtifactStore.checkBucketName($0) } }
             o.artifactBucket = artifactBucket
-            o.parameterOverrides = try uniqueKeyValuePairs(parameterOverrides, flag: "--parameter-overrides")
+            o.parameterOverrides = try asUsage(try uniqueKeyValuePairs(parameterOverrides, flag: "--parameter-overrides")) {
+                try Deployer.checkDerived(overrides: $0)
+            }
             do { o.tags = try StackTags.validated(try keyValuePairs(tags, flag: "--tags")) } catch let e as StackOptionsError {
                 throw UsageFailure(e.description)
             }

@@ -41,6 +41,9 @@ import TestSupport
         let onOld = try run(["deploy", "--stack-name", stack, "--parameter-overrides", "CodeS3Key=\(oldKey)", "--output", "json"])
         #expect(onOld.status == 0, "\(onOld.stderr)")
         #expect(onOld.stderr.contains("only retired artifacts expire"))
+        // An override of what deploy sets is said (issue 20.7), with what it replaces.
+        #expect(onOld.stderr.contains("note: --parameter-overrides CodeS3Key=\(oldKey) replaces what deploy would set (\(liveKey))"),
+                "\(onOld.stderr)")
         let updated = try json(run(["deploy", "--stack-name", stack, "--cache-ttl", "61", "--output", "json"]))
         #expect(updated["status"] as? String == "UPDATE_COMPLETE")
 

@@ -89,6 +89,9 @@ import Glibc
         (["deploy", "--artifact-bucket", "a..b"], "no '..'"), (["destroy", "--artifact-bucket", "192.168.5.4", "--yes"], "IP address"),
         (["deploy", "--artifact-bucket", "xn--bucket"], "S3 reserves 'xn--'"),
         (["destroy", "--artifact-bucket", "logs-s3alias", "--yes"], "S3 reserves '-s3alias'"),
+        (["deploy", "--parameter-overrides", "CacheUserId=someone"], "CacheUserId is cachedemo's own"),
+        (["deploy", "--parameter-overrides", "ServerlessCacheName=c1", "--serverless"], "ServerlessCacheName is cachedemo's own"),
+        (["template", "--vpc-id", "vpc-01234567", "--subnet-ids", "subnet-01234567", "--subnet-ids", "subnet-01234567"], "names a subnet twice"),
         (["local", "--node", ""], "--node is empty"), (["local", "--redis-server", ""], "--redis-server is empty"),
         (["smoke-test", "--endpoint", "http://127.0.0.1:9", "--error-path", ""], "--error-path '' is not a path"),
         (["smoke-test", "--endpoint", "http://127.0.0.1:9", "--path", "no-slash"], "--path 'no-slash' is not a path"),
@@ -101,6 +104,14 @@ import Glibc
         let status: Int32 = args.contains("--junit-xml") ? 1 : 64  // an unwritable report is a failed operation, said first
         expectOneLine(r, status, mention)
         #expect(r.stderr.count < 400, "a long value is cut in the message: \(r.stderr.count) characters")
+    }
+
+    /// A repeated --subnet-ids adds its subnets (argument-parser alone keeps the last).
+    @Test func aRepeatedSubnetIdsFlagAddsItsSubnets() throws {
+        let r = try bare(["template", "--vpc-id", "vpc-01234567", "--multi-az",
+                          "--subnet-ids", "subnet-01234567", "--subnet-ids", "subnet-89abcdef"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("subnet-01234567") && r.stdout.contains("subnet-89abcdef"))
     }
 
     /// Issue 20.10: bash completion offers file names after every flag that names a file to

@@ -412,11 +412,18 @@ public struct Deployer: Sendable {
         CacheStack.serverlessNameParameter: "deploy derives the serverless cache's name from the stack name (another name replaces the cache)",
     ]
 
+    /// Refuses overrides of what deploy derives; a flag check, made before any call.
+    public static func checkDerived(overrides: [String: String]) throws(StackOptionsError) {
+        for k in overrides.keys.sorted() {
+            if let why = derivedParameters[k] { throw .init("--parameter-overrides: \(k) is cachedemo's own: \(why); drop it") }
+        }
+    }
+
     /// Overrides must name a parameter of the template, not one deploy sets, and not be empty.
     static func checkOverrides(_ overrides: [String: String], of template: Template) throws {
         let known = template.parameters.keys.sorted()
+        do { try checkDerived(overrides: overrides) } catch { throw DeployError(.usage, error.description) }
         for (k, v) in overrides.sorted(by: { $0.key < $1.key }) {
-            if let why = derivedParameters[k] { throw DeployError(.usage, "--parameter-overrides: \(k) is cachedemo's own: \(why); drop it") }
             guard known.contains(k) else {
                 throw DeployError(.usage, "--parameter-overrides: \(UserInput.quoted(k)) is not a parameter of the template (it has \(known.joined(separator: ", ")))")
             }

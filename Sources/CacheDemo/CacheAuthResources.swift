@@ -18,13 +18,28 @@ enum CacheAuthPart {
     /// 30 so "-default" and "-group" still fit its 40.
     public static let userIdPattern = "^(?=.{1,30}$)[a-z](-?[a-z0-9])*$"
 
-    /// What the handler sends, nothing more, on its keys only: reads, stores, the namespace
-    /// version, purges (SCAN + UNLINK, the prefix script), and tracking. AUTH and HELLO need no
-    /// grant: every user may run them.
-    static let accessString = "on ~cachedemo:* -@all +get +set +incr +scan +unlink +eval +client|tracking"
+    /// What the handler sends on its keys, nothing more: reads, stores, the namespace version,
+    /// purges (SCAN + UNLINK, the prefix script). AUTH and HELLO need no grant: every user may
+    /// run them.
+    static let keyCommands = "on ~cachedemo:* -@all +get +set +incr +scan +unlink +eval"
+    /// One primary: the key commands and tracking (the instance copy).
+    static let accessString = keyCommands + " +client|tracking"
     /// A cluster's client also learns the slot map, follows ASK, and confirms a purge on a
     /// replica (WAIT).
     static let clusterAccessString = accessString + " +cluster|shards +cluster|slots +asking +wait"
+    /// ElastiCache Serverless lists CLIENT TRACKING and WAIT as unavailable and ASKING not at
+    /// all, and its RBAC docs say a forbidden command in an access string throws: the key
+    /// commands and the slot map (one virtual shard) only. The handler sends nothing else there.
+    static let serverlessAccessString = keyCommands + " +cluster|shards +cluster|slots"
+
+    /// The access string of the function's user on this cache shape.
+    static func access(for shape: StackOptions.CacheShape) -> String {
+        switch shape {
+        case .primary: return accessString
+        case .sharded: return clusterAccessString
+        case .serverless: return serverlessAccessString
+        }
+    }
 
     static func add(to t: inout Template, options: StackOptions) -> CacheAuthPart {
         switch (options.resolvedCacheAuth, options.serverless) {
@@ -34,10 +49,9 @@ enum CacheAuthPart {
             let secret = addSecret(to: &t, description: "cachedemo: the cache user's password (generated, never printed)")
             let password = Value.sub("{{resolve:secretsmanager:${\(secret)}}}")
             return .password(secret: secret, userGroup: addUserGroup(
-                to: &t, authentication: .init(type: "password", passwords: [password]), access: clusterAccessString))
+                to: &t, authentication: .init(type: "password", passwords: [password]), access: access(for: options.cacheShape)))
         case (.iam, _):
-            return .iam(userGroup: addUserGroup(to: &t, authentication: .init(type: "iam"),
-                                                access: options.cacheShape == .primary ? accessString : clusterAccessString))
+            return .iam(userGroup: addUserGroup(to: &t, authentication: .init(type: "iam"), access: access(for: options.cacheShape)))
         }
     }
 

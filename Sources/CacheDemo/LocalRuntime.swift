@@ -146,7 +146,7 @@ public final class LocalRuntime: @unchecked Sendable {
                            "REDIS_SERVER": options.redisServer]
         if options.serverless {
             environment["USERS"] = "\(user.name):\(user.password)"
-            environment["USER_ACCESS"] = CacheAuthPart.clusterAccessString  // what the stack's user may do
+            environment["USER_ACCESS"] = CacheAuthPart.serverlessAccessString  // what the stack's user may do
         }
         try children.start("redis-cluster", executable: node, arguments: [localDir.appendingPathComponent("redis-cluster.mjs").path],
                            environment: environment, log: log)
@@ -154,6 +154,7 @@ public final class LocalRuntime: @unchecked Sendable {
         try Loopback.waitUntilListening(port: ready, timeout: 60, what: "the Redis Cluster") { children.isRunning("redis-cluster") }
         var cacheEnvironment = ["REDIS_URL": "rediss://127.0.0.1:\(ports[0])", "REDIS_CLUSTER": "1", "REDIS_AUTH_TOKEN": token]
         if options.serverless {
+            cacheEnvironment["REDIS_SERVERLESS"] = "1"  // as the stack sets it: no WAIT, no tracking
             cacheEnvironment["REDIS_USERNAME"] = user.name
             cacheEnvironment["REDIS_AUTH_TOKEN"] = user.password
         }

@@ -1,5 +1,6 @@
 """A CloudFormation endpoint with recorded response sequences, for what moto cannot do:
-per-resource events, a failed create that rolls back to ROLLBACK_COMPLETE, AWS's FAILED
+per-resource events (each with its operation's ClientRequestToken), a failed create that
+rolls back to ROLLBACK_COMPLETE, AWS's FAILED
 change set for a no-op update, and an endpoint that dies while deploy waits. Every
 request must be signed with the given key (checked with botocore).
 
@@ -122,8 +123,9 @@ class Handler(BaseHTTPRequestHandler):
             state["name"] = name
         self.reveal() if SCENARIO != "dies-while-waiting" else None
         if SCENARIO == "busy" and state["status"] == "UPDATE_IN_PROGRESS" and not state["pending"]:
-            state["pending"] = [event("Function", "AWS::Lambda::Function", "UPDATE_COMPLETE"),
-                                stack_event("UPDATE_COMPLETE")]
+            # Another operation's (a console user's): its events carry its own token.
+            state["pending"] = [dict(event("Function", "AWS::Lambda::Function", "UPDATE_COMPLETE"), token="Console-other"),
+                                dict(stack_event("UPDATE_COMPLETE"), token="Console-other")]
         if not state["stack"] or (state["status"] == "DELETE_COMPLETE" and not name.startswith("arn:")):
             return self.error(400, "ValidationError", f"Stack with id {name} does not exist")
         self.ok("DescribeStacks", "<Stacks>" + member({
@@ -134,7 +136,8 @@ class Handler(BaseHTTPRequestHandler):
         self.ok("DescribeStackEvents", "<StackEvents>" + "".join(member({
             "EventId": e["id"], "StackId": state["stack"], "StackName": state["name"], "LogicalResourceId": e["logical"],
             "PhysicalResourceId": e["logical"].lower(), "ResourceType": e["type"], "Timestamp": e["time"],
-            "ResourceStatus": e["status"], "ResourceStatusReason": e["reason"] or None}) for e in state["events"]) + "</StackEvents>")
+            "ResourceStatus": e["status"], "ResourceStatusReason": e["reason"] or None,
+            "ClientRequestToken": e.get("token")}) for e in state["events"]) + "</StackEvents>")
 
     def act_DescribeStackResources(self, p):
         self.ok("DescribeStackResources", "<StackResources>" + "".join(member({
@@ -176,12 +179,20 @@ class Handler(BaseHTTPRequestHandler):
         state["pending"] = script_create(fail=SCENARIO == "rollback" and state["creates"] == 1)
         if SCENARIO == "stuck":
             state["pending"] = state["pending"][:2]  # started, and then nothing more
+        self.tag(state["pending"], p)
         self.ok("ExecuteChangeSet")
+
+    @staticmethod
+    def tag(events, p):
+        """As CloudFormation does: every event of an operation carries the token its call was given."""
+        for e in events:
+            e["token"] = p.get("ClientRequestToken")
 
     def act_DeleteStack(self, p):
         state["pending"] = [stack_event("DELETE_IN_PROGRESS", "User Initiated"),
                             event("Vpc", "AWS::EC2::VPC", "DELETE_COMPLETE"), stack_event("DELETE_COMPLETE")]
         state["status"] = "DELETE_IN_PROGRESS"
+        self.tag(state["pending"], p)
         self.ok("DeleteStack")
 
 

@@ -89,6 +89,7 @@ export class ClusterClient {
   /** How long a map is trusted before a hit from the copies asks for a fresh one, in the
    *  background: a slot resharded away sends no invalidation for keys it never held. */
   static MAP_MAX_AGE_MS = 10_000;
+  static SERVERLESS_NO_TRACKING = 'ElastiCache Serverless has no CLIENT TRACKING (REDIS_SERVERLESS=1): every hit is a round trip';
   /** WAIT's own limit on the server; a replica acknowledges on request or once a second. */
   static WAIT_MS = 1000;
 
@@ -101,7 +102,9 @@ export class ClusterClient {
     this.protocol = u.protocol;
     this.seedHost = u.hostname;
     this.#seeds = [`${u.hostname}:${u.port || 6379}`];
-    this.options = options;
+    // Serverless lists CLIENT TRACKING as unavailable: no HELLO 3 + CLIENT TRACKING is sent
+    // (it would be refused and logged on every connection), so there is no instance copy.
+    this.options = options.serverless ? { ...options, localCacheBytes: 0 } : options;
     this.backoffMaxMs = options.backoffMaxMs ?? 5000;
   }
 
@@ -138,6 +141,7 @@ export class ClusterClient {
 
   /** On only when every primary's connection tracks; otherwise the first reason it does not. */
   get instanceCopy() {
+    if (this.options.serverless) return { on: false, reason: ClusterClient.SERVERLESS_NO_TRACKING };
     if (!(this.options.localCacheBytes > 0)) return { on: false, reason: 'turned off (CACHE_LOCAL_MAX_BYTES=0)' };
     if (!this.#mapped) return { on: false, reason: 'no connection to the cache' };
     for (const address of this.#primaryList) {

@@ -264,18 +264,27 @@ describe('one endpoint for every slot (a serverless endpoint)', () => {
   }
 
   test('a one-node cluster with an RBAC user (the serverless stand-in)', async () => {
-    // The stack's cluster user (CacheAuthPart.clusterAccessString): what the client sends must be allowed.
-    const access = 'on ~cachedemo:* -@all +get +set +incr +scan +unlink +eval +client|tracking +cluster|shards +cluster|slots +asking +wait';
+    // The stack's serverless user (CacheAuthPart.serverlessAccessString): no CLIENT TRACKING,
+    // WAIT or ASKING, which ElastiCache Serverless lists as unavailable or not at all.
+    const access = 'on ~cachedemo:* -@all +get +set +incr +scan +unlink +eval +cluster|shards +cluster|slots';
     const cluster = await startTestCluster({ shards: 1, users: [{ name: 'cachedemo-app', password: 'app-secret', access }] });
-    const h = createHandler({ env: clusterEnv(cluster, upstream, { REDIS_USERNAME: 'cachedemo-app', REDIS_AUTH_TOKEN: 'app-secret' }),
-      log: () => {} });
+    const log = memoryLog();
+    const h = createHandler({ env: clusterEnv(cluster, upstream, { REDIS_USERNAME: 'cachedemo-app', REDIS_AUTH_TOKEN: 'app-secret',
+      REDIS_SERVERLESS: '1' }), log });
     await h.redis.open();
     assert.equal(h.redis.discovery, 'CLUSTER SHARDS');
+    assert.match(h.redis.instanceCopy.reason, /ElastiCache Serverless has no CLIENT TRACKING/);
     assert.equal((await h(apiEvent('/rbac'))).headers['x-cache'], 'MISS');
     assert.equal((await h(apiEvent('/rbac'))).headers['x-cache'], 'HIT');
     const purged = await h({ ...apiEvent('/', 'DELETE'), headers: { 'x-cachedemo-purge': 'prefix' } });
     assert.equal(purged.headers['x-cache-removed'], '1');
     assert.equal((await h(purgeAllEvent())).statusCode, 204);
+    // Nothing the user may not run was sent (the server logs every refusal), nor any
+    // "refused" noise on the function's log.
+    const admin = await cluster.client();
+    assert.deepEqual(await admin.command(['ACL', 'LOG']), [], 'a command the serverless user may not run was sent');
+    admin.close();
+    assert.ok(!log.records.some((r) => /refused/.test(r.message ?? '')), JSON.stringify(log.records));
     h.close();
     await cluster.close();
   });

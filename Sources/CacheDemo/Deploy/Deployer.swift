@@ -336,8 +336,9 @@ public struct Deployer: Sendable {
             }
             progress.info("stack \(o.stackName) is \(stack.status); waiting for that operation to finish first")
             let operation: StackStatus.Operation = stack.status.hasPrefix("DELETE") ? .delete : .update
-            // Followed quietly: its events are that operation's, not this deploy's.
-            _ = try watcher.follow(stack: stack.id, operation: operation, token: o.operationToken, timeout: o.timeout) {}
+            // Followed quietly: its events are that operation's, not this deploy's; how it ended is said.
+            let other = try watcher.follow(stack: stack.id, operation: operation, token: o.operationToken, timeout: o.timeout) {}
+            progress.info("that operation ended in \(other.status); going on with this deploy")
             guard let again = try cfn.describeStack(o.stackName) else { return ("CREATE", nil) }
             stack = again
         }

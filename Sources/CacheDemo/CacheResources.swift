@@ -1,6 +1,9 @@
 import CloudFormation
 
 extension CacheStack {
+    /// The cache's logical id, whatever its shape; deploy reads a deployed stack's by it.
+    static let cacheId = "Cache"
+
     /// What the function needs to reach the cache, whatever its shape.
     struct CacheIds {
         /// The cache's logical id.
@@ -95,7 +98,7 @@ extension CacheStack {
             group.multiAZEnabled = options.multiAZ && replicas > 0
             updatePolicy = UpdatePolicy(useOnlineResharding: true)
         }
-        let cache = t.add("Cache", group, updatePolicy: updatePolicy)
+        let cache = t.add(Self.cacheId, group, updatePolicy: updatePolicy)
         t.outputs[OutputName.replicationGroupId] = .init(.ref(cache), description: "The ElastiCache replication group")
         let cluster = updatePolicy != nil
         let endpoint = cluster ? "ConfigurationEndPoint" : "PrimaryEndPoint"
@@ -124,7 +127,7 @@ extension CacheStack {
                 + "not ending with a hyphen (unique in the account and region)")
         let limits = options.maxDataGB == nil && options.maxECPUPerSecond == nil ? nil
             : ElastiCache.ServerlessCache.Limits(maxDataGB: options.maxDataGB, maxECPUPerSecond: options.maxECPUPerSecond)
-        let cache = t.add("Cache", ElastiCache.ServerlessCache(
+        let cache = t.add(Self.cacheId, ElastiCache.ServerlessCache(
             serverlessCacheName: .ref(Self.serverlessNameParameter), description: "cachedemo read-through cache",
             engine: options.engine.rawValue, majorEngineVersion: options.majorEngineVersion, cacheUsageLimits: limits,
             securityGroupIds: [.getAtt(securityGroup, "GroupId")], subnetIds: network.privateSubnets,

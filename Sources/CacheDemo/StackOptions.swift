@@ -230,6 +230,12 @@ public struct StackOptions: Sendable, Equatable {
         if shards > 1 || replicas != nil {
             throw .init("--serverless scales by itself: drop --shards and --replicas")
         }
+        // volatile-lru: a full serverless cache evicts only keys with a TTL, and with none to
+        // evict refuses writes (OOM): without a TTL every store would fail once the limit is hit.
+        if maxDataGB != nil && caching.ttlSeconds == 0 {
+            throw .init("--cache-ttl 0 with --max-data-gb: ElastiCache Serverless evicts only keys with a TTL and, with "
+                + "none to evict, refuses writes once the limit is reached; give --cache-ttl above 0 or drop --max-data-gb")
+        }
         if let gb = maxDataGB, !(1...5000).contains(gb) {
             throw .init("--max-data-gb \(gb) is outside ElastiCache Serverless's 1 to 5000 GB")
         }

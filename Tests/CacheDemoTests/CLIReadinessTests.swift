@@ -92,6 +92,8 @@ import Glibc
         (["deploy", "--parameter-overrides", "CacheUserId=someone"], "CacheUserId is cachedemo's own"),
         (["deploy", "--parameter-overrides", "ServerlessCacheName=c1", "--serverless"], "ServerlessCacheName is cachedemo's own"),
         (["template", "--vpc-id", "vpc-01234567", "--subnet-ids", "subnet-01234567", "--subnet-ids", "subnet-01234567"], "names a subnet twice"),
+        (["template", "--serverless", "--max-data-gb", "5", "--cache-ttl", "0"], "evicts only keys with a TTL"),
+        (["cost", "--region", "us-east-1", "--serverless", "--max-data-gb", "5", "--cache-ttl", "0"], "evicts only keys with a TTL"),
         (["local", "--node", ""], "--node is empty"), (["local", "--redis-server", ""], "--redis-server is empty"),
         (["smoke-test", "--endpoint", "http://127.0.0.1:9", "--error-path", ""], "--error-path '' is not a path"),
         (["smoke-test", "--endpoint", "http://127.0.0.1:9", "--path", "no-slash"], "--path 'no-slash' is not a path"),

@@ -1,4 +1,5 @@
 import AWS
+import CloudFormation
 import Foundation
 import Testing
 import TestSupport
@@ -30,6 +31,28 @@ import TestSupport
         let deployed = try #require(CacheShapeChange.Deployed.from(template: yaml))
         #expect(deployed.nodes == 2 && deployed.failover && deployed.engine == "redis" && deployed.vpcCIDR == "10.10.0.0/16")
         #expect(CacheShapeChange.plan(from: deployed, to: StackOptions()) != .direct)
+    }
+
+    /// Issue 21, fix 2: another shard count is an update of its own first (AWS: NumNodeGroups
+    /// the only change of its stack update), made from the deployed template's own text.
+    @Test func aShardCountChangeIsItsOwnUpdateFirst() throws {
+        var three = StackOptions()
+        three.shards = 3
+        var cluster = deployed()
+        cluster.shape = .sharded(shards: 2, replicas: 0)
+        #expect(CacheShapeChange.plan(from: cluster, to: three) == .reshardFirst(from: 2, to: 3))
+        three.replicas = 1  // another replica count replaces the cluster: no resharding step for it
+        #expect(CacheShapeChange.plan(from: cluster, to: three) == .direct)
+        for format in [TemplateFormat.json, .yaml] {
+            var two = StackOptions()
+            two.shards = 2
+            let rendered = try CacheStack(options: two).template().rendered(as: format)
+            let stepOne = try #require(Deployer.withShards(5, in: rendered))
+            #expect(CacheShapeChange.Deployed.from(template: stepOne)?.shape == .sharded(shards: 5, replicas: 0))
+            #expect(stepOne.count == rendered.count, "only the number changed")
+        }
+        #expect(Deployer.withShards(5, in: #"{"A": {"NumNodeGroups": 2}, "B": {"NumNodeGroups": 2}}"#) == nil, "two: which one?")
+        #expect(Deployer.failedReshardNote(from: 4, to: 2).contains("does not roll node-group changes back"))
     }
 
     @Test func inPlaceChangesAreDirect() {
@@ -92,18 +115,33 @@ import TestSupport
         #expect(try run(["deploy", "--stack-name", stack, "--shards", "2"]).status == 0)
         let reshard = try run(["deploy", "--stack-name", stack, "--shards", "3", "--output", "json"])
         #expect(reshard.status == 0, "\(reshard.stderr)")
-        #expect(reshard.stderr.contains("note: resharding from 2 to 3 shards in place"))
+        #expect(reshard.stderr.contains("resharding from 2 to 3 shards as an update of its own"))
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(reshard.stdout.utf8)) as? [String: Any])
         let changes = try #require(doc["changes"] as? [[String: Any]])
         #expect(changes.contains { $0["logicalId"] as? String == "Cache" && $0["replacement"] as? String == "False" }, "\(changes)")
 
-        let replicas = try run(["deploy", "--stack-name", stack, "--shards", "3", "--replicas", "1", "--fail-on-replacement"])
+        // Shards and something else (issue 21, fix 2): NumNodeGroups alone in the first update, then the rest.
+        let both = try run(["deploy", "--stack-name", stack, "--shards", "4", "--cache-ttl", "61", "--output", "json"])
+        #expect(both.status == 0, "\(both.stderr)")
+        #expect(both.stderr.contains("step 1 of 2 done: 4 shards; now the rest of the update"), "\(both.stderr)")
+        let second = try #require(try JSONSerialization.jsonObject(with: Data(both.stdout.utf8)) as? [String: Any])
+        #expect((second["changes"] as? [[String: Any]])?.compactMap { $0["logicalId"] as? String } == ["Cache", "Function"], "\(second)")
+        let token = try #require(second["operationToken"] as? String)
+        let events = try CloudFormationClient(client: emulator.client()).describeStackEvents(stack)
+        let ownUpdates = events.filter {
+            $0.type == "AWS::CloudFormation::Stack" && $0.status == "UPDATE_COMPLETE" && $0.clientRequestToken?.hasPrefix(token) == true
+        }
+        #expect(ownUpdates.count == 2, "two updates of its own, the first the shards alone")
+        let firstUpdate = events.filter { $0.clientRequestToken == ownUpdates.last?.clientRequestToken && $0.type != "AWS::CloudFormation::Stack" }
+        #expect(Set(firstUpdate.map(\.logicalId)) == ["Cache"], "the resharding update touched more: \(firstUpdate.map(\.logicalId))")
+
+        let replicas = try run(["deploy", "--stack-name", stack, "--shards", "4", "--replicas", "1", "--fail-on-replacement"])
         #expect(replicas.status == 1)
         #expect(replicas.stderr.contains("ReplicasPerNodeGroup is fixed at creation"))
         #expect(replicas.stderr.contains("Cache (AWS::ElastiCache::ReplicationGroup)"), "\(replicas.stderr)")
         for other in [[], ["--serverless"]] {
             let moved = try run(["deploy", "--stack-name", stack] + other)
-            #expect(moved.status == 64 && moved.stderr.contains("the stack's cache is a 3-shard cluster"), "\(moved.stderr)")
+            #expect(moved.status == 64 && moved.stderr.contains("the stack's cache is a 4-shard cluster"), "\(moved.stderr)")
         }
         #expect(try run(["destroy", "--stack-name", stack, "--yes"]).status == 0)
     }

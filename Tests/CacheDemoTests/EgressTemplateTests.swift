@@ -116,6 +116,10 @@ import TestSupport
             let routes = ofType(doc, "AWS::EC2::Route")
             #expect(routes.count == v.azs)
             #expect(routes.allSatisfy { $0["DestinationIpv6CidrBlock"] as? String == "::/0" && $0["EgressOnlyInternetGatewayId"] != nil })
+            // The ::/0 routes wait for the VPC's IPv6 block too (issue 21, fix 4): nothing else orders them after it.
+            for id in logicalIds(doc, "AWS::EC2::Route") {
+                #expect(all[id]?["DependsOn"] as? [String] == ["VpcIpv6CidrBlock"], "\(id)")
+            }
         }
         let function = try #require(ofType(doc, "AWS::Lambda::Function").first)
         #expect((function["VpcConfig"] as? [String: Any])?["Ipv6AllowedForDualStack"] as? Bool == true)

@@ -13,6 +13,10 @@ public enum CacheShapeChange: Equatable, Sendable {
     /// ("must have at least one read replica to enable autofailover"). So: first the replica
     /// (and the second AZ) with failover off, then failover and Multi-AZ.
     case replicaFirst
+    /// A cluster's shard count changes: AWS strongly recommends NumNodeGroups be the only
+    /// change in its stack update (CloudFormation does not roll node-group changes back), so
+    /// first the deployed template with only the shards changed, then the rest.
+    case reshardFirst(from: Int, to: Int)
     /// Would fail on AWS or replace the cache; the one line says what to do.
     case refused(String)
 
@@ -38,7 +42,7 @@ public enum CacheShapeChange: Equatable, Sendable {
         public static func from(template: String) -> Deployed? {
             guard let doc = DeployedTemplate.parse(template),
                   let resources = doc["Resources"] as? [String: Any],
-                  let cacheResource = resources["Cache"] as? [String: Any],
+                  let cacheResource = resources[CacheStack.cacheId] as? [String: Any],
                   let cache = cacheResource["Properties"] as? [String: Any],
                   let engine = cache["Engine"] as? String
             else { return nil }
@@ -83,6 +87,10 @@ public enum CacheShapeChange: Equatable, Sendable {
             return .refused("--engine-version \(target.resolvedEngineVersion) is older than the cache's \(deployed.engineVersion); "
                 + "ElastiCache cannot downgrade. Use \(deployed.engineVersion) or newer")
         }
+        if case .sharded(let was, let wasReplicas) = deployed.shape, case .sharded(let shards, let replicas) = target.cacheShape,
+           was != shards, wasReplicas == replicas {
+            return .reshardFirst(from: was, to: shards)
+        }
         guard target.cacheShape == .primary else { return .direct }
         if deployed.nodes > target.cacheNodeCount {
             return .refused("the stack's cache is Multi-AZ (\(deployed.nodes) nodes); taking the replica and its AZ away in "
@@ -122,10 +130,6 @@ public enum CacheShapeChange: Equatable, Sendable {
         if wasReplicas != replicas {
             return "--replicas \(replicas) differs from the cluster's \(wasReplicas): ReplicasPerNodeGroup is fixed at creation, "
                 + "so CloudFormation replaces the cluster (emptied, new endpoint; the change set says so)"
-        }
-        if was != shards {
-            return "resharding from \(was) to \(shards) shards in place (online resharding: the cache keeps serving while "
-                + "slots move; it takes minutes per shard)"
         }
         return nil
     }

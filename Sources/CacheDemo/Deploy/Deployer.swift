@@ -136,7 +136,9 @@ public struct Deployer: Sendable {
         }
 
         let (changeSetType, live) = try prepareStack(o)
-        let deployed = try live.flatMap { try cfn.getTemplate($0.id) }.flatMap(CacheShapeChange.Deployed.from)
+        let deployedBody = try live.flatMap { try cfn.getTemplate($0.id) }
+        let deployed = deployedBody.flatMap(CacheShapeChange.Deployed.from)
+        var resharded: Result?
         if !o.stack.replicaBeforeFailover, let deployed {
             switch CacheShapeChange.plan(from: deployed, to: o.stack) {
             case .direct:
@@ -151,6 +153,16 @@ public struct Deployer: Sendable {
                 let step = try deploy(first)
                 guard step.executed else { return step }  // --no-execute, or nothing to do
                 progress.info("step 1 of 2 done; now enabling automatic failover and Multi-AZ")
+            case .reshardFirst(let from, let to):
+                progress.info("resharding from \(from) to \(to) shards as an update of its own, then the rest: AWS recommends "
+                    + "a NumNodeGroups change be the only change in its stack update (CloudFormation does not roll node-group "
+                    + "changes back); online resharding keeps the cache serving, minutes per shard")
+                if let note = CacheShapeChange.egressNote(from: deployed, to: o.stack) { progress.info("note: " + note) }
+                let step = try reshard(o, live: live!, deployedBody: deployedBody!, to: to, from: from, store: store,
+                                       uploaded: uploaded, codeLocation: "s3://\(store.bucket)/\(key)")
+                guard step.executed else { return step }  // --no-execute, or declined
+                progress.info("step 1 of 2 done: \(to) shards; now the rest of the update")
+                resharded = step
             }
         }
         // The code the stack runs now, when it is in this bucket (ours to check and retire).
@@ -195,70 +207,14 @@ public struct Deployer: Sendable {
                             executed: false, changeSetId: nil, duration: 0, codeLocation: "s3://\(store.bucket)/\(key)",
                             operationToken: o.operationToken)
 
-        let created: (id: String, stackId: String?)
-        do {
-            created = try cfn.createChangeSet(request)
-        } catch let e as AWSError where Self.meansNoChanges(e.message) {
-            return noChanges(o, result: result, started: started)
-        } catch {
-            throw StackConflict.from(error) ?? error
+        result = try runChangeSet(request, type: changeSetType, executionToken: executionToken, options: o, result: result,
+                                  started: started)
+        // After a resharding step the deploy's changes are both updates'.
+        if let resharded {
+            if result.noChanges { return resharded }
+            result.changes = resharded.changes + result.changes
         }
-        result.changeSetId = created.id
-        let changeSet: CloudFormationClient.ChangeSet
-        do { changeSet = try waitForChangeSet(created.id, stack: o.stackName) } catch { throw StackConflict.from(error) ?? error }
-        if changeSet.status == "FAILED" {
-            if Self.meansNoChanges(changeSet.statusReason ?? "") {
-                try? cfn.deleteChangeSet(created.id, stackName: o.stackName)
-                return noChanges(o, result: result, started: started)
-            }
-            throw DeployError(.failed, "the change set failed: \(changeSet.statusReason ?? "no reason given")")
-        }
-        result.changes = changeSet.changes
-        result.stackId = changeSet.stackId ?? created.stackId ?? o.stackName
-        progress.changes(changeSet.changes)
-
-        guard o.execute else {
-            progress.info("change set ready, not executed (--no-execute). Execute it with:\n"
-                + "  aws cloudformation execute-change-set --stack-name \(o.stackName) --change-set-name \(created.id)")
-            result.status = "REVIEW"
-            result.duration = clock.now().timeIntervalSince(started)
-            return result
-        }
-        let replaced = Replacements.planned(in: changeSet.changes)
-        if o.failOnReplacement, !replaced.isEmpty {
-            // Not executed; the caller reports the replacements (and JSON lists them) and fails.
-            withdraw(changeSet: created.id, of: o.stackName, type: changeSetType, stackId: result.stackId)
-            result.status = "REFUSED_REPLACEMENT"
-            result.duration = clock.now().timeIntervalSince(started)
-            return result
-        }
-        if let confirm, !confirm(changeSet.changes) {
-            withdraw(changeSet: created.id, of: o.stackName, type: changeSetType, stackId: result.stackId)
-            throw DeployError(Interruption.shared.requested ? .interrupted : .failed,
-                              "deploy cancelled; the change set\(changeSetType == "CREATE" ? " and the empty stack it made were" : " was") "
-                + "deleted and nothing changed")
-        }
-
-        let operation: StackStatus.Operation = changeSetType == "CREATE" ? .create : .update
-        let outcome: StackWatcher.Outcome
-        do {
-            outcome = try watcher.follow(stack: result.stackId, operation: operation, token: o.operationToken,
-                                         expectedResources: changeSet.changes.count, timeout: o.timeout) {
-                try cfn.executeChangeSet(created.id, stackName: o.stackName, clientToken: executionToken)
-                result.executed = true
-            }
-        } catch where !result.executed {
-            guard let conflict = StackConflict.from(error) else { throw error }
-            // Only the change set goes: a CREATE's stack may be the one another deploy is creating.
-            try? cfn.deleteChangeSet(created.id, stackName: o.stackName)
-            throw conflict
-        }
-        result.status = outcome.status
-        result.duration = clock.now().timeIntervalSince(started)
-        guard StackStatus.isSuccess(outcome.status, operation: operation) else {
-            throw DeployError(.failed, Self.failureMessage(outcome, stack: o.stackName))
-        }
-        result.outputs = try cfn.describeStack(result.stackId)?.outputs ?? [:]
+        guard result.executed else { return result }
         // The code the stack ran before is no rollback target any more: let it expire.
         if let liveKey, liveKey != deployedKey {
             do { try store.retire(key: liveKey) } catch {
@@ -320,7 +276,7 @@ public struct Deployer: Sendable {
                 + "(--cache-auth iam switches, and may replace the cache: emptied, new endpoint)")
             kept.stack.cacheAuth = .token
         }
-        if resources["VpcIpv6CidrBlock"] != nil, o.stack.existingNetwork == nil {
+        if resources[IPv6Egress.blockId] != nil, o.stack.existingNetwork == nil {
             kept.stack.keepIPv6Addressing = true
         }
         return kept

@@ -35,6 +35,8 @@ func recordedCloudFormation(_ scenario: String) throws -> (HelperProcess, [Strin
         // The first resource that failed and its reason, not the last rollback message.
         #expect(error.first?.contains("root cause: Cache (AWS::ElastiCache::ReplicationGroup) CREATE_FAILED") == true, "\(failed.stderr)")
         #expect(error.first?.contains("not available in us-east-1e") == true)
+        // A capacity failure says what to do, naming the zone (issue 21, fix 5).
+        #expect(error.first?.contains("ElastiCache has no capacity for this node type in us-east-1e right now") == true, "\(failed.stderr)")
         #expect(failed.stderr.contains("ROLLBACK_COMPLETE"))
         #expect(failed.stderr.contains("CREATE_COMPLETE       Vpc"), "one line per resource event:\n\(failed.stderr)")
 

@@ -186,6 +186,24 @@ import TestSupport
         #expect(try run(["destroy", "--stack-name", stack, "--yes"]).status == 0)
     }
 
+    /// Issue 21, fix 5: what is not sold where the stack goes is refused before anything is
+    /// uploaded, naming the zone (EC2's per-zone offerings, as `Fn::GetAZs` picks the zones)
+    /// and what to take instead; a node type the region does not sell likewise.
+    @Test func whatIsNotSoldWhereTheStackGoesIsRefusedFirst() throws {
+        let stack = "offer-\(UUID().uuidString.prefix(6).lowercased())"
+        // ap-northeast-2's first two zones: t3a.nano is not offered in ap-northeast-2b.
+        let nat = try run(["deploy", "--stack-name", stack, "--region", "ap-northeast-2", "--multi-az", "--egress", "nat-instance",
+                           "--nat-instance-type", "t3a.nano", "--yes"])
+        #expect(nat.status == 1)
+        let line = nat.stderr.split(separator: "\n").filter { $0.hasPrefix("cachedemo: error:") }
+        #expect(line.count == 1 && line[0].contains("t3a.nano is not offered in ap-northeast-2b")
+                && line[0].contains("use --nat-instance-type t4g.nano"), "\(nat.stderr)")
+        #expect(!nat.stderr.contains("uploaded"), "it uploaded before refusing")
+        let node = try run(["deploy", "--stack-name", stack, "--node-type", "cache.m3.medium", "--yes"])
+        #expect(node.status == 1 && node.stderr.contains("--node-type cache.m3.medium is not sold in us-east-1"), "\(node.stderr)")
+        #expect(try CloudFormationClient(client: emulator.client()).describeStack(stack)?.id == nil, "a stack was made")
+    }
+
     @Test func destroyWithoutATerminalNeedsYes() throws {
         let r = try run(["destroy", "--stack-name", "anything"])
         #expect(r.status == 64 && r.stderr.contains("--yes"))

@@ -234,6 +234,7 @@ public struct Deployer: Sendable {
     /// Before anything is uploaded: can the function reach the upstream the way the options say?
     func checkEgress(_ o: Options) throws {
         try ExistingNetworkCheck(client: session.client).check(o.stack)
+        try OfferingsCheck(client: session.client, progress: progress).check(o.stack)
         if o.stack.egressOverIPv6 && !o.skipIPv6Check, let problem = UpstreamIPv6.check(o.stack.upstream).problem {
             throw DeployError(.failed, problem + " (or --skip-ipv6-check if it has one where the function runs)")
         }
@@ -397,6 +398,7 @@ public struct Deployer: Sendable {
         if let cause = outcome.rootCause {
             return "stack \(stack) ended in \(outcome.status); root cause: \(cause.logicalId) (\(cause.type)) "
                 + "\(cause.status): \(cause.reason ?? "no reason given")"
+                + (cause.reason.flatMap(OfferingsCheck.explainCapacity).map { ". " + $0 } ?? "")
         }
         return "stack \(stack) ended in \(outcome.status)"
     }

@@ -53,6 +53,9 @@ public struct CloudFormationClient: Sendable {
         public let type: String
         public let status: String
         public let reason: String?
+        public init(logicalId: String, physicalId: String?, type: String, status: String, reason: String?) {
+            (self.logicalId, self.physicalId, self.type, self.status, self.reason) = (logicalId, physicalId, type, status, reason)
+        }
     }
 
     public struct Change: Sendable, Equatable {

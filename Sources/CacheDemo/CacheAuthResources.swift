@@ -32,15 +32,6 @@ enum CacheAuthPart {
     /// commands and the slot map (one virtual shard) only. The handler sends nothing else there.
     static let serverlessAccessString = keyCommands + " +cluster|shards +cluster|slots"
 
-    /// The access string of the function's user on this cache shape.
-    static func access(for shape: StackOptions.CacheShape) -> String {
-        switch shape {
-        case .primary: return accessString
-        case .sharded: return clusterAccessString
-        case .serverless: return serverlessAccessString
-        }
-    }
-
     static func add(to t: inout Template, options: StackOptions) -> CacheAuthPart {
         switch (options.resolvedCacheAuth, options.serverless) {
         case (.token, false):
@@ -49,9 +40,9 @@ enum CacheAuthPart {
             let secret = addSecret(to: &t, description: "cachedemo: the cache user's password (generated, never printed)")
             let password = Value.sub("{{resolve:secretsmanager:${\(secret)}}}")
             return .password(secret: secret, userGroup: addUserGroup(
-                to: &t, authentication: .init(type: "password", passwords: [password]), access: access(for: options.cacheShape)))
+                to: &t, authentication: .init(type: "password", passwords: [password]), access: options.cachePart.accessString))
         case (.iam, _):
-            return .iam(userGroup: addUserGroup(to: &t, authentication: .init(type: "iam"), access: access(for: options.cacheShape)))
+            return .iam(userGroup: addUserGroup(to: &t, authentication: .init(type: "iam"), access: options.cachePart.accessString))
         }
     }
 

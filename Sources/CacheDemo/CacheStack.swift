@@ -57,12 +57,7 @@ public struct CacheStack {
         if options.multiAZ || options.egress != .natGateway || options.existingNetwork != nil {
             details.append(Network.egressSummary(options))
         }
-        switch options.cacheShape {
-        case .primary: if options.multiAZ { details.append("primary + replica") }
-        case .sharded(let shards, let replicas):
-            details.append("\(shards) shards × (primary + \(replicas) replica\(replicas == 1 ? "" : "s"))")
-        case .serverless: details.append("ElastiCache Serverless")
-        }
+        if let summary = options.cachePart.summary { details.append(summary) }
         let layout = (options.multiAZ ? "Multi-AZ" : "single-AZ") + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
         return "cachedemo: API Gateway HTTP API -> Lambda in a VPC -> ElastiCache \(options.engine.rawValue) "
             + "read-through cache, \(layout). Rendered by cachedemo; do not edit by hand."

@@ -36,8 +36,7 @@ extension CacheStack {
                 "REDIS_URL": .join("", ["rediss://", cache.address, ":", cache.port]),
                 "EXTERNAL_API_URL": .string(options.upstreamURL),
             ].merging(auth.functionEnvironment(cache: cache)) { own, _ in own }
-             .merging(cache.cluster ? ["REDIS_CLUSTER": "1"] : [:]) { own, _ in own }
-             .merging(cache.serverless ? ["REDIS_SERVERLESS": "1"] : [:]) { own, _ in own }
+             .merging(options.cachePart.functionEnvironment) { own, _ in own }
              .merging(options.caching.environment.mapValues { .string($0) }) { own, _ in own }
              .merging(Network.functionEnvironment(options)) { own, _ in own }),
             loggingConfig: .init(logGroup: .ref(logGroup), logFormat: "JSON"),

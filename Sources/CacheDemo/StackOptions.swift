@@ -123,13 +123,26 @@ public struct StackOptions: Sendable, Equatable {
     }
     public var availabilityZoneCount: Int { multiAZ ? 2 : 1 }
     public var cacheShape: CacheShape {
-        if serverless { return .serverless }
-        if shards > 1 { return .sharded(shards: shards, replicas: replicas ?? (multiAZ ? 1 : 0)) }
-        return .primary
+        get {
+            if serverless { return .serverless }
+            if shards > 1 { return .sharded(shards: shards, replicas: replicas ?? (multiAZ ? 1 : 0)) }
+            return .primary
+        }
+        set {
+            switch newValue {
+            case .primary: (serverless, shards, replicas) = (false, 1, nil)
+            case .sharded(let n, let r): (serverless, shards, replicas) = (false, n, r)
+            case .serverless: (serverless, shards, replicas) = (true, 1, nil)
+            }
+        }
     }
     /// Private subnets the cache needs: a serverless cache spans at least two AZs, so a
     /// single-AZ stack gets a second private subnet for it alone.
-    public var privateSubnetCount: Int { max(availabilityZoneCount, serverless ? 2 : 1) }
+    public var privateSubnetCount: Int { max(availabilityZoneCount, cachePart.minimumAZs) }
+    /// The zones the stack's subnets must span: the layout's, or more where the cache needs them.
+    public var requiredZoneCount: Int { privateSubnetCount }
+    /// The part that builds this cache shape (one primary, sharded, serverless).
+    var cachePart: any CachePart { CacheParts.part(for: self) }
     /// NAT gateways or NAT instances, whichever the egress mode uses; none for IPv6 or a VPC of one's own.
     public var natCount: Int {
         guard existingNetwork == nil, egress != .ipv6 else { return 0 }
@@ -145,13 +158,7 @@ public struct StackOptions: Sendable, Equatable {
         return UserInput.matches(String(family), #"([a-z]+[0-9]+[a-z]*g[a-z]*|a1)"#) ? .arm64 : .x86_64
     }
     /// Nodes billed by the hour: none for serverless.
-    public var cacheNodeCount: Int {
-        switch cacheShape {
-        case .primary: return multiAZ ? 2 : 1
-        case .sharded(let shards, let replicas): return shards * (1 + replicas)
-        case .serverless: return 0
-        }
-    }
+    public var cacheNodeCount: Int { cachePart.nodeCount }
     /// Serverless takes a major version: the engine version's first number.
     public var majorEngineVersion: String { String(resolvedEngineVersion.split(separator: ".").first ?? "") }
     public var cachePort: Int { 6379 }
@@ -245,7 +252,7 @@ public struct StackOptions: Sendable, Equatable {
         if engine == .redis && majorEngineVersion != "7" {
             throw .init("--serverless runs Redis OSS 7; use --engine-version 7.0 or 7.1 (or --engine valkey)")
         }
-        if let own = existingNetwork, own.subnetIds.count < 2 {
+        if let own = existingNetwork, own.subnetIds.count < cachePart.minimumAZs {
             throw .init("--serverless needs subnets in two AZs; give --subnet-ids A,B")
         }
     }

@@ -351,7 +351,7 @@ func walk(_ node: Any, _ visit: (Any) -> Void) {
         #expect(app["UserId"] as? [String: String] == ["Ref": "CacheUserId"] && app["UserName"] as? [String: String] == ["Ref": "CacheUserId"])
         // A cluster's client also reads the slot map, follows ASK and confirms purges (WAIT).
         let access = try #require(app["AccessString"] as? String)
-        #expect(access == CacheAuthPart.access(for: v.options.cacheShape))
+        #expect(access == v.options.cachePart.accessString)
         let granted = Set(access.split(separator: " ").map(String.init))
         if v.options.serverless {
             // ElastiCache Serverless lists CLIENT TRACKING and WAIT as unavailable and ASKING not at

@@ -72,7 +72,7 @@ public struct CostEstimate: Sendable {
         let nodes = Double(o.cacheNodeCount), h = hoursPerMonth
         let gbSeconds = usage.requestsPerMonth * usage.averageDurationMs / 1000 * Double(o.memoryMB) / 1024
         let logGB = usage.requestsPerMonth * usage.logBytesPerRequest / 1_000_000_000
-        let lines = try egressLines(o, region: r, usage: usage, table: table) + cacheLines(o, nodeHour: node, region: r, usage: usage, table: table) + [
+        let lines = try egressLines(o, region: r, usage: usage, table: table) + o.cachePart.costLines(nodeHour: node, region: r, usage: usage, table: table) + [
             Line(item: "Lambda requests", quantity: "\(format(usage.requestsPerMonth))", hourly: 0,
                  monthly: usage.requestsPerMonth / 1_000_000 * table.lambdaPerMillionRequests),
             Line(item: "Lambda compute (\(o.architecture.rawValue), \(o.memoryMB) MB)", quantity: "\(format(gbSeconds)) GB-s",
@@ -136,32 +136,6 @@ public struct CostEstimate: Sendable {
         case .ipv6:
             return [Line(item: "egress-only internet gateway", quantity: "1 (no charge)", hourly: 0, monthly: 0)]
         }
-    }
-
-    /// Nodes by the hour (shards × (1 + replicas) of them for a cluster); or, serverless,
-    /// the data stored by the GB-hour and the ECPUs the requests use. An ECPU is one KB read
-    /// or written by a command, at least one per command: a lookup is two GETs (the namespace
-    /// version, then the entry: 1 + the item's KB), a miss adds a SET of the item. Serverless
-    /// refuses CLIENT TRACKING, so no hit is answered from an instance copy there.
-    static func cacheLines(_ o: StackOptions, nodeHour node: Double, region r: PriceTable.Region, usage: Usage,
-                           table: PriceTable.Type) -> [Line] {
-        let h = hoursPerMonth
-        guard o.serverless, let price = table.serverless[o.engine] else {
-            let nodes = Double(o.cacheNodeCount)
-            return [Line(item: "cache nodes (\(o.engine.rawValue) \(o.nodeType))", quantity: "\(Int(nodes)) × \(Int(h)) h",
-                         hourly: nodes * node, monthly: nodes * node * h)]
-        }
-        let gb = max(usage.gbStored, price.minimumGB), gbHour = price.gbHour * r.cacheFactor
-        let perItem = max(1, usage.averageItemKB)
-        // Misses: the data from the upstream over the item size, at most one per request.
-        let misses = min(usage.requestsPerMonth, usage.averageItemKB > 0 ? usage.gbPerMonth * 1_000_000 / usage.averageItemKB : 0)
-        let ecpus = usage.requestsPerMonth * (1 + perItem) + misses * perItem
-        return [
-            Line(item: "serverless data stored (\(o.engine.rawValue), at least \(format(price.minimumGB)) GB)",
-                 quantity: "\(format(gb)) GB × \(Int(h)) h", hourly: gb * gbHour, monthly: gb * gbHour * h),
-            Line(item: "serverless ECPUs", quantity: "\(format(ecpus))", hourly: 0,
-                 monthly: ecpus / 1_000_000 * price.perMillionECPU * r.cacheFactor),
-        ]
     }
 
     public static func format(_ v: Double) -> String {

@@ -54,12 +54,7 @@ public struct ShapeComparison: Sendable {
 
     static func flags(of s: StackOptions) -> String {
         // Your own VPC is named: its rows would otherwise have no flag at all to show.
-        var flags: [String] = s.existingNetwork.map { ["--vpc-id \($0.vpcId)"] } ?? []
-        switch s.cacheShape {
-        case .primary: break
-        case .sharded(let shards, let replicas): flags.append("--shards \(shards)" + (s.replicas != nil ? " --replicas \(replicas)" : ""))
-        case .serverless: flags.append("--serverless")
-        }
+        var flags: [String] = (s.existingNetwork.map { ["--vpc-id \($0.vpcId)"] } ?? []) + s.cachePart.flags
         if s.multiAZ { flags.append("--multi-az") }
         if s.existingNetwork == nil || s.egress == .ipv6 { flags.append("--egress \(s.egress.rawValue)") }
         if s.singleNAT { flags.append("--single-nat") }
@@ -70,7 +65,8 @@ public struct ShapeComparison: Sendable {
     static func tradeoff(of s: StackOptions) -> String {
         var layout = !s.multiAZ ? "one AZ: its outage stops the API"
             : s.singleNAT ? "two AZs, but egress fails with the NAT's AZ" : "survives an AZ outage"
-        if s.serverless { layout = (s.multiAZ ? layout : "function in one AZ") + "; serverless: scales itself, no instance copy" }
+        // A cache that spans more zones than the layout: only the function is in one.
+        if let own = s.cachePart.tradeoff { layout = (s.multiAZ || s.cachePart.minimumAZs < 2 ? layout : "function in one AZ") + "; " + own }
         if s.existingNetwork != nil { return layout + "; egress is your VPC's" }
         switch s.egress {
         case .natGateway: return layout + "; managed NAT with an SLA"

@@ -46,9 +46,8 @@ public enum CacheShapeChange: Equatable, Sendable {
                   let cache = cacheResource["Properties"] as? [String: Any],
                   let engine = cache["Engine"] as? String
             else { return nil }
-            let serverless = cacheResource["Type"] as? String == "AWS::ElastiCache::ServerlessCache"
             let version = cache["EngineVersion"] as? String ?? (cache["MajorEngineVersion"] as? String).map { "\($0).0" } ?? ""
-            let shards = cache["NumNodeGroups"] as? Int
+            let shape = CacheParts.deployed(resourceType: cacheResource["Type"] as? String ?? "", properties: cache)
             let vpc = ((resources["Vpc"] as? [String: Any])?["Properties"] as? [String: Any])?["CidrBlock"] as? String
             let group = (resources["CacheSecurityGroup"] as? [String: Any])?["Properties"] as? [String: Any]
             let egress: StackOptions.Egress? = vpc == nil ? nil
@@ -59,8 +58,7 @@ public enum CacheShapeChange: Equatable, Sendable {
                             engine: engine, engineVersion: version, vpcCIDR: vpc,
                             existingVPC: vpc == nil ? group?["VpcId"] as? String : nil, egress: egress,
                             hasIPv6Block: resources["VpcIpv6CidrBlock"] != nil, natInstanceType: nat?["InstanceType"] as? String,
-                            shape: serverless ? .serverless
-                                : shards.map { .sharded(shards: $0, replicas: cache["ReplicasPerNodeGroup"] as? Int ?? 0) } ?? .primary)
+                            shape: shape ?? .primary)
         }
     }
 
@@ -87,20 +85,7 @@ public enum CacheShapeChange: Equatable, Sendable {
             return .refused("--engine-version \(target.resolvedEngineVersion) is older than the cache's \(deployed.engineVersion); "
                 + "ElastiCache cannot downgrade. Use \(deployed.engineVersion) or newer")
         }
-        if case .sharded(let was, let wasReplicas) = deployed.shape, case .sharded(let shards, let replicas) = target.cacheShape,
-           was != shards, wasReplicas == replicas {
-            return .reshardFirst(from: was, to: shards)
-        }
-        guard target.cacheShape == .primary else { return .direct }
-        if deployed.nodes > target.cacheNodeCount {
-            return .refused("the stack's cache is Multi-AZ (\(deployed.nodes) nodes); taking the replica and its AZ away in "
-                + "place can strand the primary in the AZ being removed, so cachedemo does not do it. Keep --multi-az, or "
-                + "destroy and deploy again (the cache starts empty)")
-        }
-        if deployed.nodes < target.cacheNodeCount && !deployed.failover && target.cacheNodeCount > 1 {
-            return .replicaFirst
-        }
-        return .direct
+        return target.cachePart.change(from: deployed)
     }
 
     /// Between nodes and serverless, or one primary and a cluster, the cache is another
@@ -108,30 +93,16 @@ public enum CacheShapeChange: Equatable, Sendable {
     /// refused, with what to do. Shards change in place (online resharding); replicas per shard
     /// are fixed at creation: the change set shows the cluster replaced, and deploy asks twice.
     static func shapeRefusal(from deployed: StackOptions.CacheShape, to target: StackOptions.CacheShape) -> String? {
-        func name(_ s: StackOptions.CacheShape) -> String {
-            switch s {
-            case .primary: return "one primary"
-            case .sharded(let shards, _): return "a \(shards)-shard cluster"
-            case .serverless: return "ElastiCache Serverless"
-            }
-        }
-        switch (deployed, target) {
-        case (.primary, .primary), (.serverless, .serverless), (.sharded, .sharded): return nil
-        default:
-            return "the stack's cache is \(name(deployed)); moving it to \(name(target)) means a new cache (emptied, new "
-                + "endpoint) that CloudFormation cannot make in place; deploy a new stack with it, or keep the stack's shape"
-        }
+        var was = StackOptions(), will = StackOptions()
+        (was.cacheShape, will.cacheShape) = (deployed, target)
+        guard type(of: was.cachePart) != type(of: will.cachePart) else { return nil }
+        return "the stack's cache is \(was.cachePart.name); moving it to \(will.cachePart.name) means a new cache (emptied, new "
+            + "endpoint) that CloudFormation cannot make in place; deploy a new stack with it, or keep the stack's shape"
     }
 
-    /// What changing the shards or replicas of a cluster does, said before the change set.
+    /// What changing the shape within its part does, said before the change set.
     public static func shapeNote(from deployed: Deployed, to target: StackOptions) -> String? {
-        guard case .sharded(let was, let wasReplicas) = deployed.shape, case .sharded(let shards, let replicas) = target.cacheShape
-        else { return nil }
-        if wasReplicas != replicas {
-            return "--replicas \(replicas) differs from the cluster's \(wasReplicas): ReplicasPerNodeGroup is fixed at creation, "
-                + "so CloudFormation replaces the cluster (emptied, new endpoint; the change set says so)"
-        }
-        return nil
+        target.cachePart.note(changingFrom: deployed)
     }
 
     /// What switching the way out does to traffic, said before the change set; nil when the

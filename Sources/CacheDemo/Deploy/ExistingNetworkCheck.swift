@@ -30,7 +30,7 @@ public struct ExistingNetworkCheck: Sendable {
             }
             subnets.append(subnet)
         }
-        if options.multiAZ || options.serverless, Set(subnets.map(\.availabilityZone)).count < 2 {
+        if options.requiredZoneCount > 1, Set(subnets.map(\.availabilityZone)).count < options.requiredZoneCount {
             throw DeployError(.failed, "\(options.serverless ? "--serverless" : "--multi-az") needs subnets in two availability zones; \(own.subnetIds.joined(separator: ", ")) "
                 + "are all in \(subnets.first?.availabilityZone ?? "one zone"); add a subnet in another zone")
         }

@@ -13,22 +13,22 @@ public enum Replacements {
         public let stateful: Bool
     }
 
-    /// Per resource type: what replacing it loses, and whether that is state.
-    static let consequences: [String: (String, stateful: Bool)] = [
-        "AWS::ElastiCache::ReplicationGroup": ("the cache is emptied and its endpoint changes", true),
-        "AWS::ElastiCache::SubnetGroup": ("the cache that uses it is replaced with it: emptied, with a new endpoint", true),
+    /// Per resource type: what replacing it loses, and whether that is state. The cache's
+    /// resources are its parts' own (`CachePart.replacementConsequences`).
+    static let consequences: [String: (String, stateful: Bool)] = CacheParts.replacementConsequences.merging([
         "AWS::EC2::VPC": ("everything in the VPC is rebuilt: the cache is emptied, egress and the function's network are cut meanwhile", true),
         "AWS::EC2::Subnet": ("what runs in the subnet moves: the cache may be replaced, the function's network is rebuilt", true),
         "AWS::ApiGatewayV2::Api": ("the HTTP API's URL changes: every client must be told the new one", true),
         "AWS::ApiGatewayV2::Stage": ("the API's stage is re-created: requests fail until it is", false),
         "AWS::EC2::NatGateway": ("egress to the upstream is cut while the NAT gateway is replaced (misses fail)", false),
         "AWS::EC2::EIP": ("the NAT's public address changes: upstreams that allow-list it must be told", false),
+        "AWS::EC2::Instance": ("egress to the upstream is cut while the NAT instance is replaced and boots again (misses fail)", false),
         "AWS::EC2::SecurityGroup": ("a new security group: the function's network interfaces move to it; calls during the switch may fail", false),
         "AWS::Lambda::Function": ("a new function: its name and ARN change, and cold starts follow", false),
         "AWS::Logs::LogGroup": ("a new log group: the old one is deleted with the logs in it", false),
         "AWS::SecretsManager::Secret": ("a new secret: the cache's AUTH token changes with it", true),
         "AWS::IAM::Role": ("a new role: the function's permissions are re-attached", false),
-    ]
+    ]) { cache, _ in cache }
 
     /// The replacements a change set plans, with their cost.
     public static func planned(in changes: [CloudFormationClient.Change]) -> [Planned] {

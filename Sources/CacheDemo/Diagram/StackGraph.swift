@@ -82,7 +82,7 @@ public struct StackGraph: Sendable, Equatable {
             return (Node(id: r.logicalId, title: r.logicalId, caption: caption), subnet)
         }
         let nats = natGateways + natInstances
-        let cache = first(ElastiCache.ReplicationGroup.type) ?? first(ElastiCache.ServerlessCache.type)
+        let cache = first(type(of: options.cachePart).resourceType)
         // A VPC of one's own: its given subnets, one column each.
         let zoneCount = own.map(\.subnetIds.count) ?? (subnets.map(\.zone).max() ?? 0) + 1
         zones = (0..<zoneCount).map { z in
@@ -91,14 +91,14 @@ public struct StackGraph: Sendable, Equatable {
             let priv = here.first { !publicSubnets.contains($0.0.logicalId) }?.0
             let privateNode = own.map { Node(id: $0.subnetIds[z], title: $0.subnetIds[z], caption: "your subnet") }
                 ?? priv.map { node($0, caption: "private subnet, AZ \(z + 1)") }
-            let cacheNodes = Self.cacheNodes(cache?.logicalId ?? "Cache", zone: z, zones: zoneCount, options: options)
+            let cacheNodes = options.cachePart.diagramNodes(id: cache?.logicalId ?? CacheStack.cacheId, zone: z, zones: zoneCount)
             return Zone(index: z + 1,
                         publicSubnet: pub.map { node($0, caption: "public subnet, AZ \(z + 1)") },
                         publicNodes: nats.filter { $0.subnet == pub?.logicalId }.map(\.0),
                         privateSubnet: privateNode,
                         privateNodes: cacheNodes)
         }
-        let primary = zones.first?.privateNodes.first?.id ?? "Cache"
+        let primary = zones.first?.privateNodes.first?.id ?? CacheStack.cacheId
         let (clientId, apiId, functionId, upstreamId) = (client.id, api.id, function.id, upstream.id)
         var edges = [Edge(from: clientId, to: apiId, label: "HTTPS"), Edge(from: apiId, to: functionId, label: "invoke"),
                      Edge(from: functionId, to: primary, label: "TLS :\(options.cachePort)")]
@@ -111,26 +111,6 @@ public struct StackGraph: Sendable, Equatable {
                       Edge(from: firstNAT, to: upstreamId, label: out)]
         }
         self.edges = edges
-    }
-
-    /// What the cache looks like in zone `zone`: ElastiCache spreads a group's nodes over the
-    /// subnet group's AZs (node i in AZ i); a cluster's nodes are summed up per AZ; a
-    /// serverless cache is one box, in the first subnet, spanning them.
-    static func cacheNodes(_ id: String, zone z: Int, zones: Int, options: StackOptions) -> [Node] {
-        let engine = options.engine.rawValue
-        switch options.cacheShape {
-        case .primary:
-            return (0..<options.cacheNodeCount).filter { $0 % zones == z }.map { i in
-                Node(id: "\(id)-\(i + 1)", title: id, caption: "\(engine) \(i == 0 ? "primary" : "replica") \(options.nodeType)")
-            }
-        case .sharded(let shards, let replicas):
-            let here = (0..<options.cacheNodeCount).filter { $0 % zones == z }.count
-            guard here > 0 else { return [] }
-            return [Node(id: "\(id)-\(z + 1)", title: id,
-                         caption: "\(engine) cluster, \(shards) shards × \(1 + replicas): \(here) \(options.nodeType) here")]
-        case .serverless:
-            return z == 0 ? [Node(id: "\(id)-1", title: id, caption: "\(engine) serverless, spans \(zones) AZs")] : []
-        }
     }
 
     /// Each subnet with what sits in it, public then private, zone by zone.

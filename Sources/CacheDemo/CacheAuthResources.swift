@@ -104,14 +104,14 @@ enum CacheAuthPart {
         case .token:
             // Resolved by CloudFormation at deploy time: not in the template, but visible to
             // anyone allowed lambda:GetFunctionConfiguration (see README, "The auth token").
-            return ["REDIS_AUTH_TOKEN": resolvedSecret!]
+            return [FunctionEnvironment.authToken: resolvedSecret!]
         case .password:
-            return ["REDIS_AUTH_TOKEN": resolvedSecret!, "REDIS_USERNAME": .ref(Self.userIdParameter)]
+            return [FunctionEnvironment.authToken: resolvedSecret!, FunctionEnvironment.username: .ref(Self.userIdParameter)]
         case .iam:
-            var env: [String: Value] = ["REDIS_AUTH_MODE": "iam", "REDIS_USERNAME": .ref(Self.userIdParameter),
-                                        "REDIS_IAM_CACHE_NAME": .ref(cache.cache)]
+            var env: [String: Value] = [FunctionEnvironment.authMode: "iam", FunctionEnvironment.username: .ref(Self.userIdParameter),
+                                        FunctionEnvironment.iamCacheName: .ref(cache.cache)]
             // A serverless cache's token names its resource type (it is part of the signature).
-            if cache.serverless { env["REDIS_IAM_SERVERLESS"] = "1" }
+            if cache.serverless { env[FunctionEnvironment.iamServerless] = "1" }
             return env
         }
     }

@@ -36,6 +36,6 @@ public struct CachingOptions: Sendable, Equatable {
 
     /// The handler's environment variables for these settings (lambda/src/config.mjs reads them).
     public var environment: [String: String] {
-        ["CACHE_TTL_SECONDS": String(ttlSeconds), "CACHE_LOCAL_MAX_BYTES": String(instanceCacheMB * 1_048_576)]
+        [FunctionEnvironment.ttlSeconds: String(ttlSeconds), FunctionEnvironment.localCacheBytes: String(instanceCacheMB * 1_048_576)]
     }
 }

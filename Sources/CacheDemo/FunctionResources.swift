@@ -33,8 +33,8 @@ extension CacheStack {
             vpcConfig: .init(securityGroupIds: [.getAtt(functionGroup, "GroupId")], subnetIds: network.functionSubnets,
                              ipv6AllowedForDualStack: options.egressOverIPv6 ? true : nil),
             environment: .init([
-                "REDIS_URL": .join("", ["rediss://", cache.address, ":", cache.port]),
-                "EXTERNAL_API_URL": .string(options.upstreamURL),
+                FunctionEnvironment.redisURL: .join("", ["rediss://", cache.address, ":", cache.port]),
+                FunctionEnvironment.upstreamURL: .string(options.upstreamURL),
             ].merging(auth.functionEnvironment(cache: cache)) { own, _ in own }
              .merging(options.cachePart.functionEnvironment) { own, _ in own }
              .merging(options.caching.environment.mapValues { .string($0) }) { own, _ in own }

@@ -103,7 +103,7 @@ public final class LocalRuntime: @unchecked Sendable {
         // How the function reaches the cache: redis-server's own token, or (IAM) through a proxy
         // that checks the IAM tokens the function signs with this run's key pair, as ElastiCache
         // checks them, before anything reaches redis-server.
-        var cacheEnvironment = ["REDIS_URL": redisURL, "REDIS_AUTH_TOKEN": token]
+        var cacheEnvironment = [FunctionEnvironment.redisURL: redisURL, FunctionEnvironment.authToken: token]
         if options.cacheAuth == .iam {
             let proxyPort = try Loopback.freePort()
             let purge = try purgeCredentials()
@@ -115,8 +115,8 @@ public final class LocalRuntime: @unchecked Sendable {
                                                    "TLS_KEY_FILE": certs.key, "REDIS_PORT": String(redisPort),
                                                    "REDIS_CA_FILE": certs.ca, "REDIS_PASSWORD": token].merging(iam) { a, _ in a },
                                      log: log)
-            cacheEnvironment = ["REDIS_URL": "rediss://127.0.0.1:\(proxyPort)", "REDIS_AUTH_MODE": "iam",
-                                "REDIS_USERNAME": Self.iamUser, "REDIS_IAM_CACHE_NAME": Self.iamCacheName,
+            cacheEnvironment = [FunctionEnvironment.redisURL: "rediss://127.0.0.1:\(proxyPort)", FunctionEnvironment.authMode: "iam",
+                                FunctionEnvironment.username: Self.iamUser, FunctionEnvironment.iamCacheName: Self.iamCacheName,
                                 // Lambda's role credentials, here the run's key pair.
                                 "AWS_REGION": purge.region, "AWS_ACCESS_KEY_ID": purge.accessKeyId,
                                 "AWS_SECRET_ACCESS_KEY": purge.secretAccessKey]
@@ -152,12 +152,16 @@ public final class LocalRuntime: @unchecked Sendable {
                            environment: environment, log: log)
         // Creating a cluster takes seconds (each replica syncs): wait for its ready port.
         try Loopback.waitUntilListening(port: ready, timeout: 60, what: "the Redis Cluster") { children.isRunning("redis-cluster") }
-        var cacheEnvironment = ["REDIS_URL": "rediss://127.0.0.1:\(ports[0])", "REDIS_CLUSTER": "1", "REDIS_AUTH_TOKEN": token]
-        if options.serverless {
-            cacheEnvironment["REDIS_SERVERLESS"] = "1"  // as the stack sets it: no WAIT, no tracking
-            cacheEnvironment["REDIS_USERNAME"] = user.name
-            cacheEnvironment["REDIS_AUTH_TOKEN"] = user.password
+        // The shape's own settings, as the stack gives them to the function (REDIS_CLUSTER, REDIS_SERVERLESS).
+        var shape = StackOptions()
+        shape.cacheShape = options.serverless ? .serverless : .sharded(shards: options.shards, replicas: options.replicas)
+        var cacheEnvironment = shape.cachePart.functionEnvironment.compactMapValues { v -> String? in
+            if case .string(let s) = v { return s }
+            return nil
         }
+        cacheEnvironment[FunctionEnvironment.redisURL] = "rediss://127.0.0.1:\(ports[0])"
+        cacheEnvironment[FunctionEnvironment.authToken] = options.serverless ? user.password : token
+        if options.serverless { cacheEnvironment[FunctionEnvironment.username] = user.name }
         return try startFunction(dir: dir, certs: certs, node: node, localDir: localDir, path: path,
                                  cacheEnvironment: cacheEnvironment, clusterPorts: ports, log: log)
     }
@@ -200,14 +204,14 @@ public final class LocalRuntime: @unchecked Sendable {
                                  arguments: [localDir.appendingPathComponent("front.mjs").path],
                                  environment: [
                                      "PORT": String(apiPort), "FUNCTION_DIR": functionDir.path,
-                                     "REDIS_CA_FILE": certs.ca, "EXTERNAL_API_URL": upstream!,
+                                     FunctionEnvironment.caFile: certs.ca, FunctionEnvironment.upstreamURL: upstream!,
                                      "PURGE_ACCESS_KEY_ID": purge.accessKeyId, "PURGE_SECRET_ACCESS_KEY": purge.secretAccessKey,
                                      "PURGE_REGION": purge.region, "PATH": path,
                                  ].merging(cacheEnvironment) { own, _ in own }
                                   .merging(options.caching.environment) { own, _ in own }
                                   .merging(options.throttle.environment) { own, _ in own }, log: log)
         return Endpoints(api: "http://127.0.0.1:\(apiPort)", upstream: upstream!,
-                         redis: cacheEnvironment["REDIS_URL"]!, clusterPorts: clusterPorts, errorPath: errorPath,
+                         redis: cacheEnvironment[FunctionEnvironment.redisURL]!, clusterPorts: clusterPorts, errorPath: errorPath,
                          stateDirectory: dir.path, purgeCredentialsFile: purgeFile.path)
     }
 

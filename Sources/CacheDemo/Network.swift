@@ -320,7 +320,7 @@ extension Network {
     /// Over IPv6 the function must try the upstream's IPv6 address first: its subnets have
     /// no IPv4 route out, and a connection to an IPv4 address would wait until it timed out.
     static func functionEnvironment(_ options: StackOptions) -> [String: Value] {
-        options.egressOverIPv6 ? ["UPSTREAM_PREFER_IPV6": "1"] : [:]
+        options.egressOverIPv6 ? [FunctionEnvironment.preferIPv6: "1"] : [:]
     }
 
     /// The egress in a few words, for the template's description and the diagram.

@@ -26,7 +26,7 @@ struct ServerlessCache: CachePart {
     var minimumAZs: Int { 2 }
     var accessString: String { CacheAuthPart.serverlessAccessString }
     /// No WAIT (it replicates across zones itself), no CLIENT TRACKING.
-    var functionEnvironment: [String: Value] { ["REDIS_CLUSTER": "1", "REDIS_SERVERLESS": "1"] }
+    var functionEnvironment: [String: Value] { [FunctionEnvironment.redisCluster: "1", FunctionEnvironment.redisServerless: "1"] }
     var flags: [String] { ["--serverless"] }
     var tradeoff: String? { "serverless: scales itself, no instance copy" }
 

@@ -27,7 +27,7 @@ struct ShardedCache: ReplicationGroupCache {
     var clusterMode: Bool { true }
     /// A cluster's client also learns the slot map, follows ASK and confirms purges (WAIT).
     var accessString: String { CacheAuthPart.clusterAccessString }
-    var functionEnvironment: [String: Value] { ["REDIS_CLUSTER": "1"] }
+    var functionEnvironment: [String: Value] { [FunctionEnvironment.redisCluster: "1"] }
     var flags: [String] { ["--shards \(layout.shards)" + (options.replicas != nil ? " --replicas \(layout.replicas)" : "")] }
 
     func configure(_ group: inout ElastiCache.ReplicationGroup) -> UpdatePolicy? {

@@ -11,11 +11,9 @@ public final class LocalRuntime: @unchecked Sendable {
         public var caching = CachingOptions()
         public var throttle = ThrottleOptions()
         public var cacheAuth = StackOptions.CacheAuth.token
-        /// 1: one redis-server; 2 or more: a real Redis Cluster of that many primaries.
-        public var shards = 1
-        public var replicas = 0
-        /// A one-node cluster with an RBAC user, standing in for ElastiCache Serverless.
-        public var serverless = false
+        /// One redis-server; a real Redis Cluster of that many primaries and replicas; or a
+        /// one-node cluster with an RBAC user, standing in for ElastiCache Serverless.
+        public var cacheShape = StackOptions.CacheShape.primary
         public var node = "node"
         public var redisServer = "redis-server"
         public var verbose = false
@@ -75,7 +73,7 @@ public final class LocalRuntime: @unchecked Sendable {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for file in files { try Data(file.contents.utf8).write(to: folder.appendingPathComponent(file.name)) }
         }
-        if options.shards > 1 || options.serverless {
+        if options.cacheShape != .primary {
             return try startWithCluster(dir: dir, certs: certs, token: token, node: node, redisServer: redisServer,
                                         localDir: localDir, path: path, log: log)
         }
@@ -129,7 +127,12 @@ public final class LocalRuntime: @unchecked Sendable {
     /// RBAC user), TLS on clients, the bus and replication, AUTH on every node; then the function.
     private func startWithCluster(dir: URL, certs: LocalCertificates.Paths, token: String, node: String, redisServer: String,
                                   localDir: URL, path: String, log: FileHandle?) throws -> Endpoints {
-        let count = options.serverless ? 1 : options.shards * (1 + options.replicas)
+        let (shards, replicas, serverless): (Int, Int, Bool)
+        switch options.cacheShape {
+        case .sharded(let n, let r): (shards, replicas, serverless) = (n, r, false)
+        default: (shards, replicas, serverless) = (1, 0, true)
+        }
+        let count = shards * (1 + replicas)
         var ports: [Int] = []
         while ports.count < count {
             let port = try Loopback.freePort()
@@ -138,13 +141,12 @@ public final class LocalRuntime: @unchecked Sendable {
         }
         let ready = try Loopback.freePort()
         let user = (name: Self.iamUser, password: Crypto.randomBytes(24).hex)
-        var environment = ["SHARDS": String(options.serverless ? 1 : options.shards),
-                           "REPLICAS": String(options.serverless ? 0 : options.replicas),
+        var environment = ["SHARDS": String(shards), "REPLICAS": String(replicas),
                            "PORTS": ports.map(String.init).joined(separator: ","), "DIR": dir.appendingPathComponent("cluster").path,
                            "TLS_CERT_FILE": certs.cert, "TLS_KEY_FILE": certs.key, "TLS_CA_FILE": certs.ca,
                            "REDIS_PASSWORD": token, "PORT": String(ready), "PATH": path,
                            "REDIS_SERVER": options.redisServer]
-        if options.serverless {
+        if serverless {
             environment["USERS"] = "\(user.name):\(user.password)"
             environment["USER_ACCESS"] = CacheAuthPart.serverlessAccessString  // what the stack's user may do
         }
@@ -154,14 +156,14 @@ public final class LocalRuntime: @unchecked Sendable {
         try Loopback.waitUntilListening(port: ready, timeout: 60, what: "the Redis Cluster") { children.isRunning("redis-cluster") }
         // The shape's own settings, as the stack gives them to the function (REDIS_CLUSTER, REDIS_SERVERLESS).
         var shape = StackOptions()
-        shape.cacheShape = options.serverless ? .serverless : .sharded(shards: options.shards, replicas: options.replicas)
+        shape.cacheShape = options.cacheShape
         var cacheEnvironment = shape.cachePart.functionEnvironment.compactMapValues { v -> String? in
             if case .string(let s) = v { return s }
             return nil
         }
         cacheEnvironment[FunctionEnvironment.redisURL] = "rediss://127.0.0.1:\(ports[0])"
-        cacheEnvironment[FunctionEnvironment.authToken] = options.serverless ? user.password : token
-        if options.serverless { cacheEnvironment[FunctionEnvironment.username] = user.name }
+        cacheEnvironment[FunctionEnvironment.authToken] = serverless ? user.password : token
+        if serverless { cacheEnvironment[FunctionEnvironment.username] = user.name }
         return try startFunction(dir: dir, certs: certs, node: node, localDir: localDir, path: path,
                                  cacheEnvironment: cacheEnvironment, clusterPorts: ports, log: log)
     }

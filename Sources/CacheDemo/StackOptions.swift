@@ -215,7 +215,7 @@ public struct StackOptions: Sendable, Equatable {
     /// Shards, replicas and serverless, against each other and the layout. ElastiCache's
     /// limits: 1-500 shards and at most 500 nodes, 0-5 replicas per shard, Multi-AZ only
     /// with a replica to fail over to; serverless from Redis OSS 7 and Valkey 7.
-    private func validateCacheShape() throws(StackOptionsError) {
+    public func validateCacheShape() throws(StackOptionsError) {
         guard (1...500).contains(shards) else { throw .init("--shards \(shards) is outside ElastiCache's 1 to 500 shards") }
         if let replicas {
             guard (0...5).contains(replicas) else { throw .init("--replicas \(replicas) is outside ElastiCache's 0 to 5 per shard") }

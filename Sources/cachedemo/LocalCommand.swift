@@ -27,14 +27,8 @@ struct LocalCommand: ParsableCommand {
             help: "token (redis-server's AUTH token; the default here) or iam (IAM tokens, checked by a proxy in front of redis-server, as ElastiCache does).")
     var cacheAuth: StackOptions.CacheAuth = .token
 
-    @Option(help: "A real Redis Cluster of this many primaries (2-16) instead of one redis-server, as with deploy --shards.")
-    var shards: Int?
-
-    @Option(help: "With --shards: replicas per primary (0-2).")
-    var replicas: Int?
-
-    @Flag(help: "Stand in for ElastiCache Serverless: a one-node cluster holding every slot, reached as an RBAC user.")
-    var serverless = false
+    /// The same shape flags as deploy's; local runs what a machine can (see `clusterShape`).
+    @OptionGroup var cache: CacheShapeArguments
 
     @Option(help: "The node executable.", completion: .file())
     var node = "node"
@@ -116,34 +110,30 @@ struct LocalCommand: ParsableCommand {
 }
 
 extension LocalCommand {
-    /// --shards, --replicas and --serverless: sizes a machine can run, checked here; what
-    /// goes with what, as deploy's flags do.
+    /// The cache shape, checked by the same rules as every other command's, then against
+    /// what a machine runs: 2 to 16 primaries, 0 to 2 replicas each, no serverless limits.
     func clusterShape(into options: inout LocalRuntime.Options) throws {
-        if let shards {
-            guard (2...16).contains(shards) else {
-                throw UsageFailure("--shards \(shards): local runs 2 to 16 primaries (drop --shards for one redis-server)")
-            }
-            options.shards = shards
+        var stack = StackOptions()
+        cache.apply(to: &stack)
+        let shape = try asUsage(stack) { try $0.validateCacheShape() }.cacheShape
+        if case .sharded(let shards, let replicas) = shape {
+            guard shards <= 16 else { throw UsageFailure("--shards \(shards): local runs 2 to 16 primaries (drop --shards for one redis-server)") }
+            guard replicas <= 2 else { throw UsageFailure("--replicas \(replicas): local runs 0 to 2 per primary") }
         }
-        if let replicas {
-            guard shards != nil else { throw UsageFailure("--replicas applies to --shards 2 or more") }
-            guard (0...2).contains(replicas) else { throw UsageFailure("--replicas \(replicas): local runs 0 to 2 per primary") }
-            options.replicas = replicas
+        if cache.maxDataGB != nil || cache.maxECPUPerSecond != nil {
+            throw UsageFailure("--max-data-gb and --max-ecpu-per-second limit ElastiCache Serverless; local's stand-in has none: drop them")
         }
-        if serverless {
-            guard shards == nil else { throw UsageFailure("--serverless scales by itself: drop --shards and --replicas") }
-            options.serverless = true
-        }
-        if (shards != nil || serverless) && cacheAuth == .iam {
+        if shape != .primary && cacheAuth == .iam {
             throw UsageFailure("--cache-auth iam runs one redis-server behind a checking proxy; a cluster's nodes are "
                 + "reached directly: use --cache-auth token with --shards or --serverless")
         }
+        options.cacheShape = shape
     }
 
     func redisDescription(_ endpoints: LocalRuntime.Endpoints) -> String {
-        if serverless { return "one-node cluster standing in for serverless, an RBAC user and password for this run" }
-        if let shards {
-            return "Redis Cluster: \(shards) primaries × \(1 + (replicas ?? 0)) nodes on ports "
+        if cache.serverless { return "one-node cluster standing in for serverless, an RBAC user and password for this run" }
+        if let shards = cache.shards, shards > 1 {
+            return "Redis Cluster: \(shards) primaries × \(1 + (cache.replicas ?? 0)) nodes on ports "
                 + endpoints.clusterPorts.map(String.init).joined(separator: ",") + ", AUTH on each"
         }
         return cacheAuth == .iam ? "IAM auth tokens checked by a proxy" : "AUTH token generated for this run"

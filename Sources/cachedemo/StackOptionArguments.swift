@@ -24,20 +24,7 @@ struct StackOptionArguments: ParsableArguments {
     @Option(name: .customLong("subnet-ids"), help: "With --vpc-id: the private subnets for the function and the cache, comma-separated (or the flag repeated: all of them count); each needs a default route (NAT or, with --egress ipv6, an egress-only gateway).")
     var subnetIds: [String] = []
 
-    @Option(help: "Shards (cluster mode enabled): 1 is one primary, as without the flag; 2 to 500 shard the data over that many primaries.")
-    var shards: Int?
-
-    @Option(help: "With --shards: replicas per shard, 0-5 (default 1 with --multi-az, else 0). Fixed at creation: changing it replaces the cluster.")
-    var replicas: Int?
-
-    @Flag(help: "ElastiCache Serverless instead of nodes: scales by itself, billed per GB-hour stored and per ECPU.")
-    var serverless = false
-
-    @Option(name: .customLong("max-data-gb"), help: "With --serverless: the most data it may hold, in GB (1-5000).")
-    var maxDataGB: Int?
-
-    @Option(name: .customLong("max-ecpu-per-second"), help: "With --serverless: the most ECPUs a second it may use (1000-15000000).")
-    var maxECPUPerSecond: Int?
+    @OptionGroup var cache: CacheShapeArguments
 
     @Option(help: "Cache engine: redis or valkey.")
     var engine: StackOptions.Engine = .redis
@@ -87,14 +74,10 @@ struct StackOptionArguments: ParsableArguments {
         o.engineVersion = engineVersion
         o.cacheAuth = cacheAuth
         if let nodeType {
-            if serverless { throw UsageFailure("--serverless has no nodes to size: drop --node-type") }
+            if cache.serverless { throw UsageFailure("--serverless has no nodes to size: drop --node-type") }
             o.nodeType = nodeType
         }
-        o.shards = shards ?? 1
-        o.replicas = replicas
-        o.serverless = serverless
-        o.maxDataGB = maxDataGB
-        o.maxECPUPerSecond = maxECPUPerSecond
+        cache.apply(to: &o)
         o.caching = caching.cachingOptions
         o.throttle = throttle.throttleOptions
         o.upstreamURL = upstreamURL
@@ -134,6 +117,35 @@ extension StackOptionArguments {
         let subnets = subnetIds.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
             .map { $0.trimmingCharacters(in: .whitespaces) }
         o.existingNetwork = .init(vpcId: vpcId, subnetIds: subnets == [""] ? [] : subnets)
+    }
+}
+
+/// The cache's shape as flags: one primary (no flag), `--shards`/`--replicas`, or
+/// `--serverless` with its limits. `template`, `deploy`, `cost`, `diagram` and `local` take
+/// the same group; what each value may be and what goes with what is checked once, in
+/// `StackOptions.validate()`.
+struct CacheShapeArguments: ParsableArguments {
+    @Option(help: "Shards (cluster mode enabled): 1 is one primary, as without the flag; 2 to 500 shard the data over that many primaries.")
+    var shards: Int?
+
+    @Option(help: "With --shards: replicas per shard, 0-5 (default 1 with --multi-az, else 0). Fixed at creation: changing it replaces the cluster.")
+    var replicas: Int?
+
+    @Flag(help: "ElastiCache Serverless instead of nodes: scales by itself, billed per GB-hour stored and per ECPU.")
+    var serverless = false
+
+    @Option(name: .customLong("max-data-gb"), help: "With --serverless: the most data it may hold, in GB (1-5000).")
+    var maxDataGB: Int?
+
+    @Option(name: .customLong("max-ecpu-per-second"), help: "With --serverless: the most ECPUs a second it may use (1000-15000000).")
+    var maxECPUPerSecond: Int?
+
+    func apply(to o: inout StackOptions) {
+        o.shards = shards ?? 1
+        o.replicas = replicas
+        o.serverless = serverless
+        o.maxDataGB = maxDataGB
+        o.maxECPUPerSecond = maxECPUPerSecond
     }
 }
 

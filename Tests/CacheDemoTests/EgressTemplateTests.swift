@@ -222,11 +222,17 @@ import TestSupport
         }
     }
 
+    /// `local` takes the same shape flags, checked by the same rules (issue 21), then what a
+    /// machine runs.
     @Test(arguments: [
-        (["--shards", "1"], "--shards 1: local runs 2 to 16"),
-        (["--replicas", "1"], "--replicas applies to --shards 2 or more"),
+        (["--shards", "17"], "--shards 17: local runs 2 to 16"),
+        (["--replicas", "1"], "--replicas applies to a sharded cluster (--shards 2 or more)"),
         (["--shards", "3", "--replicas", "3"], "--replicas 3: local runs 0 to 2"),
+        (["--shards", "3", "--replicas", "6"], "--replicas 6 is outside ElastiCache's 0 to 5"),
         (["--serverless", "--shards", "3"], "--serverless scales by itself"),
+        (["--shards", "0"], "--shards 0 is outside ElastiCache's 1 to 500"),
+        (["--max-data-gb", "5"], "are ElastiCache Serverless limits"),
+        (["--serverless", "--max-data-gb", "5"], "local's stand-in has none"),
         (["--shards", "3", "--cache-auth", "iam"], "use --cache-auth token with --shards or --serverless"),
     ])
     func localShapeFlagsAreOneLineAndExit64(_ flags: [String], _ says: String) throws {

@@ -41,6 +41,13 @@ public enum UpstreamIPv6: Equatable, Sendable {
         return String(cString: text)
     }
 
+    /// What is wrong with the options' upstream for them, if anything: only a stack that
+    /// leaves over IPv6 needs the upstream to have an address there. Deploy refuses with it,
+    /// template warns with it.
+    public static func problem(for o: StackOptions) -> String? {
+        o.egressOverIPv6 ? check(o.upstream).problem : nil
+    }
+
     /// The refusal (deploy) or warning (template), in one line.
     public var problem: String? {
         guard case .unreachable(let reason) = self else { return nil }

@@ -20,7 +20,7 @@ struct TemplateCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let options = try stack.stackOptions()
-            if options.egressOverIPv6, let problem = UpstreamIPv6.check(options.upstream).problem {
+            if let problem = UpstreamIPv6.problem(for: options) {
                 progress("warning: " + problem)
             }
             try destination.emit(try TemplateRendering.render(options, format: format))

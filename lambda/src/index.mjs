@@ -194,19 +194,13 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     try {
       res = await fetchImpl(url, { method: 'GET', signal: AbortSignal.timeout(config.upstreamTimeoutMs), redirect: 'follow' });
     } catch (err) {
-      const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError';
-      return timedOut
-        ? { error: jsonResponse(504, { message: 'the upstream API did not answer in time' }), reason: 'timeout' }
-        : { error: jsonResponse(502, { message: 'the upstream API could not be reached' }), reason: 'unreachable' };
+      return upstreamFailure(err, { reason: 'unreachable', message: 'the upstream API could not be reached' });
     }
     let body;
     try {
       body = Buffer.from(await res.arrayBuffer());
     } catch (err) {
-      const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError';
-      return timedOut
-        ? { error: jsonResponse(504, { message: 'the upstream API did not answer in time' }), reason: 'timeout' }
-        : { error: jsonResponse(502, { message: 'the upstream API broke off its answer' }), reason: 'broken' };
+      return upstreamFailure(err, { reason: 'broken', message: 'the upstream API broke off its answer' });
     }
     const entry = { status: res.status, contentType: res.headers.get('content-type'), body, storedAt: Date.now() };
     const cacheable = res.status >= 200 && res.status < 300 && body.length <= config.maxBodyBytes;
@@ -216,6 +210,15 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   handler.redis = redis;
   handler.close = () => redis?.close();
   return handler;
+}
+
+/** A failed upstream call, whichever step failed: out of time is a 504 (the timeout's abort
+ *  reaches the connect and the body alike), anything else the step's own 502. */
+function upstreamFailure(err, otherwise) {
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+    return { error: jsonResponse(504, { message: 'the upstream API did not answer in time' }), reason: 'timeout' };
+  }
+  return { error: jsonResponse(502, { message: otherwise.message }), reason: otherwise.reason };
 }
 
 /** Joins the upstream base with the request's path and its normalized query. */

@@ -82,6 +82,10 @@ def _remove_stale_state_dirs():
             pass
 
 
+# Headers of one connection, not of the message (RFC 9110 §7.6.1): a relay never passes them on.
+HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"})
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -460,7 +464,7 @@ class ApiServer:
         """To the function's front; a route that needs IAM is marked so the front checks the
         signature (a caller's own mark is dropped: it could only ask for more checking)."""
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        headers = {k: v for k, v in req.headers.items() if k.lower() not in ("connection", "keep-alive", self.ROUTE_AUTH)}
+        headers = {k: v for k, v in req.headers.items() if k.lower() not in HOP_BY_HOP | {self.ROUTE_AUTH}}
         if iam:
             headers[self.ROUTE_AUTH] = "AWS_IAM"
         try:
@@ -475,7 +479,8 @@ class ApiServer:
             conn.close()
         req.send_response(res.status)
         for k, v in res.getheaders():
-            if k.lower() not in ("connection", "keep-alive", "transfer-encoding", "content-length", "date"):
+            # The length and the date are this relay's own to send.
+            if k.lower() not in HOP_BY_HOP | {"content-length", "date"}:
                 req.send_header(k, v)
         req.send_header("content-length", str(len(data)))
         req.end_headers()

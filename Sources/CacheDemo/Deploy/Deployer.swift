@@ -235,7 +235,7 @@ public struct Deployer: Sendable {
     func checkEgress(_ o: Options) throws {
         try ExistingNetworkCheck(client: session.client).check(o.stack)
         try OfferingsCheck(client: session.client, progress: progress).check(o.stack)
-        if o.stack.egressOverIPv6 && !o.skipIPv6Check, let problem = UpstreamIPv6.check(o.stack.upstream).problem {
+        if !o.skipIPv6Check, let problem = UpstreamIPv6.problem(for: o.stack) {
             throw DeployError(.failed, problem + " (or --skip-ipv6-check if it has one where the function runs)")
         }
     }

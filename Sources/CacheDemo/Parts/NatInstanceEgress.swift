@@ -1,0 +1,127 @@
+import CloudFormation
+
+/// One small EC2 instance per NAT doing what a NAT gateway does: a few dollars a month
+/// instead of ~$32, with no SLA and the instance's own bandwidth.
+///
+/// Two traps it is built around. Its AMI comes in as the `NatImageId` parameter, which
+/// deploy resolves once and then keeps (ImageId is create-only: a new AMI on an unrelated
+/// deploy would replace the instance and cut egress). And Amazon Linux 2023 ships neither
+/// iptables nor (on every variant) nftables, so the instance gets its public address at
+/// launch and installs nftables itself before it forwards anything.
+struct NatInstanceEgress: EgressPart {
+    let options: StackOptions
+
+    static let imageParameter = "NatImageId"
+    /// The SSM public parameters naming the latest Amazon Linux 2023 AMI.
+    static func imageSSMParameter(_ architecture: StackOptions.Architecture) -> String {
+        "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-\(architecture.rawValue)"
+    }
+
+    func addAddressing(to t: inout Template, vpc: String) -> SubnetIPv6? { nil }
+
+    func addRoutes(to t: inout Template, vpc: String, privateRouteTables: [String]) {
+        let tags = CacheStack.tags
+        t.parameters[Self.imageParameter] = Parameter(
+            .ec2ImageId, description: "Amazon Linux 2023 AMI of the NAT instances (\(Self.imageSSMParameter(options.natInstanceArchitecture))); "
+                + "cachedemo deploy resolves it when the stack is created and keeps it (--refresh-nat-ami to move on)",
+            allowedPattern: "^ami-([0-9a-f]{8}|[0-9a-f]{17})$", constraintDescription: "an AMI id")
+        let publicSide = PublicSubnets(options: options).add(to: &t, vpc: vpc)
+        let privateBlocks = options.subnetBlocks.private.prefix(options.availabilityZoneCount).map(\.description)
+        let upstreamPort = options.upstream.port
+        // Egress: the upstream's port, and HTTPS for the package repositories at first boot.
+        let egressPorts = Array(Set([upstreamPort, 443])).sorted()
+        let group = t.add("NatInstanceSecurityGroup", EC2.SecurityGroup(
+            groupDescription: "cachedemo NAT instance: the private subnets in, the upstream out",
+            vpcId: .ref(vpc),
+            securityGroupIngress: privateBlocks.map {
+                EC2.Rule(port: upstreamPort, cidrIp: .string($0), description: "to the upstream from private subnet \($0)")
+            },
+            securityGroupEgress: egressPorts.map {
+                EC2.Rule(port: $0, cidrIp: "0.0.0.0/0",
+                         description: $0 == upstreamPort ? "upstream API" : "package repositories (nftables at first boot)")
+            },
+            tags: tags))
+        var instances: [String] = []
+        for az in 1...options.natCount {
+            let instance = t.add("NatInstance\(az)", EC2.Instance(
+                imageId: .ref(Self.imageParameter), instanceType: options.natInstanceType,
+                networkInterfaces: [.init(subnetId: .ref(publicSide.subnets[az - 1]), groupSet: [.getAtt(group, "GroupId")],
+                                          associatePublicIpAddress: true)],
+                sourceDestCheck: false, metadataOptions: .init(),
+                blockDeviceMappings: [.init(deviceName: "/dev/xvda", ebs: .init())],
+                userData: .base64(.string(Self.userData(source: options.vpcCIDR))),
+                tags: Network.named("nat-\(az)") + tags),
+                // Booted only once its subnet routes out: first boot installs nftables.
+                dependsOn: [publicSide.attachment] + publicSide.routesOut[az - 1])
+            // Not NatEip<n>: switching from a NAT gateway would otherwise move its address onto the
+            // instance while the gateway still holds it, which EC2 refuses.
+            t.add("NatInstanceEip\(az)", EC2.EIP(instanceId: .ref(instance), tags: Network.named("nat-\(az)") + tags),
+                  dependsOn: [publicSide.attachment])
+            instances.append(instance)
+        }
+        for (i, table) in privateRouteTables.enumerated() {
+            // With --single-nat every AZ leaves through the first AZ's instance.
+            t.add("PrivateDefaultRoute\(i + 1)", EC2.Route(
+                routeTableId: .ref(table), destinationCidrBlock: "0.0.0.0/0",
+                instanceId: .ref(instances[min(i, instances.count - 1)])))
+        }
+    }
+
+    /// The boot script: installs a systemd unit that, at every boot (a reboot or an
+    /// automatic recovery keeps the NAT), turns on forwarding and masquerades what comes
+    /// from the private subnets out of the instance's default interface (ens5 on Nitro,
+    /// found from the route rather than assumed).
+    static func userData(source: String) -> String {
+        """
+        #!/bin/bash
+        # cachedemo NAT instance: forward the private subnets' traffic and masquerade it.
+        set -euo pipefail
+        cat > /usr/local/sbin/cachedemo-nat <<'SCRIPT'
+        \(natScript(source: source))
+        SCRIPT
+        chmod 0755 /usr/local/sbin/cachedemo-nat
+        cat > /etc/systemd/system/cachedemo-nat.service <<'UNIT'
+        [Unit]
+        Description=cachedemo NAT: forward and masquerade the private subnets
+        Wants=network-online.target
+        After=network-online.target
+
+        [Service]
+        Type=oneshot
+        RemainAfterExit=yes
+        ExecStart=/usr/local/sbin/cachedemo-nat
+        Restart=on-failure
+        RestartSec=10
+
+        [Install]
+        WantedBy=multi-user.target
+        UNIT
+        systemctl daemon-reload
+        systemctl enable --now cachedemo-nat.service
+
+        """
+    }
+
+    /// What the unit runs; on its own so a test can run it in a network namespace. It
+    /// masquerades the whole VPC block, which never changes: a user data that named each
+    /// subnet would change with --multi-az, and EC2 runs user data only at first boot.
+    static func natScript(source: String) -> String {
+        """
+        #!/bin/bash
+        set -euo pipefail
+        command -v nft >/dev/null || dnf install -y -q nftables
+        sysctl -q -w net.ipv4.ip_forward=1
+        dev=$(ip -4 route show default | awk '{print $5; exit}')
+        nft -f - <<RULES
+        table ip cachedemo_nat
+        delete table ip cachedemo_nat
+        table ip cachedemo_nat {
+          chain postrouting {
+            type nat hook postrouting priority srcnat; policy accept;
+            ip saddr \(source) oifname "$dev" masquerade
+          }
+        }
+        RULES
+        """
+    }
+}

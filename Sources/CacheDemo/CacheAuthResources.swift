@@ -14,6 +14,8 @@ enum CacheAuthPart {
     case password(secret: String, userGroup: String)
 
     static let userIdParameter = "CacheUserId"
+    /// The secret's logical id (a token, or serverless's password); deploy reads a deployed stack's by it.
+    static let secretId = "CacheAuthToken"
     /// ElastiCache's rule for user ids (a letter first, no "--", no hyphen at the end), kept to
     /// 30 so "-default" and "-group" still fit its 40.
     public static let userIdPattern = "^(?=.{1,30}$)[a-z](-?[a-z0-9])*$"
@@ -47,7 +49,7 @@ enum CacheAuthPart {
     }
 
     private static func addSecret(to t: inout Template, description: String) -> String {
-        t.add("CacheAuthToken", SecretsManager.Secret(
+        t.add(secretId, SecretsManager.Secret(
             description: description,
             // ElastiCache takes 16-128 printable characters without @ " /; letters and digits are always safe.
             generateSecretString: .init(passwordLength: 64, excludePunctuation: true), tags: CacheStack.tags))

@@ -1,8 +1,10 @@
 import CloudFormation
 
 extension CacheStack {
-    /// The cache's logical id, whatever its shape; deploy reads a deployed stack's by it.
+    /// The cache's logical id, whatever its shape, and its security group's; deploy reads a
+    /// deployed stack's by them.
     static let cacheId = "Cache"
+    static let securityGroupId = "CacheSecurityGroup"
 
     /// What the function needs to reach the cache, whatever its shape.
     struct CacheIds {
@@ -38,7 +40,7 @@ extension CacheStack {
     /// rest, and the authentication `auth` chose (a token by dynamic reference, never a
     /// literal, or IAM).
     func addCache(to t: inout Template, network: Network.Ids, auth: CacheAuthPart) -> CacheIds {
-        let cacheGroup = t.add("CacheSecurityGroup", EC2.SecurityGroup(
+        let cacheGroup = t.add(Self.securityGroupId, EC2.SecurityGroup(
             groupDescription: "cachedemo cache: reachable from the function only", vpcId: network.vpc,
             // One rule that matches nothing replaces the default allow-all egress.
             securityGroupEgress: [EC2.Rule(ipProtocol: "icmp", port: -1, cidrIp: "127.0.0.1/32",

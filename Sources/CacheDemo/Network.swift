@@ -19,29 +19,70 @@ struct Network {
             let subnets = own.subnetIds.map { Value.string($0) }
             return Ids(vpc: .string(own.vpcId), privateSubnets: subnets, functionSubnets: subnets)
         }
-        return CreatedNetwork(options: options, egress: Self.egress(for: options)).add(to: &t)
+        return CreatedNetwork(options: options, egress: EgressParts.part(for: options)).add(to: &t)
     }
 
-    /// The part that takes the function's traffic to the upstream.
-    static func egress(for options: StackOptions) -> EgressPart {
-        switch options.egress {
-        case .natGateway: return NatGatewayEgress(options: options)
-        case .natInstance: return NatInstanceEgress(options: options)
-        case .ipv6: return IPv6Egress(options: options)
-        }
-    }
+    /// The VPC's logical id; deploy reads a deployed stack's block by it.
+    static let vpcId = "Vpc"
 
     /// A `Name` tag derived from the stack name, so two stacks never share one.
     static func named(_ suffix: String) -> [Tag] { [Tag("Name", .sub("${AWS::StackName}-\(suffix)"))] }
 }
 
-/// How the private subnets reach the internet. Each mode is one type: it adds what it needs
-/// before the subnets exist (an IPv6 block) and, once the private route tables exist, its
-/// gateways or instances and each table's default route.
-protocol EgressPart {
+/// How the private subnets reach the internet. Each mode is one type owning everything about
+/// itself: what it adds before the subnets exist (an IPv6 block) and, once the private route
+/// tables exist, its gateways or instances and each table's default route; its words in the
+/// template's description and `cost --compare`, its cost lines, how a deployed template shows
+/// it, what replacing its resources loses, and what the leak check asks for.
+protocol EgressPart: Sendable {
+    init(options: StackOptions)
+    /// The mode it is (nil: a VPC of your own, whose routes carry egress).
+    static var mode: StackOptions.Egress? { get }
+    /// Whether a deployed template's resources are this mode's.
+    static func recognizes(_ resources: [String: Any]) -> Bool
+    static var replacementConsequences: [String: (String, stateful: Bool)] { get }
+    static var leakKinds: [LeakKind] { get }
+
     /// Resources the subnets need first; nil when the subnets stay IPv4-only.
     func addAddressing(to t: inout Template, vpc: String) -> SubnetIPv6?
     func addRoutes(to t: inout Template, vpc: String, privateRouteTables: [String])
+    /// In a few words, for the template's description and the diagram.
+    var summary: String { get }
+    /// What the way out costs.
+    func costLines(region: PriceTable.Region, usage: CostEstimate.Usage, table: PriceTable.Type) throws(CostError) -> [CostEstimate.Line]
+    /// What it gives up, in `cost --compare`.
+    var tradeoff: String { get }
+}
+
+/// The one place that lists the ways out.
+enum EgressParts {
+    static let all: [any EgressPart.Type] = [NatGatewayEgress.self, NatInstanceEgress.self, IPv6Egress.self, OwnVPCEgress.self]
+
+    /// The part for the options: your VPC's own egress, or the mode the stack builds.
+    static func part(for o: StackOptions) -> any EgressPart {
+        if o.existingNetwork != nil { return OwnVPCEgress(options: o) }
+        let type = all.first { $0.mode == o.egress } ?? NatGatewayEgress.self
+        return type.init(options: o)
+    }
+
+    /// The mode a deployed template's own network leaves by (NAT gateways when it shows none).
+    static func deployedMode(_ resources: [String: Any]) -> StackOptions.Egress {
+        all.first { $0.mode != nil && $0.recognizes(resources) }?.mode ?? .natGateway
+    }
+
+    static var replacementConsequences: [String: (String, stateful: Bool)] {
+        var out: [String: (String, stateful: Bool)] = [:]
+        for part in all { out.merge(part.replacementConsequences) { first, _ in first } }
+        return out
+    }
+
+    static var leakKinds: [LeakKind] {
+        var seen = Set<String>(), kinds: [LeakKind] = []
+        for part in all {
+            for kind in part.leakKinds where seen.insert(kind.kind).inserted { kinds.append(kind) }
+        }
+        return kinds
+    }
 }
 
 /// The IPv6 /64 each subnet takes from the VPC's Amazon-provided block.
@@ -51,18 +92,18 @@ struct SubnetIPv6 {
     let subnetCount: Int
 
     func cidr(forSubnet index: Int) -> Value {
-        .select(index, .cidr(.select(0, .getAtt("Vpc", "Ipv6CidrBlocks")), subnetCount, 64))
+        .select(index, .cidr(.select(0, .getAtt(Network.vpcId, "Ipv6CidrBlocks")), subnetCount, 64))
     }
 }
 
 /// The VPC the stack owns: one private subnet and route table per AZ; the egress part does the rest.
 struct CreatedNetwork {
     let options: StackOptions
-    let egress: EgressPart
+    let egress: any EgressPart
 
     func add(to t: inout Template) -> Network.Ids {
         let tags = CacheStack.tags
-        let vpc = t.add("Vpc", EC2.VPC(cidrBlock: .string(options.vpcCIDR), enableDnsSupport: true,
+        let vpc = t.add(Network.vpcId, EC2.VPC(cidrBlock: .string(options.vpcCIDR), enableDnsSupport: true,
                                        enableDnsHostnames: true, tags: Network.named("vpc") + tags))
         // A stack that left over IPv6 keeps its blocks in the other modes: a subnet cannot
         // give its block up while the function's network interfaces hold addresses from it.
@@ -109,12 +150,5 @@ extension Network {
     }
 
     /// The egress in a few words, for the template's description and the diagram.
-    static func egressSummary(_ o: StackOptions) -> String {
-        if o.existingNetwork != nil { return o.egressOverIPv6 ? "your VPC, IPv6 egress" : "your VPC's own egress" }
-        switch o.egress {
-        case .natGateway: return "\(o.natCount) NAT gateway\(o.natCount == 1 ? "" : "s")"
-        case .natInstance: return "\(o.natCount) NAT instance\(o.natCount == 1 ? "" : "s")"
-        case .ipv6: return "IPv6 egress-only gateway"
-        }
-    }
+    static func egressSummary(_ o: StackOptions) -> String { EgressParts.part(for: o).summary }
 }

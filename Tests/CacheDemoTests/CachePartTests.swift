@@ -63,7 +63,40 @@ import Testing
             #expect(CacheParts.leakKinds.contains { $0.resourceType == type.resourceType && $0.billable }, "\(type): no leak check")
             let inventory = LeakCheck.Inventory(resources: [.init(logicalId: "Cache", physicalId: "c-1", type: type.resourceType,
                                                                   status: "DELETE_COMPLETE", reason: nil)])
-            #expect(inventory.cacheResources[type.resourceType] == ["c-1"])
+            #expect(inventory.partResources[type.resourceType] == ["c-1"])
+        }
+    }
+
+    /// The same for the ways out: every egress part, through the template, the deployed
+    /// template's reading, cost, the comparison, replacements and the leak check.
+    @Test func everyEgressPartAnswersEveryMemberThroughItsConsumers() throws {
+        for type in EgressParts.all {
+            var o = StackOptions()
+            if let mode = type.mode { o.egress = mode } else {
+                o.existingNetwork = .init(vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0"])
+            }
+            let part = EgressParts.part(for: o)
+            #expect(Swift.type(of: part) == type)
+            let template = try CacheStack(options: o).template()
+            let rendered = try template.rendered(as: .json)
+            if o.multiAZ || o.egress != .natGateway || o.existingNetwork != nil {
+                #expect(rendered.contains(part.summary), "\(type): the description")
+            }
+            if let mode = type.mode {
+                #expect(CacheShapeChange.Deployed.from(template: rendered)?.egress == mode, "\(type): not read back")
+            }
+            let estimate = try CostEstimate.estimate(o, region: "us-east-1", usage: CostEstimate.Usage())
+            let lines = try part.costLines(region: try #require(PriceTable.regions["us-east-1"]), usage: .init(), table: PriceTable.self)
+            #expect(!lines.isEmpty && lines.allSatisfy { l in estimate.lines.contains { $0.item == l.item } }, "\(type): not priced")
+            #expect(ShapeComparison.tradeoff(of: o).hasSuffix(part.tradeoff))
+            // Each resource type it adds that bills is looked for after a destroy; each it adds
+            // that has a consequence listed says it.
+            let types = Set(template.resources.map(\.type))
+            for (resourceType, _) in type.replacementConsequences { #expect(types.contains(resourceType), "\(type): \(resourceType)") }
+            for kind in type.leakKinds {
+                #expect(types.contains(kind.resourceType) || kind.resourceType == EC2.EIP.type, "\(type): \(kind.kind)")
+                #expect(LeakCheck.partKinds.contains { $0.kind == kind.kind })
+            }
         }
     }
 

@@ -69,10 +69,11 @@ public struct CostEstimate: Sendable {
                                   httpApiPerMillion: r.httpApiPerMillion, logsIngestionGB: r.logsIngestionGB, cacheFactor: r.cacheFactor,
                                   ec2Factor: r.ec2Factor, gp3GBMonth: r.gp3GBMonth)
         }
-        let nodes = Double(o.cacheNodeCount), h = hoursPerMonth
         let gbSeconds = usage.requestsPerMonth * usage.averageDurationMs / 1000 * Double(o.memoryMB) / 1024
         let logGB = usage.requestsPerMonth * usage.logBytesPerRequest / 1_000_000_000
-        let lines = try egressLines(o, region: r, usage: usage, table: table) + o.cachePart.costLines(nodeHour: node, region: r, usage: usage, table: table) + [
+        // The way out's and the cache's lines are their parts' own.
+        let lines = try EgressParts.part(for: o).costLines(region: r, usage: usage, table: table)
+            + o.cachePart.costLines(nodeHour: node, region: r, usage: usage, table: table) + [
             Line(item: "Lambda requests", quantity: "\(format(usage.requestsPerMonth))", hourly: 0,
                  monthly: usage.requestsPerMonth / 1_000_000 * table.lambdaPerMillionRequests),
             Line(item: "Lambda compute (\(o.architecture.rawValue), \(o.memoryMB) MB)", quantity: "\(format(gbSeconds)) GB-s",
@@ -96,46 +97,6 @@ public struct CostEstimate: Sendable {
             ceiling: Ceiling(requestsPerSecond: perSecond, bytesPerMiss: bytesPerMiss, missDurationMs: usage.missDurationMs,
                              usageHourly: ceiling(missMs: usage.missDurationMs),
                              worstHourly: ceiling(missMs: Double(o.timeoutSeconds) * 1000), timeoutSeconds: o.timeoutSeconds))
-    }
-
-    /// What the way out to the upstream costs: per NAT gateway its hours, its address and
-    /// the data it processes; per NAT instance its hours, its address and its root volume;
-    /// an egress-only gateway nothing; a VPC of one's own nothing here (its owner pays).
-    static func egressLines(_ o: StackOptions, region r: PriceTable.Region, usage: Usage,
-                            table: PriceTable.Type) throws(CostError) -> [Line] {
-        let h = hoursPerMonth
-        if o.existingNetwork != nil {
-            return [Line(item: "network (your VPC: its egress bills there)", quantity: "-", hourly: 0, monthly: 0)]
-        }
-        switch o.egress {
-        case .natGateway:
-            let n = Double(o.natGatewayCount)
-            return [
-                Line(item: "NAT gateway hours", quantity: "\(Int(n)) × \(Int(h)) h", hourly: n * r.natGatewayHour,
-                     monthly: n * r.natGatewayHour * h),
-                Line(item: "public IPv4 (NAT EIPs)", quantity: "\(Int(n)) × \(Int(h)) h", hourly: n * r.publicIPv4Hour,
-                     monthly: n * r.publicIPv4Hour * h),
-                Line(item: "NAT data processing", quantity: "\(format(usage.gbPerMonth)) GB", hourly: 0,
-                     monthly: usage.gbPerMonth * r.natGatewayGB),
-            ]
-        case .natInstance:
-            guard let base = table.instanceHour[o.natInstanceType] else {
-                throw CostError("no prices for NAT instance type \(UserInput.quoted(o.natInstanceType)); known: "
-                    + table.instanceHour.keys.sorted().joined(separator: ", "))
-            }
-            let n = Double(o.natInstanceCount), hour = base * r.ec2Factor
-            let volume = n * table.natRootVolumeGB * r.gp3GBMonth
-            return [
-                Line(item: "NAT instance hours (\(o.natInstanceType))", quantity: "\(Int(n)) × \(Int(h)) h", hourly: n * hour,
-                     monthly: n * hour * h),
-                Line(item: "public IPv4 (NAT EIPs)", quantity: "\(Int(n)) × \(Int(h)) h", hourly: n * r.publicIPv4Hour,
-                     monthly: n * r.publicIPv4Hour * h),
-                Line(item: "NAT instance root volumes (gp3)", quantity: "\(Int(n)) × \(Int(table.natRootVolumeGB)) GB",
-                     hourly: volume / h, monthly: volume),
-            ]
-        case .ipv6:
-            return [Line(item: "egress-only internet gateway", quantity: "1 (no charge)", hourly: 0, monthly: 0)]
-        }
     }
 
     public static func format(_ v: Double) -> String {

@@ -67,12 +67,7 @@ public struct ShapeComparison: Sendable {
             : s.singleNAT ? "two AZs, but egress fails with the NAT's AZ" : "survives an AZ outage"
         // A cache that spans more zones than the layout: only the function is in one.
         if let own = s.cachePart.tradeoff { layout = (s.multiAZ || s.cachePart.minimumAZs < 2 ? layout : "function in one AZ") + "; " + own }
-        if s.existingNetwork != nil { return layout + "; egress is your VPC's" }
-        switch s.egress {
-        case .natGateway: return layout + "; managed NAT with an SLA"
-        case .natInstance: return layout + "; NAT instance: no SLA, its bandwidth, AMI updates yours"
-        case .ipv6: return layout + "; upstream must have an IPv6 address"
-        }
+        return layout + "; " + EgressParts.part(for: s).tradeoff
     }
 
     /// The cheapest other egress mode for the same layout, when it saves money: what the

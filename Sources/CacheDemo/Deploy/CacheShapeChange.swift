@@ -48,16 +48,14 @@ public enum CacheShapeChange: Equatable, Sendable {
             else { return nil }
             let version = cache["EngineVersion"] as? String ?? (cache["MajorEngineVersion"] as? String).map { "\($0).0" } ?? ""
             let shape = CacheParts.deployed(resourceType: cacheResource["Type"] as? String ?? "", properties: cache)
-            let vpc = ((resources["Vpc"] as? [String: Any])?["Properties"] as? [String: Any])?["CidrBlock"] as? String
-            let group = (resources["CacheSecurityGroup"] as? [String: Any])?["Properties"] as? [String: Any]
-            let egress: StackOptions.Egress? = vpc == nil ? nil
-                : resources["EgressOnlyInternetGateway"] != nil ? .ipv6
-                : resources["NatInstance1"] != nil ? .natInstance : .natGateway
-            let nat = (resources["NatInstance1"] as? [String: Any])?["Properties"] as? [String: Any]
+            let vpc = ((resources[Network.vpcId] as? [String: Any])?["Properties"] as? [String: Any])?["CidrBlock"] as? String
+            let group = (resources[CacheStack.securityGroupId] as? [String: Any])?["Properties"] as? [String: Any]
+            let egress: StackOptions.Egress? = vpc == nil ? nil : EgressParts.deployedMode(resources)
+            let nat = (resources[NatInstanceEgress.firstInstanceId] as? [String: Any])?["Properties"] as? [String: Any]
             return Deployed(nodes: cache["NumCacheClusters"] as? Int ?? 1, failover: cache["AutomaticFailoverEnabled"] as? Bool ?? false,
                             engine: engine, engineVersion: version, vpcCIDR: vpc,
                             existingVPC: vpc == nil ? group?["VpcId"] as? String : nil, egress: egress,
-                            hasIPv6Block: resources["VpcIpv6CidrBlock"] != nil, natInstanceType: nat?["InstanceType"] as? String,
+                            hasIPv6Block: resources[IPv6Egress.blockId] != nil, natInstanceType: nat?["InstanceType"] as? String,
                             shape: shape ?? .primary)
         }
     }

@@ -272,7 +272,7 @@ public struct Deployer: Sendable {
               let resources = DeployedTemplate.parse(body)?["Resources"] as? [String: Any]
         else { return o }
         var kept = o
-        if o.stack.cacheAuth == nil, o.stack.resolvedCacheAuth == .iam, resources["CacheAuthToken"] != nil {
+        if o.stack.cacheAuth == nil, o.stack.resolvedCacheAuth == .iam, resources[CacheAuthPart.secretId] != nil {
             progress.info("note: stack \(o.stackName) authenticates to its cache with an AUTH token; keeping it "
                 + "(--cache-auth iam switches, and may replace the cache: emptied, new endpoint)")
             kept.stack.cacheAuth = .token

@@ -6,12 +6,8 @@ import Foundation
 public struct LeakCheck: Sendable {
     /// What the stack held, recorded before it was deleted.
     public struct Inventory: Sendable {
-        public var natGateways: [String] = []
-        public var natInstances: [String] = []
-        public var egressOnlyGateways: [String] = []
-        public var elasticIPs: [String] = []
-        /// The cache's resources by type, for its parts' leak kinds.
-        public var cacheResources: [String: [String]] = [:]
+        /// The way out's and the cache's resources by type, for their parts' leak kinds.
+        public var partResources: [String: [String]] = [:]
         public var cacheUsers: [String] = []
         public var cacheUserGroups: [String] = []
         public var functions: [String] = []
@@ -24,17 +20,13 @@ public struct LeakCheck: Sendable {
             for r in resources {
                 guard let id = r.physicalId, !id.isEmpty else { continue }
                 switch r.type {
-                case "AWS::EC2::NatGateway": natGateways.append(id)
-                case "AWS::EC2::Instance": natInstances.append(id)
-                case "AWS::EC2::EgressOnlyInternetGateway": egressOnlyGateways.append(id)
-                case "AWS::EC2::EIP": elasticIPs.append(id)
                 case "AWS::ElastiCache::User": cacheUsers.append(id)
                 case "AWS::ElastiCache::UserGroup": cacheUserGroups.append(id)
                 case "AWS::Lambda::Function": functions.append(id)
                 case "AWS::ApiGatewayV2::Api": apis.append(id)
                 case "AWS::EC2::VPC": vpcs.append(id)
-                case let type where CacheParts.leakKinds.contains(where: { $0.resourceType == type }):
-                    cacheResources[type, default: []].append(id)
+                case let type where LeakCheck.partKinds.contains(where: { $0.resourceType == type }):
+                    partResources[type, default: []].append(id)
                 default: break
                 }
             }
@@ -52,20 +44,18 @@ public struct LeakCheck: Sendable {
 
     public init(client: AWSClient) { queries = BillableQueries(client: client) }
 
+    /// The parts' kinds: every way out's, then every cache shape's.
+    static var partKinds: [LeakKind] { EgressParts.leakKinds + CacheParts.leakKinds }
+
     public func check(stackName: String, inventory: Inventory) throws -> [Leftover] {
-        let (key, q, i) = (CacheStack.stackTagKey, queries, inventory)
+        let (q, i) = (queries, inventory)
         // What each kind is called, whether it bills by the hour, and how to find what is left:
-        // the way out, then the cache's own kinds (its parts' `leakKinds`), then the rest.
+        // the way out's and the cache's own kinds (their parts' `leakKinds`), then the rest.
         typealias Kind = (kind: String, billable: Bool, find: () throws -> [String])
-        var kinds: [Kind] = [
-            ("NAT gateway", true, { try q.liveNatGateways(ids: i.natGateways, tagKey: key, tagValue: stackName) }),
-            ("NAT instance", true, { try q.liveInstances(ids: i.natInstances, tagKey: key, tagValue: stackName) }),
-            ("egress-only internet gateway", false, { try q.egressOnlyGateways(i.egressOnlyGateways) }),
-            ("Elastic IP", true, { try q.elasticIPs(allocationIds: i.elasticIPs, tagKey: key, tagValue: stackName) }),
-        ]
-        for c in CacheParts.leakKinds {
-            let ids = i.cacheResources[c.resourceType] ?? []
-            kinds.append((c.kind, c.billable, { try c.find(q, ids) }))
+        var kinds: [Kind] = []
+        for k in Self.partKinds {
+            let ids = i.partResources[k.resourceType] ?? []
+            kinds.append((k.kind, k.billable, { try k.find(q, ids, stackName) }))
         }
         kinds += [
             ("cache user", false, { try q.cacheUsers(i.cacheUsers) }),

@@ -13,16 +13,14 @@ public enum Replacements {
         public let stateful: Bool
     }
 
-    /// Per resource type: what replacing it loses, and whether that is state. The cache's
-    /// resources are its parts' own (`CachePart.replacementConsequences`).
-    static let consequences: [String: (String, stateful: Bool)] = CacheParts.replacementConsequences.merging([
+    /// Per resource type: what replacing it loses, and whether that is state. The cache's and
+    /// the way out's resources are their parts' own (`replacementConsequences`).
+    static let consequences: [String: (String, stateful: Bool)] = CacheParts.replacementConsequences
+        .merging(EgressParts.replacementConsequences) { cache, _ in cache }.merging([
         "AWS::EC2::VPC": ("everything in the VPC is rebuilt: the cache is emptied, egress and the function's network are cut meanwhile", true),
         "AWS::EC2::Subnet": ("what runs in the subnet moves: the cache may be replaced, the function's network is rebuilt", true),
         "AWS::ApiGatewayV2::Api": ("the HTTP API's URL changes: every client must be told the new one", true),
         "AWS::ApiGatewayV2::Stage": ("the API's stage is re-created: requests fail until it is", false),
-        "AWS::EC2::NatGateway": ("egress to the upstream is cut while the NAT gateway is replaced (misses fail)", false),
-        "AWS::EC2::EIP": ("the NAT's public address changes: upstreams that allow-list it must be told", false),
-        "AWS::EC2::Instance": ("egress to the upstream is cut while the NAT instance is replaced and boots again (misses fail)", false),
         "AWS::EC2::SecurityGroup": ("a new security group: the function's network interfaces move to it; calls during the switch may fail", false),
         "AWS::Lambda::Function": ("a new function: its name and ARN change, and cold starts follow", false),
         "AWS::Logs::LogGroup": ("a new log group: the old one is deleted with the logs in it", false),

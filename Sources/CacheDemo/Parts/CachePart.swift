@@ -20,7 +20,7 @@ protocol CachePart: Sendable {
     /// What replacing each of its resource types loses, and whether that is state.
     static var replacementConsequences: [String: (String, stateful: Bool)] { get }
     /// What the leak check asks the services for after a destroy.
-    static var leakKinds: [CacheLeakKind] { get }
+    static var leakKinds: [LeakKind] { get }
 
     /// In a phrase: "one primary", "a 3-shard cluster", "ElastiCache Serverless".
     var name: String { get }
@@ -51,12 +51,13 @@ protocol CachePart: Sendable {
 }
 
 /// A kind of resource the leak check looks for: what it is called, whether it bills by the
-/// hour, the CloudFormation type that lists it, and how to ask whether it is still there.
-struct CacheLeakKind: Sendable {
+/// hour, the CloudFormation type that lists it, and how to ask whether it is still there
+/// (by the ids the stack listed, and by the stack's tag where a kind can be found by it).
+struct LeakKind: Sendable {
     let kind: String
     let billable: Bool
     let resourceType: String
-    let find: @Sendable (BillableQueries, [String]) throws -> [String]
+    let find: @Sendable (_ queries: BillableQueries, _ ids: [String], _ stackName: String) throws -> [String]
 }
 
 /// The one place that lists the cache's shapes.
@@ -86,8 +87,8 @@ enum CacheParts {
         return out
     }
 
-    static var leakKinds: [CacheLeakKind] {
-        var seen = Set<String>(), kinds: [CacheLeakKind] = []
+    static var leakKinds: [LeakKind] {
+        var seen = Set<String>(), kinds: [LeakKind] = []
         for part in all {
             for kind in part.leakKinds where seen.insert(kind.resourceType).inserted { kinds.append(kind) }
         }

@@ -5,6 +5,26 @@ import CloudFormation
 struct IPv6Egress: EgressPart {
     let options: StackOptions
 
+    static var mode: StackOptions.Egress? { .ipv6 }
+    static func recognizes(_ resources: [String: Any]) -> Bool { resources[gatewayId] != nil }
+    static let gatewayId = "EgressOnlyInternetGateway"
+    static var replacementConsequences: [String: (String, stateful: Bool)] {
+        [EC2.EgressOnlyInternetGateway.type: ("IPv6 egress to the upstream is cut while the gateway is replaced (misses fail)", false)]
+    }
+    static var leakKinds: [LeakKind] {
+        [LeakKind(kind: "egress-only internet gateway", billable: false, resourceType: EC2.EgressOnlyInternetGateway.type) { q, ids, _ in
+            try q.egressOnlyGateways(ids)
+        }]
+    }
+
+    var summary: String { "IPv6 egress-only gateway" }
+    var tradeoff: String { "upstream must have an IPv6 address" }
+
+    /// An egress-only gateway costs nothing.
+    func costLines(region: PriceTable.Region, usage: CostEstimate.Usage, table: PriceTable.Type) throws(CostError) -> [CostEstimate.Line] {
+        [.init(item: "egress-only internet gateway", quantity: "1 (no charge)", hourly: 0, monthly: 0)]
+    }
+
     func addAddressing(to t: inout Template, vpc: String) -> SubnetIPv6? {
         Self.addBlock(to: &t, vpc: vpc, subnets: options.privateSubnetCount)
     }
@@ -18,7 +38,7 @@ struct IPv6Egress: EgressPart {
     }
 
     func addRoutes(to t: inout Template, vpc: String, privateRouteTables: [String]) {
-        let gateway = t.add("EgressOnlyInternetGateway", EC2.EgressOnlyInternetGateway(
+        let gateway = t.add(Self.gatewayId, EC2.EgressOnlyInternetGateway(
             vpcId: .ref(vpc), tags: Network.named("egress-only") + CacheStack.tags))
         for (i, table) in privateRouteTables.enumerated() {
             // The ::/0 route names no part of the block, so nothing orders it after the block's

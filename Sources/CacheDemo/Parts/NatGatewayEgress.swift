@@ -4,6 +4,34 @@ import CloudFormation
 struct NatGatewayEgress: EgressPart {
     let options: StackOptions
 
+    static var mode: StackOptions.Egress? { .natGateway }
+    static func recognizes(_ resources: [String: Any]) -> Bool { resources["NatGateway1"] != nil }
+    static var replacementConsequences: [String: (String, stateful: Bool)] {
+        [EC2.NatGateway.type: ("egress to the upstream is cut while the NAT gateway is replaced (misses fail)", false),
+         EC2.EIP.type: ("the NAT's public address changes: upstreams that allow-list it must be told", false)]
+    }
+    static var leakKinds: [LeakKind] {
+        [LeakKind(kind: "NAT gateway", billable: true, resourceType: EC2.NatGateway.type) { q, ids, stack in
+            try q.liveNatGateways(ids: ids, tagKey: CacheStack.stackTagKey, tagValue: stack)
+        }, NatInstanceEgress.addressLeakKind]
+    }
+
+    var summary: String { "\(options.natCount) NAT gateway\(options.natCount == 1 ? "" : "s")" }
+    var tradeoff: String { "managed NAT with an SLA" }
+
+    /// Per NAT gateway its hours, its address and the data it processes.
+    func costLines(region r: PriceTable.Region, usage: CostEstimate.Usage, table: PriceTable.Type) throws(CostError) -> [CostEstimate.Line] {
+        let h = CostEstimate.hoursPerMonth, n = Double(options.natGatewayCount)
+        return [
+            .init(item: "NAT gateway hours", quantity: "\(Int(n)) × \(Int(h)) h", hourly: n * r.natGatewayHour,
+                  monthly: n * r.natGatewayHour * h),
+            .init(item: "public IPv4 (NAT EIPs)", quantity: "\(Int(n)) × \(Int(h)) h", hourly: n * r.publicIPv4Hour,
+                  monthly: n * r.publicIPv4Hour * h),
+            .init(item: "NAT data processing", quantity: "\(CostEstimate.format(usage.gbPerMonth)) GB", hourly: 0,
+                  monthly: usage.gbPerMonth * r.natGatewayGB),
+        ]
+    }
+
     func addAddressing(to t: inout Template, vpc: String) -> SubnetIPv6? { nil }
 
     func addRoutes(to t: inout Template, vpc: String, privateRouteTables: [String]) {

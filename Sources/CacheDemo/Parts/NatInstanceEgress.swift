@@ -1,3 +1,4 @@
+import AWS
 import CloudFormation
 
 /// One small EC2 instance per NAT doing what a NAT gateway does: a few dollars a month
@@ -10,6 +11,45 @@ import CloudFormation
 /// launch and installs nftables itself before it forwards anything.
 struct NatInstanceEgress: EgressPart {
     let options: StackOptions
+
+    static var mode: StackOptions.Egress? { .natInstance }
+    /// The first NAT instance's logical id; deploy reads a deployed stack's type by it.
+    static let firstInstanceId = "NatInstance1"
+    static func recognizes(_ resources: [String: Any]) -> Bool { resources[firstInstanceId] != nil }
+    static var replacementConsequences: [String: (String, stateful: Bool)] {
+        [EC2.Instance.type: ("egress to the upstream is cut while the NAT instance is replaced and boots again (misses fail)", false),
+         EC2.EIP.type: ("the NAT's public address changes: upstreams that allow-list it must be told", false)]
+    }
+    /// Both NAT modes hold an Elastic IP that bills while it exists.
+    static let addressLeakKind = LeakKind(kind: "Elastic IP", billable: true, resourceType: EC2.EIP.type) { q, ids, stack in
+        try q.elasticIPs(allocationIds: ids, tagKey: CacheStack.stackTagKey, tagValue: stack)
+    }
+    static var leakKinds: [LeakKind] {
+        [LeakKind(kind: "NAT instance", billable: true, resourceType: EC2.Instance.type) { q, ids, stack in
+            try q.liveInstances(ids: ids, tagKey: CacheStack.stackTagKey, tagValue: stack)
+        }, addressLeakKind]
+    }
+
+    var summary: String { "\(options.natCount) NAT instance\(options.natCount == 1 ? "" : "s")" }
+    var tradeoff: String { "NAT instance: no SLA, its bandwidth, AMI updates yours" }
+
+    /// Per NAT instance its hours, its address and its root volume.
+    func costLines(region r: PriceTable.Region, usage: CostEstimate.Usage, table: PriceTable.Type) throws(CostError) -> [CostEstimate.Line] {
+        guard let base = table.instanceHour[options.natInstanceType] else {
+            throw CostError("no prices for NAT instance type \(UserInput.quoted(options.natInstanceType)); known: "
+                + table.instanceHour.keys.sorted().joined(separator: ", "))
+        }
+        let h = CostEstimate.hoursPerMonth, n = Double(options.natInstanceCount), hour = base * r.ec2Factor
+        let volume = n * table.natRootVolumeGB * r.gp3GBMonth
+        return [
+            .init(item: "NAT instance hours (\(options.natInstanceType))", quantity: "\(Int(n)) × \(Int(h)) h", hourly: n * hour,
+                  monthly: n * hour * h),
+            .init(item: "public IPv4 (NAT EIPs)", quantity: "\(Int(n)) × \(Int(h)) h", hourly: n * r.publicIPv4Hour,
+                  monthly: n * r.publicIPv4Hour * h),
+            .init(item: "NAT instance root volumes (gp3)", quantity: "\(Int(n)) × \(Int(table.natRootVolumeGB)) GB",
+                  hourly: volume / h, monthly: volume),
+        ]
+    }
 
     static let imageParameter = "NatImageId"
     /// The SSM public parameters naming the latest Amazon Linux 2023 AMI.
@@ -43,7 +83,7 @@ struct NatInstanceEgress: EgressPart {
             tags: tags))
         var instances: [String] = []
         for az in 1...options.natCount {
-            let instance = t.add("NatInstance\(az)", EC2.Instance(
+            let instance = t.add(az == 1 ? Self.firstInstanceId : "NatInstance\(az)", EC2.Instance(
                 imageId: .ref(Self.imageParameter), instanceType: options.natInstanceType,
                 networkInterfaces: [.init(subnetId: .ref(publicSide.subnets[az - 1]), groupSet: [.getAtt(group, "GroupId")],
                                           associatePublicIpAddress: true)],

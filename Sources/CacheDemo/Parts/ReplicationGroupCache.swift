@@ -16,9 +16,9 @@ extension ReplicationGroupCache {
         [ElastiCache.ReplicationGroup.type: ("the cache is emptied and its endpoint changes", true),
          ElastiCache.SubnetGroup.type: ("the cache that uses it is replaced with it: emptied, with a new endpoint", true)]
     }
-    static var leakKinds: [CacheLeakKind] {
-        [CacheLeakKind(kind: "cache replication group", billable: true, resourceType: ElastiCache.ReplicationGroup.type) {
-            try $0.replicationGroups($1)
+    static var leakKinds: [LeakKind] {
+        [LeakKind(kind: "cache replication group", billable: true, resourceType: ElastiCache.ReplicationGroup.type) { q, ids, _ in
+            try q.replicationGroups(ids)
         }]
     }
 

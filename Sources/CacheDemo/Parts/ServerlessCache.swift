@@ -13,9 +13,9 @@ struct ServerlessCache: CachePart {
     static var replacementConsequences: [String: (String, stateful: Bool)] {
         [ElastiCache.ServerlessCache.type: ("the serverless cache is emptied and its endpoint changes", true)]
     }
-    static var leakKinds: [CacheLeakKind] {
-        [CacheLeakKind(kind: "serverless cache", billable: true, resourceType: ElastiCache.ServerlessCache.type) {
-            try $0.serverlessCaches($1)
+    static var leakKinds: [LeakKind] {
+        [LeakKind(kind: "serverless cache", billable: true, resourceType: ElastiCache.ServerlessCache.type) { q, ids, _ in
+            try q.serverlessCaches(ids)
         }]
     }
 

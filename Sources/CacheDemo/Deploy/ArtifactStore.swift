@@ -75,6 +75,32 @@ public struct ArtifactStore: Sendable {
         try s3.putObjectTagging(bucket, key: key, tags: [Self.retiredTag])
     }
 
+    /// The code key a stack's parameters name, when the code is in this bucket (ours to check
+    /// and retire; code elsewhere is someone else's).
+    func codeKey(in parameters: [String: String]) -> String? {
+        parameters[CacheStack.ParameterName.codeBucket] == bucket ? parameters[CacheStack.ParameterName.codeKey] : nil
+    }
+
+    /// Before an update away from the live code: a failed update rolls the function back to
+    /// it, which fails (UPDATE_ROLLBACK_FAILED) if it is gone; said before anything changes.
+    func warnIfGone(_ liveKey: String?, replacedBy next: String, progress: DeployProgress) throws {
+        guard let liveKey, liveKey != next, !(try s3.headObject(bucket, key: liveKey)) else { return }
+        progress.info("warning: the code the stack runs now (s3://\(bucket)/\(liveKey)) is gone from the bucket; "
+            + "if this update fails, CloudFormation cannot roll the function back (UPDATE_ROLLBACK_FAILED)")
+    }
+
+    /// Code about to be deployed again (an override naming an earlier artifact) is live: no longer retired.
+    func unretire(key: String) { try? s3.deleteObjectTagging(bucket, key: key) }
+
+    /// After a successful update: the code the stack ran before is no rollback target any
+    /// more, so it may expire; a failure to mark it is said, not fatal.
+    func retireAfterUpdate(previous: String?, now: String?, progress: DeployProgress) {
+        guard let previous, previous != now else { return }
+        do { try retire(key: previous) } catch {
+            progress.info("note: could not mark s3://\(bucket)/\(previous) for expiry: \(error)")
+        }
+    }
+
     /// Whether a key is marked for expiry.
     public func isRetired(key: String) throws -> Bool {
         try s3.objectTagging(bucket, key: key)[Self.retiredTag.key] == Self.retiredTag.value

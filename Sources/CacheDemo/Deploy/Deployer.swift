@@ -165,14 +165,8 @@ public struct Deployer: Sendable {
                 resharded = step
             }
         }
-        // The code the stack runs now, when it is in this bucket (ours to check and retire).
-        let liveKey = live.flatMap { $0.parameters[CacheStack.ParameterName.codeBucket] == store.bucket
-            ? $0.parameters[CacheStack.ParameterName.codeKey] : nil }
-        if let liveKey, liveKey != (o.parameterOverrides[CacheStack.ParameterName.codeKey] ?? key),
-           !(try store.s3.headObject(store.bucket, key: liveKey)) {
-            progress.info("warning: the code the stack runs now (s3://\(store.bucket)/\(liveKey)) is gone from the bucket; "
-                + "if this update fails, CloudFormation cannot roll the function back (UPDATE_ROLLBACK_FAILED)")
-        }
+        let liveKey = store.codeKey(in: live?.parameters ?? [:])
+        try store.warnIfGone(liveKey, replacedBy: o.parameterOverrides[CacheStack.ParameterName.codeKey] ?? key, progress: progress)
         var parameters = [CacheStack.ParameterName.codeBucket: store.bucket, CacheStack.ParameterName.codeKey: key]
         if model.parameters[CacheAuthPart.userIdParameter] != nil {
             parameters[CacheAuthPart.userIdParameter] = Self.cacheUserId(stack: o.stackName)
@@ -187,10 +181,9 @@ public struct Deployer: Sendable {
             if let own = parameters[k], own != v { progress.info("note: --parameter-overrides \(k)=\(v) replaces what deploy would set (\(own))") }
         }
         parameters.merge(o.parameterOverrides) { $1 }
-        // The code the stack will run (an override may name other code than the upload).
-        let deployedKey = parameters[CacheStack.ParameterName.codeBucket] == store.bucket
-            ? parameters[CacheStack.ParameterName.codeKey] : nil
-        if let deployedKey, deployedKey != key { try? store.s3.deleteObjectTagging(store.bucket, key: deployedKey) }
+        // The code the stack will run (an override may name other code than the upload): live again.
+        let deployedKey = store.codeKey(in: parameters)
+        if let deployedKey, deployedKey != key { store.unretire(key: deployedKey) }
         var tags = ["app": "cachedemo"]
         tags.merge(o.tags) { $1 }
         let capabilities = Self.capabilities(of: model)
@@ -215,12 +208,7 @@ public struct Deployer: Sendable {
             result.changes = resharded.changes + result.changes
         }
         guard result.executed else { return result }
-        // The code the stack ran before is no rollback target any more: let it expire.
-        if let liveKey, liveKey != deployedKey {
-            do { try store.retire(key: liveKey) } catch {
-                progress.info("note: could not mark s3://\(store.bucket)/\(liveKey) for expiry: \(error)")
-            }
-        }
+        store.retireAfterUpdate(previous: liveKey, now: deployedKey, progress: progress)
         return result
     }
 

@@ -73,103 +73,17 @@ public final class LocalRuntime: @unchecked Sendable {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for file in files { try Data(file.contents.utf8).write(to: folder.appendingPathComponent(file.name)) }
         }
-        if options.cacheShape != .primary {
-            return try startWithCluster(dir: dir, certs: certs, token: token, node: node, redisServer: redisServer,
+        let context = LocalCacheContext(dir: dir, certs: certs, token: token, node: node, redisServer: redisServer,
                                         localDir: localDir, path: path, log: log)
-        }
-        let redisPort = try Loopback.freePort()
-        let config = """
-            bind 127.0.0.1
-            port 0
-            tls-port \(redisPort)
-            tls-cert-file \(certs.cert)
-            tls-key-file \(certs.key)
-            tls-ca-cert-file \(certs.ca)
-            tls-auth-clients no
-            requirepass \(token)
-            save ""
-            appendonly no
-            dir \(dir.path)
-            """
-        let configURL = dir.appendingPathComponent("redis.conf")
-        _ = FileManager.default.createFile(atPath: configURL.path, contents: Data(config.utf8),
-                                       attributes: [.posixPermissions: 0o600])
-        try children.startServer("redis-server", what: "redis-server", port: redisPort, executable: redisServer,
-                                 arguments: [configURL.path], log: log)
-        let redisURL = "rediss://127.0.0.1:\(redisPort)"
-
-        // How the function reaches the cache: redis-server's own token, or (IAM) through a proxy
-        // that checks the IAM tokens the function signs with this run's key pair, as ElastiCache
-        // checks them, before anything reaches redis-server.
-        var cacheEnvironment = [FunctionEnvironment.redisURL: redisURL, FunctionEnvironment.authToken: token]
-        if options.cacheAuth == .iam {
-            let proxyPort = try Loopback.freePort()
-            let purge = try purgeCredentials()
-            let iam = ["IAM_USER": Self.iamUser, "IAM_CACHE_NAME": Self.iamCacheName, "IAM_REGION": purge.region,
-                       "IAM_ACCESS_KEY_ID": purge.accessKeyId, "IAM_SECRET_ACCESS_KEY": purge.secretAccessKey]
-            try children.startServer("iam-proxy", what: "the IAM auth proxy", port: proxyPort, executable: node,
-                                     arguments: [localDir.appendingPathComponent("iam-proxy.mjs").path],
-                                     environment: ["PORT": String(proxyPort), "PATH": path, "TLS_CERT_FILE": certs.cert,
-                                                   "TLS_KEY_FILE": certs.key, "REDIS_PORT": String(redisPort),
-                                                   "REDIS_CA_FILE": certs.ca, "REDIS_PASSWORD": token].merging(iam) { a, _ in a },
-                                     log: log)
-            cacheEnvironment = [FunctionEnvironment.redisURL: "rediss://127.0.0.1:\(proxyPort)", FunctionEnvironment.authMode: "iam",
-                                FunctionEnvironment.username: Self.iamUser, FunctionEnvironment.iamCacheName: Self.iamCacheName,
-                                // Lambda's role credentials, here the run's key pair.
-                                "AWS_REGION": purge.region, "AWS_ACCESS_KEY_ID": purge.accessKeyId,
-                                "AWS_SECRET_ACCESS_KEY": purge.secretAccessKey]
-        }
+        // One local cache per shape: one redis-server (behind an IAM-checking proxy with
+        // --cache-auth iam), or a real Redis Cluster (the serverless stand-in is a one-node one).
+        let cache = options.cacheShape == .primary ? try startRedisServer(context) : try startRedisCluster(context)
         return try startFunction(dir: dir, certs: certs, node: node, localDir: localDir, path: path,
-                                 cacheEnvironment: cacheEnvironment, clusterPorts: [], log: log)
-    }
-
-    /// A real Redis Cluster (or the serverless stand-in: one node holding every slot, with an
-    /// RBAC user), TLS on clients, the bus and replication, AUTH on every node; then the function.
-    private func startWithCluster(dir: URL, certs: LocalCertificates.Paths, token: String, node: String, redisServer: String,
-                                  localDir: URL, path: String, log: FileHandle?) throws -> Endpoints {
-        let (shards, replicas, serverless): (Int, Int, Bool)
-        switch options.cacheShape {
-        case .sharded(let n, let r): (shards, replicas, serverless) = (n, r, false)
-        default: (shards, replicas, serverless) = (1, 0, true)
-        }
-        let count = shards * (1 + replicas)
-        var ports: [Int] = []
-        while ports.count < count {
-            let port = try Loopback.freePort()
-            // Each node's cluster bus listens on its port + 10000.
-            if port + 10000 <= 65535, !ports.contains(port), Loopback.isFree(port: port + 10000) { ports.append(port) }
-        }
-        let ready = try Loopback.freePort()
-        let user = (name: Self.iamUser, password: Crypto.randomBytes(24).hex)
-        var environment = ["SHARDS": String(shards), "REPLICAS": String(replicas),
-                           "PORTS": ports.map(String.init).joined(separator: ","), "DIR": dir.appendingPathComponent("cluster").path,
-                           "TLS_CERT_FILE": certs.cert, "TLS_KEY_FILE": certs.key, "TLS_CA_FILE": certs.ca,
-                           "REDIS_PASSWORD": token, "PORT": String(ready), "PATH": path,
-                           "REDIS_SERVER": options.redisServer]
-        if serverless {
-            environment["USERS"] = "\(user.name):\(user.password)"
-            environment["USER_ACCESS"] = CacheAuthPart.serverlessAccessString  // what the stack's user may do
-        }
-        try children.start("redis-cluster", executable: node, arguments: [localDir.appendingPathComponent("redis-cluster.mjs").path],
-                           environment: environment, log: log)
-        // Creating a cluster takes seconds (each replica syncs): wait for its ready port.
-        try Loopback.waitUntilListening(port: ready, timeout: 60, what: "the Redis Cluster") { children.isRunning("redis-cluster") }
-        // The shape's own settings, as the stack gives them to the function (REDIS_CLUSTER, REDIS_SERVERLESS).
-        var shape = StackOptions()
-        shape.cacheShape = options.cacheShape
-        var cacheEnvironment = shape.cachePart.functionEnvironment.compactMapValues { v -> String? in
-            if case .string(let s) = v { return s }
-            return nil
-        }
-        cacheEnvironment[FunctionEnvironment.redisURL] = "rediss://127.0.0.1:\(ports[0])"
-        cacheEnvironment[FunctionEnvironment.authToken] = serverless ? user.password : token
-        if serverless { cacheEnvironment[FunctionEnvironment.username] = user.name }
-        return try startFunction(dir: dir, certs: certs, node: node, localDir: localDir, path: path,
-                                 cacheEnvironment: cacheEnvironment, clusterPorts: ports, log: log)
+                                 cacheEnvironment: cache.environment, clusterPorts: cache.ports, log: log)
     }
 
     /// This run's key pair (purges are signed with it; IAM auth tokens too), made once.
-    private func purgeCredentials() throws -> LocalPurgeCredentials {
+    func purgeCredentials() throws -> LocalPurgeCredentials {
         if let purge = purgeKeys { return purge }
         let purge = LocalPurgeCredentials.generate()
         purgeKeys = purge
@@ -257,36 +171,5 @@ extension LocalRuntime {
                 : "\(flag) \(given) is not on PATH; give its full path, or \(install)")
         }
         return found
-    }
-}
-
-/// A throwaway CA and a server certificate for 127.0.0.1, made with the openssl tool.
-enum LocalCertificates {
-    struct Paths {
-        let ca: String
-        let cert: String
-        let key: String
-    }
-
-    static func make(in dir: URL, openssl: String) throws -> Paths {
-        func run(_ args: [String]) throws {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: openssl)
-            p.arguments = args
-            p.currentDirectoryURL = dir
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            guard p.terminationStatus == 0 else { throw LocalError("openssl \(args[0]) failed making the local certificates") }
-        }
-        try run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "7", "-subj", "/CN=cachedemo local CA",
-                 "-keyout", "ca.key", "-out", "ca.pem"])
-        try run(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "redis.key", "-out", "redis.csr"])
-        try Data("subjectAltName=IP:127.0.0.1,DNS:localhost\n".utf8).write(to: dir.appendingPathComponent("san.ext"))
-        try run(["x509", "-req", "-in", "redis.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "7",
-                 "-extfile", "san.ext", "-out", "redis.pem"])
-        return Paths(ca: dir.appendingPathComponent("ca.pem").path, cert: dir.appendingPathComponent("redis.pem").path,
-                     key: dir.appendingPathComponent("redis.key").path)
     }
 }

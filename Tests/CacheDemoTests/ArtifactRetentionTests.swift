@@ -9,15 +9,20 @@ import TestSupport
 /// object has expired the stack ends in UPDATE_ROLLBACK_FAILED. Only retired code may expire.
 @Suite(.serialized) struct ArtifactRetentionTests {
     let emulator = Emulator.shared
-    var bucket: String { ArtifactStore.defaultBucket(account: emulator.account, region: "us-east-1") }
+    /// A region of its own: the default bucket is per account and region, and other suites'
+    /// deploys in us-east-1 would otherwise update this test's old lifecycle rule first.
+    static let region = "us-west-2"
+    var bucket: String { ArtifactStore.defaultBucket(account: emulator.account, region: Self.region) }
 
-    func run(_ args: [String]) throws -> ProcessResult { try cachedemo(args, environment: emulator.environment) }
+    func run(_ args: [String]) throws -> ProcessResult {
+        try cachedemo(args, environment: emulator.environment.merging(["AWS_REGION": Self.region]) { $1 })
+    }
     func json(_ r: ProcessResult) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stderr)")
     }
 
     @Test func liveCodeNeverExpiresAndReplacedCodeIsRetired() throws {
-        let s3 = S3(client: try emulator.client())
+        let s3 = S3(client: try emulator.client(region: Self.region))
         let store = ArtifactStore(s3: s3, bucket: bucket)
         let stack = "keep-\(UUID().uuidString.prefix(6).lowercased())"
         let package = try LambdaPackage.build()
@@ -32,7 +37,7 @@ import TestSupport
             <Filter><Prefix>cachedemo/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration>\
             </Rule></LifecycleConfiguration>
             """.utf8)
-        _ = try emulator.client().send(.s3, method: "PUT", query: [("lifecycle", "")],
+        _ = try emulator.client(region: Self.region).send(.s3, method: "PUT", query: [("lifecycle", "")],
                                        headers: [("Content-MD5", Data(Crypto.md5(oldRule)).base64EncodedString())],
                                        body: .data(oldRule), bucket: bucket)
 

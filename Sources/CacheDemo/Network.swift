@@ -34,14 +34,12 @@ struct Network {
 /// tables exist, its gateways or instances and each table's default route; its words in the
 /// template's description and `cost --compare`, its cost lines, how a deployed template shows
 /// it, what replacing its resources loses, and what the leak check asks for.
-protocol EgressPart: Sendable {
+protocol EgressPart: StackPart {
     init(options: StackOptions)
     /// The mode it is (nil: a VPC of your own, whose routes carry egress).
     static var mode: StackOptions.Egress? { get }
     /// Whether a deployed template's resources are this mode's.
     static func recognizes(_ resources: [String: Any]) -> Bool
-    static var replacementConsequences: [String: (String, stateful: Bool)] { get }
-    static var leakKinds: [LeakKind] { get }
 
     /// Resources the subnets need first; nil when the subnets stay IPv4-only.
     func addAddressing(to t: inout Template, vpc: String) -> SubnetIPv6?
@@ -70,19 +68,8 @@ enum EgressParts {
         all.first { $0.mode != nil && $0.recognizes(resources) }?.mode ?? .natGateway
     }
 
-    static var replacementConsequences: [String: (String, stateful: Bool)] {
-        var out: [String: (String, stateful: Bool)] = [:]
-        for part in all { out.merge(part.replacementConsequences) { first, _ in first } }
-        return out
-    }
-
-    static var leakKinds: [LeakKind] {
-        var seen = Set<String>(), kinds: [LeakKind] = []
-        for part in all {
-            for kind in part.leakKinds where seen.insert(kind.kind).inserted { kinds.append(kind) }
-        }
-        return kinds
-    }
+    static var replacementConsequences: [String: (String, stateful: Bool)] { PartList.consequences(all) }
+    static var leakKinds: [LeakKind] { PartList.leakKinds(all) }
 }
 
 /// The IPv6 /64 each subnet takes from the VPC's Amazon-provided block.

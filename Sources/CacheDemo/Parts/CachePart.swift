@@ -6,7 +6,7 @@ import CloudFormation
 /// function's settings for it, how it is named, drawn and priced, how it is recognized in a
 /// deployed template, which changes it takes in place, what replacing it loses and what the
 /// leak check asks for. Adding a shape is a new type and a line in `CacheParts.all`.
-protocol CachePart: Sendable {
+protocol CachePart: StackPart {
     /// The options it is built from (its shape is `options.cacheShape`).
     var options: StackOptions { get }
     init(options: StackOptions)
@@ -17,10 +17,6 @@ protocol CachePart: Sendable {
     static var resourceType: String { get }
     /// Its shape, read off its deployed cache resource's properties.
     static func shape(deployedProperties: [String: Any]) -> StackOptions.CacheShape
-    /// What replacing each of its resource types loses, and whether that is state.
-    static var replacementConsequences: [String: (String, stateful: Bool)] { get }
-    /// What the leak check asks the services for after a destroy.
-    static var leakKinds: [LeakKind] { get }
 
     /// In a phrase: "one primary", "a 3-shard cluster", "ElastiCache Serverless".
     var name: String { get }
@@ -48,6 +44,32 @@ protocol CachePart: Sendable {
     /// or refused with what to do; and what to say first.
     func change(from deployed: CacheShapeChange.Deployed) -> CacheShapeChange
     func note(changingFrom deployed: CacheShapeChange.Deployed) -> String?
+}
+
+/// What every part of the stack (a cache shape, a way out) says about the resources it adds,
+/// for the consumers that read them all: the change-set report and destroy's leak check.
+protocol StackPart: Sendable {
+    /// What replacing each of its resource types loses, and whether that is state.
+    static var replacementConsequences: [String: (String, stateful: Bool)] { get }
+    /// What the leak check asks the services for after a destroy.
+    static var leakKinds: [LeakKind] { get }
+}
+
+/// A list of parts' answers, each once: the first part to name a type (or a kind) says it.
+enum PartList {
+    static func consequences(_ parts: [any StackPart.Type]) -> [String: (String, stateful: Bool)] {
+        var out: [String: (String, stateful: Bool)] = [:]
+        for part in parts { out.merge(part.replacementConsequences) { first, _ in first } }
+        return out
+    }
+
+    static func leakKinds(_ parts: [any StackPart.Type]) -> [LeakKind] {
+        var seen = Set<String>(), kinds: [LeakKind] = []
+        for part in parts {
+            for kind in part.leakKinds where seen.insert(kind.kind).inserted { kinds.append(kind) }
+        }
+        return kinds
+    }
 }
 
 /// A kind of resource the leak check looks for: what it is called, whether it bills by the
@@ -80,18 +102,6 @@ enum CacheParts {
         return nil
     }
 
-    /// Every part's replacement consequences, and every part's leak kinds, once each.
-    static var replacementConsequences: [String: (String, stateful: Bool)] {
-        var out: [String: (String, stateful: Bool)] = [:]
-        for part in all { out.merge(part.replacementConsequences) { first, _ in first } }
-        return out
-    }
-
-    static var leakKinds: [LeakKind] {
-        var seen = Set<String>(), kinds: [LeakKind] = []
-        for part in all {
-            for kind in part.leakKinds where seen.insert(kind.resourceType).inserted { kinds.append(kind) }
-        }
-        return kinds
-    }
+    static var replacementConsequences: [String: (String, stateful: Bool)] { PartList.consequences(all) }
+    static var leakKinds: [LeakKind] { PartList.leakKinds(all) }
 }

@@ -111,9 +111,11 @@ public enum RegionResolver {
         throw ConfigError("no AWS region is set; pass --region, set AWS_REGION, or add 'region = ...' to your profile")
     }
 
+    /// Whether the text is a region name's shape (us-east-1, eu-central-2, us-gov-west-1).
+    public static func isRegionName(_ region: String) -> Bool { UserInput.matches(region, #"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}"#) }
+
     static func validated(_ region: String, _ source: String) throws(ConfigError) -> String {
-        let ok = UserInput.matches(region, #"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}"#)
-        guard ok else { throw ConfigError("\(source) \(UserInput.quoted(region)) is not an AWS region name (e.g. us-east-1)") }
+        guard isRegionName(region) else { throw ConfigError("\(source) \(UserInput.quoted(region)) is not an AWS region name (e.g. us-east-1)") }
         return region
     }
 }

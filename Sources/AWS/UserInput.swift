@@ -18,7 +18,8 @@ public enum UserInput {
         return "'\(shown)'\(length)"
     }
 
-    /// Control characters as Swift escapes (`\n`, `\t`, `\u{1B}`); everything else as is.
+    /// Control and format characters as Swift escapes (`\n`, `\t`, `\u{1B}`, `\u{200B}`);
+    /// everything else as is.
     public static func escaped(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
@@ -26,9 +27,8 @@ public enum UserInput {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.properties.generalCategory == .control
-                || scalar.properties.generalCategory == .lineSeparator
-                || scalar.properties.generalCategory == .paragraphSeparator:
+            // Format characters too: a zero-width space or a bidi override would hide in the line.
+            case _ where [.control, .format, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory):
                 out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
             default: out.unicodeScalars.append(scalar)
             }

@@ -139,8 +139,6 @@ public struct StackOptions: Sendable, Equatable {
     /// Private subnets the cache needs: a serverless cache spans at least two AZs, so a
     /// single-AZ stack gets a second private subnet for it alone.
     public var privateSubnetCount: Int { max(availabilityZoneCount, cachePart.minimumAZs) }
-    /// The zones the stack's subnets must span: the layout's, or more where the cache needs them.
-    public var requiredZoneCount: Int { privateSubnetCount }
     /// The part that builds this cache shape (one primary, sharded, serverless).
     var cachePart: any CachePart { CacheParts.part(for: self) }
     /// NAT gateways or NAT instances, whichever the egress mode uses; none for IPv6 or a VPC of one's own.

@@ -19,7 +19,7 @@ struct AWSOptions: ParsableArguments {
     /// A region given as a flag must look like one (us-east-1, eu-central-2, us-gov-west-1):
     /// a usage error in every command, before any file is read or call made.
     func validate() throws {
-        if let region, !UserInput.matches(region, #"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}"#) {
+        if let region, !RegionResolver.isRegionName(region) {
             throw ValidationError("--region \(UserInput.quoted(region)) is not an AWS region name; use one like us-east-1")
         }
         if let profile, profile.isEmpty { throw ValidationError("--profile is empty; name a profile or leave the flag out") }

@@ -158,10 +158,12 @@ final class SignalWatcher: @unchecked Sendable {
             Interruption.shared.request(signal: sig)
             runtime.children.terminateAll()
             watcher.stopped.signal()
+            // The main thread's clean-up hung: leave without it (no lock taken, no file removed
+            // under a thread still writing). The children die with us (parent-death signal) and
+            // the next run removes the folder.
             DispatchQueue.global().asyncAfter(deadline: .now() + watchdogSeconds) {
-                runtime.stop()
-                writeStderr("cachedemo local stopped\n")
-                exit(128 + sig)
+                writeStderr("cachedemo local stopped (its clean-up did not finish; the next run removes its files)\n")
+                _exit(128 + sig)
             }
         }
         return watcher

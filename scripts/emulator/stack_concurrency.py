@@ -7,15 +7,17 @@ carries the ClientRequestToken of the operation that wrote it. So two deploys of
 both "succeed" and one is silently lost, which is what the tests must be able to catch.
 
 What AWS does, and this module does too:
-- a change set name is unique per stack; CREATE only for a new stack or one in
-  REVIEW_IN_PROGRESS (AlreadyExistsException);
+- a change set name is unique per stack (AlreadyExistsException); CREATE only for a new
+  stack or one in REVIEW_IN_PROGRESS (a ValidationError: "Stack [x] already exists and
+  cannot be created again with the changeSet [y].");
 - ExecuteChangeSet on a stack in another operation is a ValidationError ("... is in
   UPDATE_IN_PROGRESS state and can not be updated."); executing a change set deletes the
   stack's other change sets, "because they aren't valid for the updated stack", so a
   stale one is ChangeSetNotFound when executed or described;
 - every event an ExecuteChangeSet, DeleteStack, CreateStack or UpdateStack writes carries
   the ClientRequestToken that call was given.
-The checks and the state change happen under one lock: the server answers on threads.
+The checks and the busy mark happen under one lock (the server answers on threads); the
+execution itself runs outside it, and a failed one leaves the stack rolled back, not busy.
 """
 import threading
 
@@ -48,8 +50,8 @@ def apply():
             if any(c.stack_name == stack_name and c.change_set_name == change_set_name for c in self.change_sets.values()):
                 raise AlreadyExistsException(f"ChangeSet {change_set_name} already exists")
             if change_set_type == "CREATE" and live:
-                raise AlreadyExistsException(f"Stack [{stack_name}] already exists and cannot be created again "
-                                             f"with the changeSet [{change_set_name}].")
+                raise ValidationError(message=f"Stack [{stack_name}] already exists and cannot be created again "
+                                              f"with the changeSet [{change_set_name}].")
             return create(self, stack_name, change_set_name, *args, change_set_type=change_set_type, **kwargs)
 
     describe = backend.describe_change_set
@@ -79,7 +81,14 @@ def apply():
                 if other is not stack and other.status == "REVIEW_IN_PROGRESS":
                     del self.stacks[other.stack_id]
             stack.status = f"{change_set.change_set_type}_IN_PROGRESS"
-        execute(self, change_set_name, stack_name)
+        try:
+            execute(self, change_set_name, stack_name)
+        except Exception:
+            # moto's engine fails the call itself; the stack must not stay busy for ever (AWS
+            # rolls back: ROLLBACK_COMPLETE after a create, UPDATE_ROLLBACK_COMPLETE after an update).
+            if stack.status.endswith("_IN_PROGRESS"):
+                stack.status = "ROLLBACK_COMPLETE" if change_set.change_set_type == "CREATE" else "UPDATE_ROLLBACK_COMPLETE"
+            raise
 
     backend.create_change_set = create_change_set
     backend.describe_change_set = describe_change_set

@@ -73,17 +73,18 @@ public struct Deployer: Sendable {
     /// set stale (CloudFormation refuses to run it then): never a lost update reported as done.
     public func deploy(_ options: Options) throws -> Result {
         var attempt = 1
+        var uploaded = false  // by an earlier attempt: a replan finds the code already there
         while true {
             do {
-                return try deployOnce(options)
+                return try deployOnce(options, uploadedEarlier: &uploaded)
             } catch let conflict as StackConflict {
                 guard options.waitForPending else {
                     throw DeployError(.failed, "stack \(options.stackName) is busy with another operation (\(conflict.reason)); "
-                        + "nothing of this deploy ran. Try again when it is done, or drop --no-wait-for-pending to wait")
+                        + "this deploy's change set did not run. Try again when it is done, or drop --no-wait-for-pending to wait")
                 }
                 guard attempt < options.replans else {
                     throw DeployError(.failed, "stack \(options.stackName) kept changing under this deploy (\(attempt) plans, "
-                        + "each made stale: \(conflict.reason)); nothing of it ran. Try again when the other deploys are done")
+                        + "each made stale: \(conflict.reason)); its last change set did not run. Try again when the other deploys are done")
                 }
                 attempt += 1
                 progress.info("stack \(options.stackName) changed while this deploy was planning (\(conflict.reason)); "
@@ -104,14 +105,16 @@ public struct Deployer: Sendable {
             switch e.code {
             case "AlreadyExistsException", "AlreadyExists", "InvalidChangeSetStatus", "ChangeSetNotFound", "ChangeSetNotFoundException":
                 return StackConflict(reason: e.message.isEmpty ? e.code : e.message)
-            case "ValidationError" where e.message.contains("_IN_PROGRESS state"):
+            // AWS answers a CREATE change set for a stack another deploy just made with a
+            // ValidationError ("Stack [x] already exists and cannot be created again ...").
+            case "ValidationError" where e.message.contains("_IN_PROGRESS state") || e.message.contains("already exists"):
                 return StackConflict(reason: e.message)
             default: return nil
             }
         }
     }
 
-    func deployOnce(_ options: Options) throws -> Result {
+    func deployOnce(_ options: Options, uploadedEarlier: inout Bool) throws -> Result {
         let started = clock.now()
         let o = keepingDeployedChoices(options)
         let model = try CacheStack(options: o.stack).template()
@@ -124,8 +127,10 @@ public struct Deployer: Sendable {
                                   bucket: o.artifactBucket ?? ArtifactStore.defaultBucket(account: identity.account, region: session.region))
         if o.artifactBucket == nil { try store.ensureBucket(progress: progress) }
         let package = try LambdaPackage.build()
-        let (key, uploaded) = try store.upload(package, stack: o.stackName)
-        progress.info(uploaded ? "uploaded s3://\(store.bucket)/\(key) (\(package.size) bytes)"
+        let (key, uploadedNow) = try store.upload(package, stack: o.stackName)
+        let uploaded = uploadedNow || uploadedEarlier
+        uploadedEarlier = uploaded
+        progress.info(uploadedNow ? "uploaded s3://\(store.bucket)/\(key) (\(package.size) bytes)"
                       : "code unchanged (s3://\(store.bucket)/\(key) already there)")
 
         let template = try model.rendered(as: .json)
@@ -216,7 +221,10 @@ public struct Deployer: Sendable {
     /// REVIEW_IN_PROGRESS, which goes too, so nothing is left behind.
     func withdraw(changeSet id: String, of stackName: String, type: String, stackId: String) {
         try? cfn.deleteChangeSet(id, stackName: stackName)
-        if type == "CREATE" { try? cfn.deleteStack(stackId, clientToken: UUID().uuidString) }
+        // Only a stack still empty: once another deploy executed its own CREATE change set on
+        // it, the stack is that deploy's, and deleting it would cancel that create.
+        guard type == "CREATE", let stack = try? cfn.describeStack(stackId), stack.status == "REVIEW_IN_PROGRESS" else { return }
+        try? cfn.deleteStack(stackId, clientToken: UUID().uuidString)
     }
 
     /// Before anything is uploaded: can the function reach the upstream the way the options say?

@@ -30,7 +30,8 @@ public struct ExistingNetworkCheck: Sendable {
             }
             subnets.append(subnet)
         }
-        if options.requiredZoneCount > 1, Set(subnets.map(\.availabilityZone)).count < options.requiredZoneCount {
+        // The zones the private subnets must span: the layout's, or more where the cache needs them.
+        if options.privateSubnetCount > 1, Set(subnets.map(\.availabilityZone)).count < options.privateSubnetCount {
             throw DeployError(.failed, "\(options.serverless ? "--serverless" : "--multi-az") needs subnets in two availability zones; \(own.subnetIds.joined(separator: ", ")) "
                 + "are all in \(subnets.first?.availabilityZone ?? "one zone"); add a subnet in another zone")
         }

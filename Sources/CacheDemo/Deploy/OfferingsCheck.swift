@@ -23,10 +23,16 @@ public struct OfferingsCheck: Sendable {
 
     /// NAT instance k sits in the stack's k-th zone, as `Fn::GetAZs` orders them.
     func checkNatInstanceType(_ o: StackOptions) throws {
-        let zones = Array(try offerings.stackZones().prefix(o.natInstanceCount))
-        guard !zones.isEmpty else { return }
         let candidates = [o.natInstanceType] + Self.natAlternatives.filter { $0 != o.natInstanceType }
-        let offered = try offerings.instanceTypes(candidates, in: zones)
+        let zones: [String], offered: [String: Set<String>]
+        do {
+            zones = Array(try offerings.stackZones().prefix(o.natInstanceCount))
+            offered = try offerings.instanceTypes(candidates, in: zones)
+        } catch let e as AWSError {
+            progress.info("note: could not ask EC2 which zones offer \(o.natInstanceType) (\(e.code)); deploying without that check")
+            return
+        }
+        guard !zones.isEmpty else { return }
         guard let zone = zones.first(where: { offered[$0]?.contains(o.natInstanceType) != true }) else { return }
         let instead = candidates.dropFirst().first { type in zones.allSatisfy { offered[$0]?.contains(type) == true } }
         throw DeployError(.failed, "--nat-instance-type \(o.natInstanceType) is not offered in \(zone), "

@@ -91,6 +91,11 @@ public struct StackWatcher: Sendable {
                     lastChange = clock.now()
                     reportedQuiet = false
                 }
+                // Our own operation's end, whatever the stack is doing now: another operation
+                // may already have begun after it (a waiting deploy), and is not ours to wait for.
+                if token != nil, let own = newEvents.last(where: { $0.type == "AWS::CloudFormation::Stack" && StackStatus.isTerminal($0.status) }) {
+                    return Outcome(status: own.status, events: newEvents, rootCause: Self.rootCause(newEvents))
+                }
                 let stack = try cfn.describeStack(stackId)
                 let status = stack?.status ?? (operation == .delete ? "DELETE_COMPLETE" : "UNKNOWN")
                 if StackStatus.isTerminal(status) {

@@ -46,7 +46,7 @@ extension CacheStack {
             securityGroupEgress: [EC2.Rule(ipProtocol: "icmp", port: -1, cidrIp: "127.0.0.1/32",
                                            description: "no egress")],
             tags: Self.tags))
-        let ids = options.cachePart.addResources(to: &t, network: network, auth: auth, securityGroup: cacheGroup)
+        let ids = options.cachePart.addResources(to: &t, network: network, auth: auth, securityGroup: cacheGroup, plan: plan)
         t.outputs[OutputName.cacheEndpoint] = .init(
             .join(":", [ids.address, ids.port]),
             description: ids.cluster ? "The cache's configuration endpoint (host:port), reachable from inside the VPC only"

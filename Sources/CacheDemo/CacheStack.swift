@@ -3,6 +3,8 @@ import CloudFormation
 /// Builds the cachedemo stack — network, cache, function, HTTP API — as a typed template.
 public struct CacheStack {
     public let options: StackOptions
+    /// What a deploy decided from the stack it found (nothing, for `template`).
+    public let plan: DeployPlan
 
     /// Template parameters: where the function's code lives, so `template` needs no deploy.
     public enum ParameterName {
@@ -23,7 +25,10 @@ public struct CacheStack {
         public static let functionLogGroup = "FunctionLogGroupName"
     }
 
-    public init(options: StackOptions) { self.options = options }
+    public init(options: StackOptions, plan: DeployPlan = DeployPlan()) {
+        self.options = options
+        self.plan = plan
+    }
 
     /// Tags on every taggable resource, so the stack's parts can be found (and billed) by name.
     static let tags: [Tag] = [Tag("app", "cachedemo"), Tag(stackTagKey, .pseudo(.stackName))]
@@ -41,7 +46,7 @@ public struct CacheStack {
         t.parameters[ParameterName.codeKey] = Parameter(
             description: "S3 key of the Lambda zip (cachedemo deploy fills this in)",
             allowedPattern: "^.+$", constraintDescription: "a non-empty S3 key")
-        let network = Network(options: options).add(to: &t)
+        let network = Network(options: options, plan: plan).add(to: &t)
         let auth = CacheAuthPart.add(to: &t, options: options)
         let cache = addCache(to: &t, network: network, auth: auth)
         let function = addFunction(to: &t, network: network, cache: cache, auth: auth)

@@ -4,6 +4,7 @@ import CloudFormation
 /// the egress parts, or a VPC the user brings (`--vpc-id`), whose own routes carry egress.
 struct Network {
     let options: StackOptions
+    let plan: DeployPlan
 
     /// What the rest of the stack attaches to.
     struct Ids {
@@ -19,7 +20,7 @@ struct Network {
             let subnets = own.subnetIds.map { Value.string($0) }
             return Ids(vpc: .string(own.vpcId), privateSubnets: subnets, functionSubnets: subnets)
         }
-        return CreatedNetwork(options: options, egress: EgressParts.part(for: options)).add(to: &t)
+        return CreatedNetwork(options: options, plan: plan, egress: EgressParts.part(for: options)).add(to: &t)
     }
 
     /// The VPC's logical id; deploy reads a deployed stack's block by it.
@@ -86,6 +87,7 @@ struct SubnetIPv6 {
 /// The VPC the stack owns: one private subnet and route table per AZ; the egress part does the rest.
 struct CreatedNetwork {
     let options: StackOptions
+    let plan: DeployPlan
     let egress: any EgressPart
 
     func add(to t: inout Template) -> Network.Ids {
@@ -95,7 +97,7 @@ struct CreatedNetwork {
         // A stack that left over IPv6 keeps its blocks in the other modes: a subnet cannot
         // give its block up while the function's network interfaces hold addresses from it.
         let ipv6 = egress.addAddressing(to: &t, vpc: vpc)
-            ?? (options.keepIPv6Addressing ? IPv6Egress.addBlock(to: &t, vpc: vpc, subnets: options.privateSubnetCount) : nil)
+            ?? (plan.keepIPv6Addressing ? IPv6Egress.addBlock(to: &t, vpc: vpc, subnets: options.privateSubnetCount) : nil)
         let blocks = options.subnetBlocks
         var privateSubnets: [Value] = []
         var routeTables: [String] = []

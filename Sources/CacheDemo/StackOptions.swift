@@ -92,12 +92,6 @@ public struct StackOptions: Sendable, Equatable {
     public var memoryMB = 512
     public var timeoutSeconds = 10
     public var logRetentionDays = 30
-    /// Not a user choice: the first of the two updates that turn a single-AZ cache Multi-AZ
-    /// (see CacheShapeChange.replicaFirst) adds the replica with failover still off.
-    public var replicaBeforeFailover = false
-    /// Not a user choice: a stack that left over IPv6 keeps its IPv6 blocks in another egress
-    /// mode (deploy sets it from the deployed template; see CacheShapeChange.egressNote).
-    public var keepIPv6Addressing = false
 
     public init() {}
 

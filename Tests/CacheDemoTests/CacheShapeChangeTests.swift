@@ -18,11 +18,10 @@ import TestSupport
         multi.multiAZ = true
         #expect(CacheShapeChange.plan(from: deployed(), to: multi) == .replicaFirst)
         // The first step: two nodes, failover and Multi-AZ still off (AWS refuses failover without a replica).
-        multi.replicaBeforeFailover = true
-        let rendered = try CacheStack(options: multi).template().rendered(as: .json)
+        let rendered = try CacheStack(options: multi, plan: DeployPlan(replicaBeforeFailover: true)).template().rendered(as: .json)
         let first = try #require(CacheShapeChange.Deployed.from(template: rendered))
         #expect(first.nodes == 2 && !first.failover)
-        #expect(CacheShapeChange.plan(from: first, to: { var o = multi; o.replicaBeforeFailover = false; return o }()) == .direct)
+        #expect(CacheShapeChange.plan(from: first, to: multi) == .direct)
     }
 
     /// A stack created by hand from the committed YAML template is read as well as deploy's JSON.
@@ -287,9 +286,7 @@ import TestSupport
         // Back from IPv6 the blocks stay: a subnet cannot give one up while ENIs hold addresses from it.
         let back = try #require(CacheShapeChange.egressNote(from: try deployed(["--egress", "ipv6"]), to: options([])))
         #expect(back.contains("keep their IPv6 blocks"))
-        var kept = options([])
-        kept.keepIPv6Addressing = true
-        let doc = try CacheStack(options: kept).template()
+        let doc = try CacheStack(options: options([]), plan: DeployPlan(keepIPv6Addressing: true)).template()
         #expect(doc.resource("VpcIpv6CidrBlock") != nil && doc.resource("NatGateway1") != nil)
         let own = ["--vpc-id", Variant.vpc, "--subnet-ids", Variant.ownSubnets[0]]
         guard case .refused(let into) = CacheShapeChange.plan(from: natGateway, to: options(own)) else {

@@ -20,6 +20,8 @@ public struct Deployer: Sendable {
         /// Move the NAT instances to the newest Amazon Linux 2023 AMI (replaces them).
         public var refreshNatImage = false
         public var timeout: TimeInterval?
+        /// What this deploy decided from the stack it found (set by deploy, never by a flag).
+        public var plan = DeployPlan()
         /// Templates larger than this go to the bucket and are passed as TemplateURL.
         public var templateBodyLimit = Deployer.templateBodyLimit
         /// The start of the ClientRequestToken of every stack operation this deploy runs (each
@@ -117,7 +119,7 @@ public struct Deployer: Sendable {
     func deployOnce(_ options: Options, uploadedEarlier: inout Bool) throws -> Result {
         let started = clock.now()
         let o = keepingDeployedChoices(options)
-        let model = try CacheStack(options: o.stack).template()
+        let model = try CacheStack(options: o.stack, plan: o.plan).template()
         try Self.checkOverrides(o.parameterOverrides, of: model)
         let identity = try STS(client: session.client).getCallerIdentity()
         progress.info("deploying stack \(o.stackName) to account \(identity.account), region \(session.region)")
@@ -144,7 +146,7 @@ public struct Deployer: Sendable {
         let deployedBody = try live.flatMap { try cfn.getTemplate($0.id) }
         let deployed = deployedBody.flatMap(CacheShapeChange.Deployed.from)
         var resharded: Result?
-        if !o.stack.replicaBeforeFailover, let deployed {
+        if !o.plan.replicaBeforeFailover, let deployed {
             switch CacheShapeChange.plan(from: deployed, to: o.stack) {
             case .direct:
                 if let note = CacheShapeChange.egressNote(from: deployed, to: o.stack) { progress.info("note: " + note) }
@@ -154,7 +156,7 @@ public struct Deployer: Sendable {
                 progress.info("single-AZ to Multi-AZ takes two updates: first the replica (failover off), then "
                     + "automatic failover and Multi-AZ (ElastiCache enables failover only once a replica exists)")
                 var first = o
-                first.stack.replicaBeforeFailover = true
+                first.plan.replicaBeforeFailover = true
                 let step = try deploy(first)
                 guard step.executed else { return step }  // --no-execute, or nothing to do
                 progress.info("step 1 of 2 done; now enabling automatic failover and Multi-AZ")
@@ -264,7 +266,7 @@ public struct Deployer: Sendable {
     /// - the VPC's IPv6 blocks, once it had them: a subnet cannot give its block up while the
     ///   function's network interfaces hold addresses from it.
     func keepingDeployedChoices(_ o: Options) -> Options {
-        guard !o.stack.replicaBeforeFailover, let body = try? cfn.getTemplate(o.stackName),
+        guard !o.plan.replicaBeforeFailover, let body = try? cfn.getTemplate(o.stackName),
               let resources = DeployedTemplate.parse(body)?["Resources"] as? [String: Any]
         else { return o }
         var kept = o
@@ -274,7 +276,7 @@ public struct Deployer: Sendable {
             kept.stack.cacheAuth = .token
         }
         if resources[IPv6Egress.blockId] != nil, o.stack.existingNetwork == nil {
-            kept.stack.keepIPv6Addressing = true
+            kept.plan.keepIPv6Addressing = true
         }
         return kept
     }

@@ -35,7 +35,8 @@ protocol CachePart: StackPart {
     var tradeoff: String? { get }
 
     /// Adds the cache resource and what only it needs; the ids the function reaches it by.
-    func addResources(to t: inout Template, network: Network.Ids, auth: CacheAuthPart, securityGroup: String) -> CacheStack.CacheIds
+    func addResources(to t: inout Template, network: Network.Ids, auth: CacheAuthPart, securityGroup: String,
+                      plan: DeployPlan) -> CacheStack.CacheIds
     /// What it looks like in zone `zone` of `zones` in the diagram.
     func diagramNodes(id: String, zone: Int, zones: Int) -> [StackGraph.Node]
     /// Its lines of the cost estimate.

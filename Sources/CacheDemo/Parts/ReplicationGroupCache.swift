@@ -24,7 +24,8 @@ extension ReplicationGroupCache {
 
     var minimumAZs: Int { 1 }
 
-    func addResources(to t: inout Template, network: Network.Ids, auth: CacheAuthPart, securityGroup: String) -> CacheStack.CacheIds {
+    func addResources(to t: inout Template, network: Network.Ids, auth: CacheAuthPart, securityGroup: String,
+                      plan: DeployPlan) -> CacheStack.CacheIds {
         let tags = CacheStack.tags
         let subnetGroup = t.add("CacheSubnetGroup", ElastiCache.SubnetGroup(
             description: "cachedemo cache subnets", subnetIds: network.privateSubnets, tags: tags))
@@ -36,8 +37,8 @@ extension ReplicationGroupCache {
             replicationGroupDescription: "cachedemo read-through cache",
             engine: options.engine.rawValue, engineVersion: options.resolvedEngineVersion,
             cacheNodeType: options.nodeType, numCacheClusters: nodeCount, port: options.cachePort,
-            multiAZEnabled: nodeCount > 1 && !options.replicaBeforeFailover,
-            automaticFailoverEnabled: nodeCount > 1 && !options.replicaBeforeFailover,
+            multiAZEnabled: nodeCount > 1 && !plan.replicaBeforeFailover,
+            automaticFailoverEnabled: nodeCount > 1 && !plan.replicaBeforeFailover,
             transitEncryptionEnabled: true, atRestEncryptionEnabled: true,
             authToken: auth.cacheAuthToken,
             cacheSubnetGroupName: .ref(subnetGroup), securityGroupIds: [.getAtt(securityGroup, "GroupId")],

@@ -30,7 +30,8 @@ struct ServerlessCache: CachePart {
     var flags: [String] { ["--serverless"] }
     var tradeoff: String? { "serverless: scales itself, no instance copy" }
 
-    func addResources(to t: inout Template, network: Network.Ids, auth: CacheAuthPart, securityGroup: String) -> CacheStack.CacheIds {
+    func addResources(to t: inout Template, network: Network.Ids, auth: CacheAuthPart, securityGroup: String,
+                      plan: DeployPlan) -> CacheStack.CacheIds {
         t.parameters[CacheStack.serverlessNameParameter] = Parameter(
             description: "The serverless cache's name (cachedemo deploy derives it from the stack name)",
             default: "cachedemo-cache", allowedPattern: CacheStack.serverlessNamePattern,

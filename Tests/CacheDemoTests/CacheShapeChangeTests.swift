@@ -95,6 +95,9 @@ import TestSupport
         let grow = try run(["deploy", "--stack-name", stack, "--multi-az", "--output", "json"])
         #expect(grow.status == 0, "\(grow.stderr)")
         #expect(grow.stderr.contains("takes two updates") && grow.stderr.contains("step 1 of 2 done"))
+        // Both updates' changes are this deploy's: the replica first, then failover and Multi-AZ.
+        let grew = try #require(try JSONSerialization.jsonObject(with: Data(grow.stdout.utf8)) as? [String: Any])
+        #expect(((grew["changes"] as? [[String: Any]]) ?? []).filter { $0["logicalId"] as? String == "Cache" }.count == 2, "\(grew)")
         let cfn = CloudFormationClient(client: try emulator.client())
         let body = try #require(try cfn.getTemplate(stack))
         let deployed = try #require(CacheShapeChange.Deployed.from(template: body))

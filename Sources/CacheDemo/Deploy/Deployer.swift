@@ -145,7 +145,8 @@ public struct Deployer: Sendable {
         let (changeSetType, live) = try prepareStack(o)
         let deployedBody = try live.flatMap { try cfn.getTemplate($0.id) }
         let deployed = deployedBody.flatMap(CacheShapeChange.Deployed.from)
-        var resharded: Result?
+        /// The first of two updates, when the change takes two (replica first, or shards first).
+        var firstStep: Result?
         if !o.plan.replicaBeforeFailover, let deployed {
             switch CacheShapeChange.plan(from: deployed, to: o.stack) {
             case .direct:
@@ -160,6 +161,7 @@ public struct Deployer: Sendable {
                 let step = try deploy(first)
                 guard step.executed else { return step }  // --no-execute, or nothing to do
                 progress.info("step 1 of 2 done; now enabling automatic failover and Multi-AZ")
+                firstStep = step
             case .reshardFirst(let from, let to):
                 progress.info("resharding from \(from) to \(to) shards as an update of its own, then the rest: AWS recommends "
                     + "a NumNodeGroups change be the only change in its stack update (CloudFormation does not roll node-group "
@@ -169,7 +171,7 @@ public struct Deployer: Sendable {
                                        uploaded: uploaded, codeLocation: "s3://\(store.bucket)/\(key)")
                 guard step.executed else { return step }  // --no-execute, or declined
                 progress.info("step 1 of 2 done: \(to) shards; now the rest of the update")
-                resharded = step
+                firstStep = step
             }
         }
         let liveKey = store.codeKey(in: live?.parameters ?? [:])
@@ -209,10 +211,10 @@ public struct Deployer: Sendable {
 
         result = try runChangeSet(request, type: changeSetType, executionToken: executionToken, options: o, result: result,
                                   started: started)
-        // After a resharding step the deploy's changes are both updates'.
-        if let resharded {
-            if result.noChanges { return resharded }
-            result.changes = resharded.changes + result.changes
+        // After a first step the deploy's changes are both updates'.
+        if let firstStep {
+            if result.noChanges { return firstStep }
+            result.changes = firstStep.changes + result.changes
         }
         guard result.executed else { return result }
         store.retireAfterUpdate(previous: liveKey, now: deployedKey, progress: progress)

@@ -14,7 +14,7 @@ import ipaddress
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import ec2_backends
 
-from cachedemo_models import MODULE, _Model, _tags_list
+from models_base import MODULE, _Model, _tags_list
 
 
 class EgressOnlyInternetGatewayModel(_Model, CloudFormationModel):
@@ -206,3 +206,102 @@ def apply():
     _patch_intrinsics()
     _patch_subnets_and_routes()
     _patch_instances()
+
+
+# moto never deletes these EC2 types of a stack, and has no model for a security group's own
+# egress rule.
+class SecurityGroupEgressModel(_Model, CloudFormationModel):
+    __module__ = MODULE
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::EC2::SecurityGroupEgress"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json["Properties"]
+        backend = ec2_backends[account_id][region_name]
+        backend.authorize_security_group_egress(
+            group_name_or_id=p["GroupId"], ip_protocol=str(p.get("IpProtocol", "tcp")), from_port=p.get("FromPort"),
+            to_port=p.get("ToPort"), ip_ranges=[{"CidrIp": p["CidrIp"]}] if p.get("CidrIp") else [],
+            source_groups=[{"GroupId": p["DestinationSecurityGroupId"]}] if p.get("DestinationSecurityGroupId") else [])
+        return cls(f"{p['GroupId']}-egress-{resource_name}", {})
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        pass  # goes with its security group
+
+
+def _delete_nat_gateway(cls, resource_name, cloudformation_json, account_id, region_name):
+    backend = ec2_backends[account_id][region_name]
+    if resource_name in backend.nat_gateways:
+        backend.delete_nat_gateway(resource_name)
+
+
+def _delete_eip(cls, resource_name, cloudformation_json, account_id, region_name):
+    backend = ec2_backends[account_id][region_name]
+    for eip in list(backend.addresses):
+        if resource_name in (eip.public_ip, eip.allocation_id):
+            # A NAT gateway's address is released with the gateway.
+            eip.association_id = None
+            eip.instance = None
+            eip.eni = None
+            backend.addresses.remove(eip)
+
+
+def _delete_internet_gateway(cls, resource_name, cloudformation_json, account_id, region_name):
+    backend = ec2_backends[account_id][region_name]
+    igw = backend.internet_gateways.get(resource_name)
+    if igw is not None:
+        if igw.vpc:
+            backend.detach_internet_gateway(resource_name, igw.vpc.id)
+        backend.internet_gateways.pop(resource_name, None)
+
+
+def _delete_gateway_attachment(cls, resource_name, cloudformation_json, account_id, region_name):
+    # The attachment's physical id is its VPC's id.
+    backend = ec2_backends[account_id][region_name]
+    for igw_id, igw in list(backend.internet_gateways.items()):
+        if igw.vpc and igw.vpc.id == resource_name:
+            backend.detach_internet_gateway(igw_id, resource_name)
+
+
+def _delete_route_table(cls, resource_name, cloudformation_json, account_id, region_name):
+    backend = ec2_backends[account_id][region_name]
+    table = backend.route_tables.get(resource_name)
+    if table is not None:
+        for association in list(table._associations):
+            association_id = association if isinstance(association, str) else association.get("association_id", "")
+            try:
+                backend.disassociate_route_table(association_id)
+            except Exception:  # a main-table association, or gone already
+                pass
+        backend.route_tables.pop(resource_name, None)
+
+
+def _delete_route(cls, resource_name, cloudformation_json, account_id, region_name):
+    # A route's physical id is "table-id~destination".
+    backend = ec2_backends[account_id][region_name]
+    table_id, _, destination = resource_name.partition("~")
+    table = backend.route_tables.get(table_id)
+    if table is not None:
+        table._routes.pop(resource_name, None)
+
+
+def _delete_association(cls, resource_name, cloudformation_json, account_id, region_name):
+    pass  # its physical id is the route table's; deleting the table removes its associations
+
+
+def register_deletes():
+    """The deletes moto lacks, so DeleteStack leaves no EC2 resource behind."""
+    from moto.ec2.models.elastic_ip_addresses import ElasticAddress
+    from moto.ec2.models.internet_gateways import InternetGateway
+    from moto.ec2.models.nat_gateways import NatGateway
+    from moto.ec2.models.route_tables import Route, RouteTable
+    from moto.ec2.models.subnets import SubnetRouteTableAssociation
+    from moto.ec2.models.vpn_gateway import VPCGatewayAttachment
+
+    for model, delete in [(NatGateway, _delete_nat_gateway), (ElasticAddress, _delete_eip),
+                          (InternetGateway, _delete_internet_gateway), (VPCGatewayAttachment, _delete_gateway_attachment),
+                          (RouteTable, _delete_route_table), (Route, _delete_route),
+                          (SubnetRouteTableAssociation, _delete_association)]:
+        model.delete_from_cloudformation_json = classmethod(delete)

@@ -8,7 +8,8 @@ from moto.core.common_models import CloudFormationModel
 from moto.elasticache.exceptions import ElastiCacheException
 
 import serving
-from cachedemo_models import MODULE, _Model, _acl_users, _tags_list, _user_groups
+from elasticache_models import _acl_users, _user_groups
+from models_base import MODULE, _Model, _tags_list
 
 _caches: dict = {}  # (account, region, name) -> its description, as DescribeServerlessCaches gives it
 

@@ -1,15 +1,15 @@
 import Foundation
 
-// Writes a Swift file that carries the given .mjs files as string literals.
-// usage: embed-lambda-tool OUTPUT handler FILE... local FILE...
+// Writes a Swift file that carries the given files as string literals.
+// usage: embed-lambda-tool OUTPUT handler FILE... local FILE... nat FILE...
 // Run by the EmbedLambda build plugin: the binary takes the handler's sources with it.
 
 var args = Array(CommandLine.arguments.dropFirst())
 let output = args.removeFirst()
-var groups: [String: [String]] = ["handler": [], "local": []]
+var groups: [String: [String]] = ["handler": [], "local": [], "nat": []]
 var current = "handler"
 for arg in args {
-    if arg == "handler" || arg == "local" { current = arg } else { groups[current, default: []].append(arg) }
+    if groups[arg] != nil { current = arg } else { groups[current, default: []].append(arg) }
 }
 
 func literal(_ text: String) -> String {
@@ -26,7 +26,7 @@ func entries(_ paths: [String]) throws -> String {
 }
 
 let swift = """
-    // Generated at build time by the EmbedLambda plugin from lambda/src and lambda/local.
+    // Generated at build time by the EmbedLambda plugin from lambda/src, lambda/local and nat/.
 
     enum EmbeddedLambda {
         static let handlerFiles: [EmbeddedFile] = [
@@ -35,6 +35,10 @@ let swift = """
 
         static let localFiles: [EmbeddedFile] = [
     \(try entries(groups["local"]!))
+        ]
+
+        static let natFiles: [EmbeddedFile] = [
+    \(try entries(groups["nat"]!))
         ]
     }
 

@@ -107,61 +107,24 @@ struct NatInstanceEgress: EgressPart {
         }
     }
 
-    /// The boot script: installs a systemd unit that, at every boot (a reboot or an
-    /// automatic recovery keeps the NAT), turns on forwarding and masquerades what comes
-    /// from the private subnets out of the instance's default interface (ens5 on Nitro,
-    /// found from the route rather than assumed).
+    /// The boot script (nat/user-data.sh, carried in the binary): installs a systemd unit
+    /// that, at every boot (a reboot or an automatic recovery keeps the NAT), turns on
+    /// forwarding and masquerades what comes from the private subnets out of the instance's
+    /// default interface (ens5 on Nitro, found from the route rather than assumed).
     static func userData(source: String) -> String {
-        """
-        #!/bin/bash
-        # cachedemo NAT instance: forward the private subnets' traffic and masquerade it.
-        set -euo pipefail
-        cat > /usr/local/sbin/cachedemo-nat <<'SCRIPT'
-        \(natScript(source: source))
-        SCRIPT
-        chmod 0755 /usr/local/sbin/cachedemo-nat
-        cat > /etc/systemd/system/cachedemo-nat.service <<'UNIT'
-        [Unit]
-        Description=cachedemo NAT: forward and masquerade the private subnets
-        Wants=network-online.target
-        After=network-online.target
-
-        [Service]
-        Type=oneshot
-        RemainAfterExit=yes
-        ExecStart=/usr/local/sbin/cachedemo-nat
-        Restart=on-failure
-        RestartSec=10
-
-        [Install]
-        WantedBy=multi-user.target
-        UNIT
-        systemctl daemon-reload
-        systemctl enable --now cachedemo-nat.service
-
-        """
+        embedded("user-data.sh").replacingOccurrences(of: "@NAT_SCRIPT@", with: natScript(source: source))
     }
 
-    /// What the unit runs; on its own so a test can run it in a network namespace. It
-    /// masquerades the whole VPC block, which never changes: a user data that named each
-    /// subnet would change with --multi-az, and EC2 runs user data only at first boot.
+    /// What the unit runs (nat/cachedemo-nat.sh); on its own so a test can run it in a network
+    /// namespace. It masquerades the whole VPC block, which never changes: a user data that
+    /// named each subnet would change with --multi-az, and EC2 runs user data only at first boot.
     static func natScript(source: String) -> String {
-        """
-        #!/bin/bash
-        set -euo pipefail
-        command -v nft >/dev/null || dnf install -y -q nftables
-        sysctl -q -w net.ipv4.ip_forward=1
-        dev=$(ip -4 route show default | awk '{print $5; exit}')
-        nft -f - <<RULES
-        table ip cachedemo_nat
-        delete table ip cachedemo_nat
-        table ip cachedemo_nat {
-          chain postrouting {
-            type nat hook postrouting priority srcnat; policy accept;
-            ip saddr \(source) oifname "$dev" masquerade
-          }
-        }
-        RULES
-        """
+        embedded("cachedemo-nat.sh").replacingOccurrences(of: "@VPC_CIDR@", with: source)
+    }
+
+    /// A file of nat/, as written there less its final line break.
+    private static func embedded(_ name: String) -> String {
+        let text = EmbeddedLambda.natFiles.first { $0.name == name }?.contents ?? ""
+        return text.hasSuffix("\n") ? String(text.dropLast()) : text
     }
 }

@@ -14,6 +14,12 @@ enum CacheAuthPart {
     case password(secret: String, userGroup: String)
 
     static let userIdParameter = "CacheUserId"
+    /// The user id, unique per account and not derivable by CloudFormation: deploy fills it
+    /// from the stack's name, so every update agrees.
+    static let derivedParameters: [String: (value: @Sendable (_ stack: String) -> String, why: String)] = [
+        userIdParameter: ({ Deployer.cacheUserId(stack: $0) },
+                          "deploy derives the cache user's id from the stack name (another id replaces the user)"),
+    ]
     /// The secret's logical id (a token, or serverless's password); deploy reads a deployed stack's by it.
     static let secretId = "CacheAuthToken"
     /// ElastiCache's rule for user ids (a letter first, no "--", no hyphen at the end), kept to

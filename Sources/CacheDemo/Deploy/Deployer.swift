@@ -177,11 +177,9 @@ public struct Deployer: Sendable {
         let liveKey = store.codeKey(in: live?.parameters ?? [:])
         try store.warnIfGone(liveKey, replacedBy: o.parameterOverrides[CacheStack.ParameterName.codeKey] ?? key, progress: progress)
         var parameters = [CacheStack.ParameterName.codeBucket: store.bucket, CacheStack.ParameterName.codeKey: key]
-        if model.parameters[CacheAuthPart.userIdParameter] != nil {
-            parameters[CacheAuthPart.userIdParameter] = Self.cacheUserId(stack: o.stackName)
-        }
-        if model.parameters[CacheStack.serverlessNameParameter] != nil {
-            parameters[CacheStack.serverlessNameParameter] = Self.serverlessCacheName(stack: o.stackName)
+        // What the parts derive from the stack's name, where the template has the parameter.
+        for (name, derived) in Self.derivedParameters where model.parameters[name] != nil {
+            parameters[name] = derived.value(o.stackName)
         }
         if model.parameters[NatInstanceEgress.imageParameter] != nil, o.parameterOverrides[NatInstanceEgress.imageParameter] == nil {
             parameters[NatInstanceEgress.imageParameter] = try natImage(o, live: live, deployedType: deployed?.natInstanceType)
@@ -361,19 +359,21 @@ public struct Deployer: Sendable {
         template.resources.contains { $0.type.hasPrefix("AWS::IAM::") } ? ["CAPABILITY_IAM"] : []
     }
 
-    /// Parameters deploy derives from the stack name so that every update agrees: an override
-    /// would rename, and so replace, the cache's user or the serverless cache. The others have
-    /// a meaning of their own (README, deploy): `CodeS3Bucket`/`CodeS3Key` run other code than
-    /// the upload (going back to an earlier artifact), `NatImageId` pins the NAT instances' AMI.
-    static let derivedParameters: [String: String] = [
-        CacheAuthPart.userIdParameter: "deploy derives the cache user's id from the stack name (another id replaces the user)",
-        CacheStack.serverlessNameParameter: "deploy derives the serverless cache's name from the stack name (another name replaces the cache)",
-    ]
+    /// Parameters the parts derive from the stack name so that every update agrees (an
+    /// override would rename, and so replace, the cache's user or the serverless cache): the
+    /// auth part's and every cache shape's. The others have a meaning of their own (README,
+    /// deploy): `CodeS3Bucket`/`CodeS3Key` run other code than the upload (an earlier
+    /// artifact), `NatImageId` pins the NAT instances' AMI.
+    static var derivedParameters: [String: (value: @Sendable (_ stack: String) -> String, why: String)] {
+        var all = CacheAuthPart.derivedParameters
+        for part in CacheParts.all { all.merge(part.derivedParameters) { first, _ in first } }
+        return all
+    }
 
     /// Refuses overrides of what deploy derives; a flag check, made before any call.
     public static func checkDerived(overrides: [String: String]) throws(StackOptionsError) {
         for k in overrides.keys.sorted() {
-            if let why = derivedParameters[k] { throw .init("--parameter-overrides: \(k) is cachedemo's own: \(why); drop it") }
+            if let why = derivedParameters[k]?.why { throw .init("--parameter-overrides: \(k) is cachedemo's own: \(why); drop it") }
         }
     }
 

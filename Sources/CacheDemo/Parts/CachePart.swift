@@ -45,6 +45,13 @@ protocol CachePart: StackPart {
     /// or refused with what to do; and what to say first.
     func change(from deployed: CacheShapeChange.Deployed) -> CacheShapeChange
     func note(changingFrom deployed: CacheShapeChange.Deployed) -> String?
+
+    /// Template parameters deploy fills from the stack's name, and why an override is refused.
+    static var derivedParameters: [String: (value: @Sendable (_ stack: String) -> String, why: String)] { get }
+}
+
+extension CachePart {
+    static var derivedParameters: [String: (value: @Sendable (_ stack: String) -> String, why: String)] { [:] }
 }
 
 /// What every part of the stack (a cache shape, a way out) says about the resources it adds,

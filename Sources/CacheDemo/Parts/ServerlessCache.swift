@@ -19,6 +19,12 @@ struct ServerlessCache: CachePart {
         }]
     }
 
+    /// ServerlessCacheName is create-only: derived from the stack's name, so every update agrees.
+    static var derivedParameters: [String: (value: @Sendable (_ stack: String) -> String, why: String)] {
+        [CacheStack.serverlessNameParameter: ({ Deployer.serverlessCacheName(stack: $0) },
+                                              "deploy derives the serverless cache's name from the stack name (another name replaces the cache)")]
+    }
+
     var name: String { "ElastiCache Serverless" }
     var summary: String? { "ElastiCache Serverless" }
     var nodeCount: Int { 0 }

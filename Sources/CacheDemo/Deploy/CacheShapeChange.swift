@@ -37,6 +37,9 @@ public enum CacheShapeChange: Equatable, Sendable {
         public var natInstanceType: String?
         /// The cache's shape: one primary, shards × replicas, or serverless.
         public var shape: StackOptions.CacheShape = .primary
+        /// The cache is reached with a secret from Secrets Manager (an AUTH token, or
+        /// serverless's password), not IAM.
+        public var hasAuthSecret = false
 
         /// Read from the deployed template; nil when it is not ours.
         public static func from(template: String) -> Deployed? {
@@ -56,7 +59,7 @@ public enum CacheShapeChange: Equatable, Sendable {
                             engine: engine, engineVersion: version, vpcCIDR: vpc,
                             existingVPC: vpc == nil ? group?["VpcId"] as? String : nil, egress: egress,
                             hasIPv6Block: resources[IPv6Egress.blockId] != nil, natInstanceType: nat?["InstanceType"] as? String,
-                            shape: shape ?? .primary)
+                            shape: shape ?? .primary, hasAuthSecret: resources[CacheAuthPart.secretId] != nil)
         }
     }
 

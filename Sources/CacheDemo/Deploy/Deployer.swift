@@ -267,15 +267,15 @@ public struct Deployer: Sendable {
     ///   function's network interfaces hold addresses from it.
     func keepingDeployedChoices(_ o: Options) -> Options {
         guard !o.plan.replicaBeforeFailover, let body = try? cfn.getTemplate(o.stackName),
-              let resources = DeployedTemplate.parse(body)?["Resources"] as? [String: Any]
+              let deployed = CacheShapeChange.Deployed.from(template: body)
         else { return o }
         var kept = o
-        if o.stack.cacheAuth == nil, o.stack.resolvedCacheAuth == .iam, resources[CacheAuthPart.secretId] != nil {
+        if o.stack.cacheAuth == nil, o.stack.resolvedCacheAuth == .iam, deployed.hasAuthSecret {
             progress.info("note: stack \(o.stackName) authenticates to its cache with an AUTH token; keeping it "
                 + "(--cache-auth iam switches, and may replace the cache: emptied, new endpoint)")
             kept.stack.cacheAuth = .token
         }
-        if resources[IPv6Egress.blockId] != nil, o.stack.existingNetwork == nil {
+        if deployed.hasIPv6Block, o.stack.existingNetwork == nil {
             kept.plan.keepIPv6Addressing = true
         }
         return kept

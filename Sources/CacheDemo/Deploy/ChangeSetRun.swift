@@ -76,6 +76,26 @@ extension Deployer {
         return result
     }
 
+    /// A change set of this deploy's: a name no other deploy shares (two started in one second
+    /// must not clash), the execution token its events will carry, the stack's tags, the
+    /// capabilities its resources need, and a template over the inline limit passed by URL.
+    func changeSetRequest(_ o: Options, type: String, template: String, parameters: [String: String], resourceTypes: [String],
+                          store: ArtifactStore) throws -> (CloudFormationClient.ChangeSetRequest, executionToken: String) {
+        var templateURL: String?
+        if template.utf8.count > o.templateBodyLimit {
+            templateURL = try store.uploadTemplate(template, stack: o.stackName)
+            progress.info("template is \(template.utf8.count) bytes, over CloudFormation's inline limit: passed as \(templateURL!)")
+        }
+        var tags = ["app": "cachedemo"]
+        tags.merge(o.tags) { $1 }
+        let attemptId = UUID().uuidString.prefix(8).lowercased()
+        let request = CloudFormationClient.ChangeSetRequest(
+            stackName: o.stackName, changeSetName: "cachedemo-\(Int(clock.now().timeIntervalSince1970))-\(attemptId)",
+            changeSetType: type, templateBody: templateURL == nil ? template : nil, templateURL: templateURL,
+            parameters: parameters, capabilities: Self.capabilities(of: resourceTypes), tags: tags, clientToken: UUID().uuidString)
+        return (request, "\(o.operationToken)-\(attemptId)")
+    }
+
     /// Step one of a resharding: the template the stack runs now with only NumNodeGroups
     /// changed, and every parameter as it is, so the node groups change alone, as AWS asks.
     func reshard(_ o: Options, live: CloudFormationClient.Stack, deployedBody: String, to shards: Int, from: Int,
@@ -83,19 +103,12 @@ extension Deployer {
         guard let body = Self.withShards(shards, in: deployedBody),
               let resources = DeployedTemplate.parse(body)?["Resources"] as? [String: Any]
         else { throw DeployError(.failed, "the deployed template has no single NumNodeGroups of \(CacheStack.cacheId) to reshard") }
-        let large = body.utf8.count > o.templateBodyLimit
-        let attemptId = UUID().uuidString.prefix(8).lowercased()
-        var tags = ["app": "cachedemo"]
-        tags.merge(o.tags) { $1 }
-        let iam = resources.values.contains { (($0 as? [String: Any])?["Type"] as? String)?.hasPrefix("AWS::IAM::") == true }
-        let request = CloudFormationClient.ChangeSetRequest(
-            stackName: o.stackName, changeSetName: "cachedemo-\(Int(clock.now().timeIntervalSince1970))-\(attemptId)",
-            changeSetType: "UPDATE", templateBody: large ? nil : body,
-            templateURL: large ? try store.uploadTemplate(body, stack: o.stackName) : nil, parameters: live.parameters,
-            capabilities: iam ? ["CAPABILITY_IAM"] : [], tags: tags, clientToken: UUID().uuidString)
+        let types = resources.values.compactMap { ($0 as? [String: Any])?["Type"] as? String }
+        let (request, executionToken) = try changeSetRequest(o, type: "UPDATE", template: body, parameters: live.parameters,
+                                                             resourceTypes: types, store: store)
         let initial = Result(stackId: live.id, status: "", changes: [], outputs: [:], uploaded: uploaded, noChanges: false, executed: false,
                              changeSetId: nil, duration: 0, codeLocation: codeLocation, operationToken: o.operationToken)
-        return try runChangeSet(request, type: "UPDATE", executionToken: "\(o.operationToken)-\(attemptId)", options: o,
+        return try runChangeSet(request, type: "UPDATE", executionToken: executionToken, options: o,
                                 result: initial, started: clock.now(), failureNote: Self.failedReshardNote(from: from, to: shards))
     }
 

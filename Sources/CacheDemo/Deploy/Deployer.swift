@@ -136,11 +136,6 @@ public struct Deployer: Sendable {
                       : "code unchanged (s3://\(store.bucket)/\(key) already there)")
 
         let template = try model.rendered(as: .json)
-        var templateURL: String?
-        if template.utf8.count > o.templateBodyLimit {
-            templateURL = try store.uploadTemplate(template, stack: o.stackName)
-            progress.info("template is \(template.utf8.count) bytes, over CloudFormation's inline limit: passed as \(templateURL!)")
-        }
 
         let (changeSetType, live) = try prepareStack(o)
         let deployedBody = try live.flatMap { try cfn.getTemplate($0.id) }
@@ -191,18 +186,8 @@ public struct Deployer: Sendable {
         // The code the stack will run (an override may name other code than the upload): live again.
         let deployedKey = store.codeKey(in: parameters)
         if let deployedKey, deployedKey != key { store.unretire(key: deployedKey) }
-        var tags = ["app": "cachedemo"]
-        tags.merge(o.tags) { $1 }
-        let capabilities = Self.capabilities(of: model)
-        // Unique per deploy: two deploys started in one second must not share a name.
-        let attemptId = UUID().uuidString.prefix(8).lowercased()
-        let changeSetName = "cachedemo-\(Int(clock.now().timeIntervalSince1970))-\(attemptId)"
-        let executionToken = "\(o.operationToken)-\(attemptId)"
-        let request = CloudFormationClient.ChangeSetRequest(
-            stackName: o.stackName, changeSetName: changeSetName, changeSetType: changeSetType,
-            templateBody: templateURL == nil ? template : nil, templateURL: templateURL, parameters: parameters,
-            capabilities: capabilities, tags: tags,
-            clientToken: UUID().uuidString)
+        let (request, executionToken) = try changeSetRequest(o, type: changeSetType, template: template, parameters: parameters,
+                                                             resourceTypes: model.resources.map(\.type), store: store)
         var result = Result(stackId: "", status: "", changes: [], outputs: [:], uploaded: uploaded, noChanges: false,
                             executed: false, changeSetId: nil, duration: 0, codeLocation: "s3://\(store.bucket)/\(key)",
                             operationToken: o.operationToken)
@@ -355,8 +340,8 @@ public struct Deployer: Sendable {
 
     /// The capabilities CloudFormation will ask for, read off the model rather than asked
     /// of ValidateTemplate (a round trip that parses the whole template again).
-    static func capabilities(of template: Template) -> [String] {
-        template.resources.contains { $0.type.hasPrefix("AWS::IAM::") } ? ["CAPABILITY_IAM"] : []
+    static func capabilities(of resourceTypes: [String]) -> [String] {
+        resourceTypes.contains { $0.hasPrefix("AWS::IAM::") } ? ["CAPABILITY_IAM"] : []
     }
 
     /// Parameters the parts derive from the stack name so that every update agrees (an

@@ -15,8 +15,8 @@ protocol CachePart: StackPart {
     static func builds(_ shape: StackOptions.CacheShape) -> Bool
     /// The CloudFormation type of its cache resource.
     static var resourceType: String { get }
-    /// Its shape, read off its deployed cache resource's properties.
-    static func shape(deployedProperties: [String: Any]) -> StackOptions.CacheShape
+    /// Its shape, read off a deployed cache resource of its type; nil when it is another's.
+    static func shape(deployedProperties: [String: Any]) -> StackOptions.CacheShape?
 
     /// In a phrase: "one primary", "a 3-shard cluster", "ElastiCache Serverless".
     var name: String { get }
@@ -102,10 +102,9 @@ enum CacheParts {
 
     /// The part a deployed cache resource of `resourceType` belongs to, and its shape.
     static func deployed(resourceType: String, properties: [String: Any]) -> StackOptions.CacheShape? {
-        // Two parts share one type (a replication group): the first whose reading says it is its own.
+        // Two parts share one type (a replication group): each recognizes only its own.
         for part in all where part.resourceType == resourceType {
-            let shape = part.shape(deployedProperties: properties)
-            if part.builds(shape) { return shape }
+            if let shape = part.shape(deployedProperties: properties) { return shape }
         }
         return nil
     }

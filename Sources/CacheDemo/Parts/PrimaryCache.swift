@@ -6,8 +6,9 @@ struct PrimaryCache: ReplicationGroupCache {
     let options: StackOptions
 
     static func builds(_ shape: StackOptions.CacheShape) -> Bool { shape == .primary }
-    static func shape(deployedProperties p: [String: Any]) -> StackOptions.CacheShape {
-        p["NumNodeGroups"] == nil ? .primary : ShardedCache.shape(deployedProperties: p)
+    /// A group without node groups (cluster mode off).
+    static func shape(deployedProperties p: [String: Any]) -> StackOptions.CacheShape? {
+        p["NumNodeGroups"] == nil ? .primary : nil
     }
 
     var name: String { "one primary" }

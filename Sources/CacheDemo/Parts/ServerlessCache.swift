@@ -9,7 +9,7 @@ struct ServerlessCache: CachePart {
 
     static func builds(_ shape: StackOptions.CacheShape) -> Bool { shape == .serverless }
     static var resourceType: String { ElastiCache.ServerlessCache.type }
-    static func shape(deployedProperties p: [String: Any]) -> StackOptions.CacheShape { .serverless }
+    static func shape(deployedProperties p: [String: Any]) -> StackOptions.CacheShape? { .serverless }
     static var replacementConsequences: [String: (String, stateful: Bool)] {
         [ElastiCache.ServerlessCache.type: ("the serverless cache is emptied and its endpoint changes", true)]
     }

@@ -10,8 +10,8 @@ struct ShardedCache: ReplicationGroupCache {
         if case .sharded = shape { return true }
         return false
     }
-    static func shape(deployedProperties p: [String: Any]) -> StackOptions.CacheShape {
-        guard let shards = p["NumNodeGroups"] as? Int else { return .primary }
+    static func shape(deployedProperties p: [String: Any]) -> StackOptions.CacheShape? {
+        guard let shards = p["NumNodeGroups"] as? Int else { return nil }
         return .sharded(shards: shards, replicas: p["ReplicasPerNodeGroup"] as? Int ?? 0)
     }
 

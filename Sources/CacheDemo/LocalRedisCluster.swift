@@ -35,7 +35,7 @@ extension LocalRuntime {
         try Loopback.waitUntilListening(port: ready, timeout: 60, what: "the Redis Cluster") { children.isRunning("redis-cluster") }
         // The shape's own settings, as the stack gives them to the function (REDIS_CLUSTER, REDIS_SERVERLESS).
         var shape = StackOptions()
-        shape.cacheShape = options.cacheShape
+        shape.cache = .init(options.cacheShape)
         var cacheEnvironment = shape.cachePart.functionEnvironment.compactMapValues { v -> String? in
             if case .string(let s) = v { return s }
             return nil

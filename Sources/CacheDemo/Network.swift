@@ -51,6 +51,15 @@ protocol EgressPart: StackPart {
     func costLines(region: PriceTable.Region, usage: CostEstimate.Usage, table: PriceTable.Type) throws(CostError) -> [CostEstimate.Line]
     /// What it gives up, in `cost --compare`.
     var tradeoff: String { get }
+    /// What the diagram draws for it, read off the template it built.
+    func diagramExits(in t: Template) -> EgressDiagram
+}
+
+/// The way out as the diagram draws it: boxes in the public subnets (NATs, by the subnet
+/// they sit in), or one gateway box beside the VPC.
+struct EgressDiagram {
+    var inPublicSubnets: [(node: StackGraph.Node, subnet: String)] = []
+    var gateway: StackGraph.Node?
 }
 
 /// The one place that lists the ways out.

@@ -43,18 +43,69 @@ public struct StackOptions: Sendable, Equatable {
         case ipv6
     }
 
-    /// A VPC the stack does not own (`--vpc-id`, `--subnet-ids`): its routes carry egress.
-    public struct ExistingNetwork: Sendable, Equatable {
-        public var vpcId: String
-        public var subnetIds: [String]
-        public init(vpcId: String, subnetIds: [String]) {
-            self.vpcId = vpcId
-            self.subnetIds = subnetIds
+    /// The network the stack runs in: one it creates (its block, how it leaves, NATs), or a
+    /// VPC of your own, whose routes carry egress. Only what each kind has can be said.
+    public enum Network: Sendable, Equatable {
+        case created(CreatedNetwork)
+        case existing(ExistingNetwork)
+    }
+
+    /// A VPC the stack creates (`--vpc-cidr`, `--egress`, `--single-nat`, `--nat-instance-type`).
+    public struct CreatedNetwork: Sendable, Equatable {
+        public var cidr = "10.10.0.0/16"
+        public var egress = Egress.natGateway
+        /// With Multi-AZ: one NAT for both AZs.
+        public var singleNAT = false
+        /// The NAT instances' type (`--egress nat-instance`); ARM (Graviton: a1, and families
+        /// with a g, like t4g or c7gn) types are cheapest.
+        public var natInstanceType = "t4g.nano"
+        public init(cidr: String = "10.10.0.0/16", egress: Egress = .natGateway, singleNAT: Bool = false,
+                    natInstanceType: String = "t4g.nano") {
+            (self.cidr, self.egress, self.singleNAT, self.natInstanceType) = (cidr, egress, singleNAT, natInstanceType)
         }
     }
 
-    /// What holds the data: one primary (and a replica with --multi-az), a sharded cluster
-    /// (cluster mode enabled), or ElastiCache Serverless.
+    /// A VPC the stack does not own (`--vpc-id`, `--subnet-ids`): its routes carry egress,
+    /// over IPv6 with `--egress ipv6`.
+    public struct ExistingNetwork: Sendable, Equatable {
+        public var vpcId: String
+        public var subnetIds: [String]
+        public var overIPv6: Bool
+        public init(vpcId: String, subnetIds: [String], overIPv6: Bool = false) {
+            self.vpcId = vpcId
+            self.subnetIds = subnetIds
+            self.overIPv6 = overIPv6
+        }
+    }
+
+    /// The cache a user chose: one primary (and a replica with --multi-az), a sharded
+    /// cluster (cluster mode enabled; replicas nil: 1 with --multi-az, else 0), or ElastiCache
+    /// Serverless with its usage limits.
+    public enum Cache: Sendable, Equatable {
+        case primary
+        case sharded(shards: Int, replicas: Int?)
+        case serverless(ServerlessLimits)
+
+        /// The choice that builds a shape (a deployed one, or local's), with no limits.
+        public init(_ shape: CacheShape) {
+            switch shape {
+            case .primary: self = .primary
+            case .sharded(let shards, let replicas): self = .sharded(shards: shards, replicas: replicas)
+            case .serverless: self = .serverless(.init())
+            }
+        }
+    }
+
+    /// Serverless usage limits (CacheUsageLimits); nil: ElastiCache's own (no limit).
+    public struct ServerlessLimits: Sendable, Equatable {
+        public var maxDataGB: Int?
+        public var maxECPUPerSecond: Int?
+        public init(maxDataGB: Int? = nil, maxECPUPerSecond: Int? = nil) {
+            (self.maxDataGB, self.maxECPUPerSecond) = (maxDataGB, maxECPUPerSecond)
+        }
+    }
+
+    /// What is built, as a deployed template shows it: replicas resolved, no limits.
     public enum CacheShape: Equatable, Sendable {
         case primary
         case sharded(shards: Int, replicas: Int)
@@ -62,21 +113,8 @@ public struct StackOptions: Sendable, Equatable {
     }
 
     public var multiAZ = false
-    public var singleNAT = false
-    /// 1: one primary, today's stack; 2 or more: cluster mode enabled.
-    public var shards = 1
-    /// Replicas per shard with --shards; nil: 1 with --multi-az, 0 without.
-    public var replicas: Int?
-    public var serverless = false
-    /// Serverless usage limits (CacheUsageLimits); nil: ElastiCache's own (no limit).
-    public var maxDataGB: Int?
-    public var maxECPUPerSecond: Int?
-    public var egress = Egress.natGateway
-    /// The NAT instances' type (`--egress nat-instance`); ARM (Graviton: a1, and families with
-    /// a g, like t4g or c7gn) types are cheapest.
-    public var natInstanceType = "t4g.nano"
-    /// nil: the stack creates its own VPC.
-    public var existingNetwork: ExistingNetwork?
+    public var cache = Cache.primary
+    public var network = Network.created(CreatedNetwork())
     public var engine = Engine.redis
     public var engineVersion: String?
     public var nodeType = "cache.t4g.micro"
@@ -86,7 +124,6 @@ public struct StackOptions: Sendable, Equatable {
     /// existing stack keeps what it has; see Deployer).
     public var cacheAuth: CacheAuth?
     public var upstreamURL = "https://api.agify.io"
-    public var vpcCIDR = "10.10.0.0/16"
     public var runtime = "nodejs24.x"
     public var architecture = Architecture.arm64
     public var memoryMB = 512
@@ -117,18 +154,37 @@ public struct StackOptions: Sendable, Equatable {
     }
     public var availabilityZoneCount: Int { multiAZ ? 2 : 1 }
     public var cacheShape: CacheShape {
-        get {
-            if serverless { return .serverless }
-            if shards > 1 { return .sharded(shards: shards, replicas: replicas ?? (multiAZ ? 1 : 0)) }
-            return .primary
+        switch cache {
+        case .primary: return .primary
+        case .sharded(let shards, let replicas): return .sharded(shards: shards, replicas: replicas ?? (multiAZ ? 1 : 0))
+        case .serverless: return .serverless
         }
-        set {
-            switch newValue {
-            case .primary: (serverless, shards, replicas) = (false, 1, nil)
-            case .sharded(let n, let r): (serverless, shards, replicas) = (false, n, r)
-            case .serverless: (serverless, shards, replicas) = (true, 1, nil)
-            }
+    }
+
+    // What the choices imply, for the code that reads one of them.
+    public var serverless: Bool { if case .serverless = cache { return true } else { return false } }
+    public var serverlessLimits: ServerlessLimits? { if case .serverless(let l) = cache { return l } else { return nil } }
+    public var shards: Int { if case .sharded(let n, _) = cache { return n } else { return 1 } }
+    /// Replicas per shard as given (nil: the default for the layout).
+    public var replicas: Int? { if case .sharded(_, let r) = cache { return r } else { return nil } }
+    public var existingNetwork: ExistingNetwork? { if case .existing(let own) = network { return own } else { return nil } }
+    public var createdNetwork: CreatedNetwork? { if case .created(let net) = network { return net } else { return nil } }
+    /// The egress mode the stack builds; in a VPC of your own, ipv6 when its subnets leave
+    /// over IPv6 and otherwise the default (your routes decide, nothing is built).
+    public var egress: Egress {
+        switch network {
+        case .created(let net): return net.egress
+        case .existing(let own): return own.overIPv6 ? .ipv6 : .natGateway
         }
+    }
+    public var singleNAT: Bool { createdNetwork?.singleNAT ?? false }
+    public var vpcCIDR: String { createdNetwork?.cidr ?? CreatedNetwork().cidr }
+    public var natInstanceType: String { createdNetwork?.natInstanceType ?? CreatedNetwork().natInstanceType }
+    /// Changes what the stack creates; a VPC of your own has no such choice and is left alone.
+    public mutating func withCreatedNetwork(_ change: (inout CreatedNetwork) -> Void) {
+        guard case .created(var net) = network else { return }
+        change(&net)
+        network = .created(net)
     }
     /// Private subnets the cache needs: a serverless cache spans at least two AZs, so a
     /// single-AZ stack gets a second private subnet for it alone.
@@ -159,12 +215,14 @@ public struct StackOptions: Sendable, Equatable {
 
     /// Rejects values AWS would reject later, with a message that says what to use instead.
     public func validate() throws(StackOptionsError) {
-        guard let block = IPv4Block(vpcCIDR) else {
-            throw .init("--vpc-cidr \(UserInput.quoted(vpcCIDR)) is not an IPv4 CIDR block with an aligned base address; "
-                + "use one like 10.10.0.0/16")
-        }
-        guard (16...24).contains(block.prefix) else {
-            throw .init("--vpc-cidr \(UserInput.quoted(vpcCIDR)) is a /\(block.prefix); use a /16 to /24 block, e.g. 10.10.0.0/16")
+        if let net = createdNetwork {
+            guard let block = IPv4Block(net.cidr) else {
+                throw .init("--vpc-cidr \(UserInput.quoted(net.cidr)) is not an IPv4 CIDR block with an aligned base address; "
+                    + "use one like 10.10.0.0/16")
+            }
+            guard (16...24).contains(block.prefix) else {
+                throw .init("--vpc-cidr \(UserInput.quoted(net.cidr)) is a /\(block.prefix); use a /16 to /24 block, e.g. 10.10.0.0/16")
+            }
         }
         // cache.<family>.<size>: families like t4g, r7g, m6gd, c7gn; sizes micro to 24xlarge.
         guard UserInput.matches(nodeType, #"cache\.[a-z]{1,4}[0-9]{1,2}[a-z]{0,4}\.(micro|small|medium|large|xlarge|[0-9]{1,3}xlarge)"#)
@@ -204,63 +262,63 @@ public struct StackOptions: Sendable, Equatable {
         }
     }
 
-    /// Shards, replicas and serverless, against each other and the layout. ElastiCache's
-    /// limits: 1-500 shards and at most 500 nodes, 0-5 replicas per shard, Multi-AZ only
-    /// with a replica to fail over to; serverless from Redis OSS 7 and Valkey 7.
+    /// The cache against its own limits and the layout. ElastiCache's limits: 1-500 shards
+    /// and at most 500 nodes, 0-5 replicas per shard, Multi-AZ only with a replica to fail
+    /// over to; serverless from Redis OSS 7 and Valkey 7. Which flags make which choice is
+    /// `CacheShapeArguments`'s (a choice cannot hold --replicas without shards).
     public func validateCacheShape() throws(StackOptionsError) {
-        guard (1...500).contains(shards) else { throw .init("--shards \(shards) is outside ElastiCache's 1 to 500 shards") }
-        if let replicas {
-            guard (0...5).contains(replicas) else { throw .init("--replicas \(replicas) is outside ElastiCache's 0 to 5 per shard") }
-            guard shards > 1 else {
-                throw .init("--replicas applies to a sharded cluster (--shards 2 or more); one shard has a replica with --multi-az")
+        switch cache {
+        case .primary: return
+        case .sharded(let shards, let replicas):
+            guard (1...500).contains(shards) else { throw .init("--shards \(shards) is outside ElastiCache's 1 to 500 shards") }
+            if let replicas {
+                guard (0...5).contains(replicas) else { throw .init("--replicas \(replicas) is outside ElastiCache's 0 to 5 per shard") }
+                if multiAZ && replicas == 0 {
+                    throw .init("--multi-az needs a replica to fail over to; use --replicas 1 or more, or drop --multi-az")
+                }
             }
-            if multiAZ && replicas == 0 {
-                throw .init("--multi-az needs a replica to fail over to; use --replicas 1 or more, or drop --multi-az")
+            guard cacheNodeCount <= 500 else {
+                throw .init("--shards \(shards) with \(replicas ?? (multiAZ ? 1 : 0)) replicas each is \(cacheNodeCount) nodes; "
+                    + "ElastiCache allows 500 per cluster")
             }
-        }
-        guard cacheNodeCount <= 500 else {
-            throw .init("--shards \(shards) with \(replicas ?? (multiAZ ? 1 : 0)) replicas each is \(cacheNodeCount) nodes; "
-                + "ElastiCache allows 500 per cluster")
-        }
-        if !serverless && (maxDataGB != nil || maxECPUPerSecond != nil) {
-            throw .init("--max-data-gb and --max-ecpu-per-second are ElastiCache Serverless limits; add --serverless or drop them")
-        }
-        guard serverless else { return }
-        if shards > 1 || replicas != nil {
-            throw .init("--serverless scales by itself: drop --shards and --replicas")
-        }
-        // volatile-lru: a full serverless cache evicts only keys with a TTL, and with none to
-        // evict refuses writes (OOM): without a TTL every store would fail once the limit is hit.
-        if maxDataGB != nil && caching.ttlSeconds == 0 {
-            throw .init("--cache-ttl 0 with --max-data-gb: ElastiCache Serverless evicts only keys with a TTL and, with "
-                + "none to evict, refuses writes once the limit is reached; give --cache-ttl above 0 or drop --max-data-gb")
-        }
-        if let gb = maxDataGB, !(1...5000).contains(gb) {
-            throw .init("--max-data-gb \(gb) is outside ElastiCache Serverless's 1 to 5000 GB")
-        }
-        if let ecpu = maxECPUPerSecond, !(1000...15_000_000).contains(ecpu) {
-            throw .init("--max-ecpu-per-second \(ecpu) is outside ElastiCache Serverless's 1000 to 15000000")
-        }
-        if engine == .redis && majorEngineVersion != "7" {
-            throw .init("--serverless runs Redis OSS 7; use --engine-version 7.0 or 7.1 (or --engine valkey)")
-        }
-        if let own = existingNetwork, own.subnetIds.count < cachePart.minimumAZs {
-            throw .init("--serverless needs subnets in two AZs; give --subnet-ids A,B")
+        case .serverless(let limits):
+            // volatile-lru: a full serverless cache evicts only keys with a TTL, and with none to
+            // evict refuses writes (OOM): without a TTL every store would fail once the limit is hit.
+            if limits.maxDataGB != nil && caching.ttlSeconds == 0 {
+                throw .init("--cache-ttl 0 with --max-data-gb: ElastiCache Serverless evicts only keys with a TTL and, with "
+                    + "none to evict, refuses writes once the limit is reached; give --cache-ttl above 0 or drop --max-data-gb")
+            }
+            if let gb = limits.maxDataGB, !(1...5000).contains(gb) {
+                throw .init("--max-data-gb \(gb) is outside ElastiCache Serverless's 1 to 5000 GB")
+            }
+            if let ecpu = limits.maxECPUPerSecond, !(1000...15_000_000).contains(ecpu) {
+                throw .init("--max-ecpu-per-second \(ecpu) is outside ElastiCache Serverless's 1000 to 15000000")
+            }
+            if engine == .redis && majorEngineVersion != "7" {
+                throw .init("--serverless runs Redis OSS 7; use --engine-version 7.0 or 7.1 (or --engine valkey)")
+            }
+            if let own = existingNetwork, own.subnetIds.count < cachePart.minimumAZs {
+                throw .init("--serverless needs subnets in two AZs; give --subnet-ids A,B")
+            }
         }
     }
 
-    /// The egress mode, the NAT instance type and a VPC of one's own, against each other.
+    /// The network's values against each other and the layout.
     private func validateEgress() throws(StackOptionsError) {
-        if singleNAT && egress == .ipv6 {
-            throw .init("--single-nat has no NAT to share with --egress ipv6; drop --single-nat")
+        switch network {
+        case .created(let net):
+            if net.singleNAT && net.egress == .ipv6 {
+                throw .init("--single-nat has no NAT to share with --egress ipv6; drop --single-nat")
+            }
+            guard UserInput.matches(net.natInstanceType, #"[a-z][a-z0-9-]{0,15}\.[a-z0-9]{1,16}"#) else {
+                throw .init("--nat-instance-type \(UserInput.quoted(net.natInstanceType)) is not an EC2 instance type; use one like t4g.nano")
+            }
+        case .existing(let own):
+            try Self.validate(own, multiAZ: multiAZ)
         }
-        guard UserInput.matches(natInstanceType, #"[a-z][a-z0-9-]{0,15}\.[a-z0-9]{1,16}"#) else {
-            throw .init("--nat-instance-type \(UserInput.quoted(natInstanceType)) is not an EC2 instance type; use one like t4g.nano")
-        }
-        guard let own = existingNetwork else { return }
-        if singleNAT {
-            throw .init("--single-nat has no NAT to share with --vpc-id (your VPC's routes carry egress); drop --single-nat")
-        }
+    }
+
+    private static func validate(_ own: ExistingNetwork, multiAZ: Bool) throws(StackOptionsError) {
         guard UserInput.matches(own.vpcId, #"vpc-([0-9a-f]{8}|[0-9a-f]{17})"#) else {
             throw .init("--vpc-id \(UserInput.quoted(own.vpcId)) is not a VPC id; use one like vpc-0123456789abcdef0")
         }

@@ -114,7 +114,7 @@ extension LocalCommand {
     /// what a machine runs: 2 to 16 primaries, 0 to 2 replicas each, no serverless limits.
     func clusterShape(into options: inout LocalRuntime.Options) throws {
         var stack = StackOptions()
-        cache.apply(to: &stack)
+        stack.cache = try cache.choice()
         let shape = try asUsage(stack) { try $0.validateCacheShape() }.cacheShape
         if case .sharded(let shards, let replicas) = shape {
             guard shards <= 16 else { throw UsageFailure("--shards \(shards): local runs 2 to 16 primaries (drop --shards for one redis-server)") }

@@ -68,8 +68,7 @@ struct StackOptionArguments: ParsableArguments {
     func stackOptions() throws -> StackOptions {
         var o = StackOptions()
         o.multiAZ = multiAZ
-        o.singleNAT = singleNAT
-        try network(into: &o)
+        o.network = try network()
         o.engine = engine
         o.engineVersion = engineVersion
         o.cacheAuth = cacheAuth
@@ -77,7 +76,7 @@ struct StackOptionArguments: ParsableArguments {
             if cache.serverless { throw UsageFailure("--serverless has no nodes to size: drop --node-type") }
             o.nodeType = nodeType
         }
-        cache.apply(to: &o)
+        o.cache = try cache.choice()
         o.caching = caching.cachingOptions
         o.throttle = throttle.throttleOptions
         o.upstreamURL = upstreamURL
@@ -95,16 +94,16 @@ struct StackOptionArguments: ParsableArguments {
 extension StackOptionArguments {
     /// Egress and the VPC: which flags go together is decided here, what each value may be
     /// in `StackOptions.validate()`.
-    func network(into o: inout StackOptions) throws {
-        if let natInstanceType {
-            guard egress == .natInstance else {
-                throw UsageFailure("--nat-instance-type applies to --egress nat-instance; add it or drop --nat-instance-type")
-            }
-            o.natInstanceType = natInstanceType
+    func network() throws -> StackOptions.Network {
+        if natInstanceType != nil && egress != .natInstance {
+            throw UsageFailure("--nat-instance-type applies to --egress nat-instance; add it or drop --nat-instance-type")
         }
-        o.egress = egress ?? .natGateway
-        if let vpcCIDR { o.vpcCIDR = vpcCIDR }
-        guard vpcId != nil || !subnetIds.isEmpty else { return }
+        guard vpcId != nil || !subnetIds.isEmpty else {
+            var net = StackOptions.CreatedNetwork(egress: egress ?? .natGateway, singleNAT: singleNAT)
+            if let vpcCIDR { net.cidr = vpcCIDR }
+            if let natInstanceType { net.natInstanceType = natInstanceType }
+            return .created(net)
+        }
         guard let vpcId else { throw UsageFailure("--subnet-ids needs --vpc-id: the VPC the subnets are in") }
         if vpcCIDR != nil {
             throw UsageFailure("--vpc-cidr sizes a VPC the stack creates; with --vpc-id the stack creates none: drop --vpc-cidr")
@@ -113,10 +112,13 @@ extension StackOptionArguments {
             throw UsageFailure("--egress \(egress.rawValue) builds egress in a VPC the stack creates; with --vpc-id your VPC's "
                 + "routes carry it: drop --egress (or use --egress ipv6 for subnets that leave over IPv6)")
         }
+        if singleNAT {
+            throw UsageFailure("--single-nat has no NAT to share with --vpc-id (your VPC's routes carry egress); drop --single-nat")
+        }
         // A repeated flag adds its subnets: argument-parser would otherwise keep only the last.
         let subnets = subnetIds.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
             .map { $0.trimmingCharacters(in: .whitespaces) }
-        o.existingNetwork = .init(vpcId: vpcId, subnetIds: subnets == [""] ? [] : subnets)
+        return .existing(.init(vpcId: vpcId, subnetIds: subnets == [""] ? [] : subnets, overIPv6: egress == .ipv6))
     }
 }
 
@@ -140,12 +142,23 @@ struct CacheShapeArguments: ParsableArguments {
     @Option(name: .customLong("max-ecpu-per-second"), help: "With --serverless: the most ECPUs a second it may use (1000-15000000).")
     var maxECPUPerSecond: Int?
 
-    func apply(to o: inout StackOptions) {
-        o.shards = shards ?? 1
-        o.replicas = replicas
-        o.serverless = serverless
-        o.maxDataGB = maxDataGB
-        o.maxECPUPerSecond = maxECPUPerSecond
+    /// The choice the flags make; flags that belong to another shape are refused here, the
+    /// values themselves in `StackOptions.validateCacheShape()`.
+    func choice() throws -> StackOptions.Cache {
+        if serverless {
+            if (shards ?? 1) != 1 || replicas != nil { throw UsageFailure("--serverless scales by itself: drop --shards and --replicas") }
+            return .serverless(.init(maxDataGB: maxDataGB, maxECPUPerSecond: maxECPUPerSecond))
+        }
+        if maxDataGB != nil || maxECPUPerSecond != nil {
+            throw UsageFailure("--max-data-gb and --max-ecpu-per-second are ElastiCache Serverless limits; add --serverless or drop them")
+        }
+        guard let shards, shards != 1 else {
+            if replicas != nil {
+                throw UsageFailure("--replicas applies to a sharded cluster (--shards 2 or more); one shard has a replica with --multi-az")
+            }
+            return .primary
+        }
+        return .sharded(shards: shards, replicas: replicas)
     }
 }
 

@@ -14,7 +14,7 @@ import Testing
     static func options(for part: any CachePart.Type) -> StackOptions {
         for shape: StackOptions.CacheShape in [.primary, .sharded(shards: 3, replicas: 1), .serverless] where part.builds(shape) {
             var o = StackOptions()
-            o.cacheShape = shape
+            o.cache = .init(shape)
             if case .sharded = shape { o.multiAZ = true }
             return o
         }
@@ -72,8 +72,8 @@ import Testing
     @Test func everyEgressPartAnswersEveryMemberThroughItsConsumers() throws {
         for type in EgressParts.all {
             var o = StackOptions()
-            if let mode = type.mode { o.egress = mode } else {
-                o.existingNetwork = .init(vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0"])
+            if let mode = type.mode { o.network = .created(.init(egress: mode)) } else {
+                o.network = .existing(.init(vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0"]))
             }
             let part = EgressParts.part(for: o)
             #expect(Swift.type(of: part) == type)

@@ -36,15 +36,15 @@ import TestSupport
     /// the only change of its stack update), made from the deployed template's own text.
     @Test func aShardCountChangeIsItsOwnUpdateFirst() throws {
         var three = StackOptions()
-        three.shards = 3
+        three.cache = .sharded(shards: 3, replicas: nil)
         var cluster = deployed()
         cluster.shape = .sharded(shards: 2, replicas: 0)
         #expect(CacheShapeChange.plan(from: cluster, to: three) == .reshardFirst(from: 2, to: 3))
-        three.replicas = 1  // another replica count replaces the cluster: no resharding step for it
+        three.cache = .sharded(shards: 3, replicas: 1)  // another replica count replaces the cluster: no resharding step for it
         #expect(CacheShapeChange.plan(from: cluster, to: three) == .direct)
         for format in [TemplateFormat.json, .yaml] {
             var two = StackOptions()
-            two.shards = 2
+            two.cache = .sharded(shards: 2, replicas: nil)
             let rendered = try CacheStack(options: two).template().rendered(as: format)
             let stepOne = try #require(Deployer.withShards(5, in: rendered))
             #expect(CacheShapeChange.Deployed.from(template: stepOne)?.shape == .sharded(shards: 5, replicas: 0))
@@ -236,9 +236,17 @@ import TestSupport
     @Test func aTokenStackKeepsItsTokenUnlessToldToSwitch() throws {
         let stack = "keep-token-\(UUID().uuidString.prefix(6).lowercased())"
         #expect(try run(["deploy", "--stack-name", stack, "--cache-auth", "token"]).status == 0)
-        let again = try run(["deploy", "--stack-name", stack])
+        // Through a counting proxy: the deployed template is read once per deploy (issue 21).
+        let proxy = try HelperProcess("python3", [Paths.faultProxy, emulator.endpoint, "--no-faults"])
+        defer { proxy.stop() }
+        var proxied = emulator.environment
+        proxied["AWS_ENDPOINT_URL"] = "http://127.0.0.1:\(proxy.firstLine)"
+        let again = try cachedemo(["deploy", "--stack-name", stack], environment: proxied)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stderr.contains("keeping it") && again.stderr.contains("No changes to deploy"), "\(again.stderr)")
+        let counted = try CurlTransport().send(HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(proxy.firstLine)/__actions")!))
+        let actions = try #require(try JSONSerialization.jsonObject(with: Data(counted.text.utf8)) as? [String: Int])
+        #expect(actions["GetTemplate"] == 1, "\(actions)")
         let switched = try run(["deploy", "--stack-name", stack, "--cache-auth", "iam", "--fail-on-replacement", "--output", "json"])
         #expect(switched.status == 1)
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(switched.stdout.utf8)) as? [String: Any])

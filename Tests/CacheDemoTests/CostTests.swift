@@ -17,7 +17,7 @@ import TestSupport
         var options: StackOptions {
             var o = StackOptions()
             o.multiAZ = multiAZ
-            o.singleNAT = singleNAT
+            o.network = .created(.init(singleNAT: singleNAT))
             o.engine = engine
             o.nodeType = nodeType
             return o
@@ -58,7 +58,7 @@ import TestSupport
         }
         let single = try monthly { _ in }
         let multi = try monthly { $0.multiAZ = true }
-        let shared = try monthly { $0.multiAZ = true; $0.singleNAT = true }
+        let shared = try monthly { $0.multiAZ = true; $0.network = .created(.init(singleNAT: true)) }
         let bigger = try monthly { $0.nodeType = "cache.t4g.medium" }
         let valkey = try monthly { $0.engine = .valkey }
         #expect(multi > single)
@@ -132,22 +132,22 @@ import TestSupport
 
     @Test func eachModeIsPricedFromTheTable() throws {
         let natInstance = PriceTable.instanceHour["t4g.nano"]!
-        let ipv6 = try idle { $0.engine = .valkey; $0.egress = .ipv6 }
+        let ipv6 = try idle { $0.engine = .valkey; $0.network = .created(.init(egress: .ipv6)) }
         #expect(abs(ipv6.monthly - valkeyNode * h) < 1e-9)
         #expect(ipv6.lines.contains { $0.item == "egress-only internet gateway" && $0.monthly == 0 })
-        let instance = try idle { $0.engine = .valkey; $0.egress = .natInstance }
+        let instance = try idle { $0.engine = .valkey; $0.network = .created(.init(egress: .natInstance)) }
         let expected = (natInstance + region.publicIPv4Hour + valkeyNode) * h + PriceTable.natRootVolumeGB * region.gp3GBMonth
         #expect(abs(instance.monthly - expected) < 1e-9)
-        let own = try idle { $0.existingNetwork = .init(vpcId: Variant.vpc, subnetIds: [Variant.ownSubnets[0]]) }
+        let own = try idle { $0.network = .existing(.init(vpcId: Variant.vpc, subnetIds: [Variant.ownSubnets[0]])) }
         #expect(abs(own.monthly - PriceTable.redisNodeHour["cache.t4g.micro"]! * h) < 1e-9)
         // Only a NAT gateway charges for the data it carries, and only there does it enter the ceiling.
         var usage = CostEstimate.Usage()
         usage.gbPerMonth = 100
         var o = StackOptions()
-        o.egress = .natInstance
+        o.network = .created(.init(egress: .natInstance))
         let carried = try CostEstimate.estimate(o, region: "us-east-1", usage: usage)
         #expect(!carried.lines.contains { $0.item == "NAT data processing" })
-        o.egress = .natGateway
+        o.network = .created(.init(egress: .natGateway))
         #expect(try CostEstimate.estimate(o, region: "us-east-1", usage: usage).lines.contains {
             $0.item == "NAT data processing" && abs($0.monthly - 100 * region.natGatewayGB) < 1e-9 })
     }
@@ -155,10 +155,10 @@ import TestSupport
     /// The targets: single-AZ Valkey idle ≤ $15 over IPv6 and ≤ $20 with a NAT
     /// instance; Multi-AZ with NAT instances under half of Multi-AZ with NAT gateways.
     @Test func theCheapShapesMeetTheirTargets() throws {
-        #expect(try idle { $0.engine = .valkey; $0.egress = .ipv6 }.monthly <= 15)
-        #expect(try idle { $0.engine = .valkey; $0.egress = .natInstance }.monthly <= 20)
+        #expect(try idle { $0.engine = .valkey; $0.network = .created(.init(egress: .ipv6)) }.monthly <= 15)
+        #expect(try idle { $0.engine = .valkey; $0.network = .created(.init(egress: .natInstance)) }.monthly <= 20)
         let gateways = try idle { $0.multiAZ = true }.monthly
-        #expect(try idle { $0.multiAZ = true; $0.egress = .natInstance }.monthly < gateways / 2)
+        #expect(try idle { $0.multiAZ = true; $0.network = .created(.init(egress: .natInstance)) }.monthly < gateways / 2)
     }
 
     @Test func compareListsEveryShapeCheapestFirst() throws {
@@ -190,7 +190,7 @@ import TestSupport
         #expect(ownText.stdout.contains("* --vpc-id \(Variant.vpc) "), "\(ownText.stdout)")
         // The prompt's suggestion is flags that work together.
         var shared = StackOptions()
-        (shared.multiAZ, shared.singleNAT) = (true, true)
+        (shared.multiAZ, shared.network) = (true, .created(.init(singleNAT: true)))
         let cheaper = try #require(ShapeComparison.cheaperEgress(than: shared, region: "us-east-1", upstreamHasIPv6: true))
         #expect(cheaper.flag == "--egress ipv6 without --single-nat")
         let live = try cachedemo("cost", "--region", "us-east-1", "--compare", "--live")
@@ -209,7 +209,7 @@ import TestSupport
 
     @Test func aClusterBillsEveryNode() throws {
         var o = StackOptions()
-        (o.shards, o.replicas) = (3, 2)
+        o.cache = .sharded(shards: 3, replicas: 2)
         let e = try CostEstimate.estimate(o, region: "us-east-1", usage: .idle)
         let line = try #require(e.lines.first { $0.item.hasPrefix("cache nodes") })
         #expect(line.quantity == "9 × 720 h")
@@ -221,7 +221,7 @@ import TestSupport
     @Test func serverlessBillsStorageAndECPUs() throws {
         var o = StackOptions()
         // Over IPv6 nothing else bills while idle.
-        (o.serverless, o.engine, o.egress) = (true, .valkey, .ipv6)
+        (o.cache, o.engine, o.network) = (.serverless(.init()), .valkey, .created(.init(egress: .ipv6)))
         let price = try #require(PriceTable.serverless[.valkey])
         var usage = CostEstimate.Usage.idle
         let idle = try CostEstimate.estimate(o, region: "us-east-1", usage: usage)
@@ -243,7 +243,7 @@ import TestSupport
     /// The target: serverless Valkey leaving over IPv6, idle, at most $8 per 30 days.
     @Test func serverlessOverIPv6MeetsItsTarget() throws {
         var o = StackOptions()
-        (o.serverless, o.engine, o.egress) = (true, .valkey, .ipv6)
+        (o.cache, o.engine, o.network) = (.serverless(.init()), .valkey, .created(.init(egress: .ipv6)))
         #expect(try CostEstimate.estimate(o, region: "us-east-1", usage: .idle).monthly <= 8)
         let r = try cachedemo("cost", "--region", "us-east-1", "--engine", "valkey", "--compare", "--output", "json")
         let shapes = try #require((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["shapes"] as? [[String: Any]])

@@ -74,21 +74,24 @@ struct Variant: CustomTestStringConvertible, Sendable {
     var options: StackOptions {
         var o = StackOptions()
         o.multiAZ = flags.contains("--multi-az")
-        o.singleNAT = flags.contains("--single-nat")
         if flags.contains("valkey") { o.engine = .valkey }
         if flags.contains("x86_64") { o.architecture = .x86_64 }
         if flags.contains("token") { o.cacheAuth = .token }
         if flags.contains("6.2") { o.engineVersion = "6.2" }
-        if let egress = value(after: "--egress") { o.egress = StackOptions.Egress(rawValue: egress)! }
-        if let type = value(after: "--nat-instance-type") { o.natInstanceType = type }
         if let url = value(after: "--upstream-url") { o.upstreamURL = url }
-        if let n = value(after: "--shards") { o.shards = Int(n)! }
-        if let n = value(after: "--replicas") { o.replicas = Int(n)! }
-        o.serverless = flags.contains("--serverless")
-        if let n = value(after: "--max-data-gb") { o.maxDataGB = Int(n)! }
-        if let n = value(after: "--max-ecpu-per-second") { o.maxECPUPerSecond = Int(n)! }
+        if flags.contains("--serverless") {
+            o.cache = .serverless(.init(maxDataGB: value(after: "--max-data-gb").map { Int($0)! },
+                                        maxECPUPerSecond: value(after: "--max-ecpu-per-second").map { Int($0)! }))
+        } else if let n = value(after: "--shards") {
+            o.cache = .sharded(shards: Int(n)!, replicas: value(after: "--replicas").map { Int($0)! })
+        }
+        let egress = value(after: "--egress").map { StackOptions.Egress(rawValue: $0)! }
         if let vpc = value(after: "--vpc-id") {
-            o.existingNetwork = .init(vpcId: vpc, subnetIds: value(after: "--subnet-ids")!.split(separator: ",").map(String.init))
+            o.network = .existing(.init(vpcId: vpc, subnetIds: value(after: "--subnet-ids")!.split(separator: ",").map(String.init),
+                                        overIPv6: egress == .ipv6))
+        } else {
+            o.network = .created(.init(egress: egress ?? .natGateway, singleNAT: flags.contains("--single-nat"),
+                                       natInstanceType: value(after: "--nat-instance-type") ?? "t4g.nano"))
         }
         return o
     }
@@ -163,8 +166,8 @@ func walk(_ node: Any, _ visit: (Any) -> Void) {
             #expect(v.expectedCacheSubnets >= 2)
             #expect((cache["UserGroupId"] as? [String: Any])?["Ref"] as? String == "CacheUserGroup")
             let limits = cache["CacheUsageLimits"] as? [String: Any]
-            #expect((limits?["DataStorage"] as? [String: Any])?["Maximum"] as? Int == v.options.maxDataGB)
-            #expect((limits?["ECPUPerSecond"] as? [String: Any])?["Maximum"] as? Int == v.options.maxECPUPerSecond)
+            #expect((limits?["DataStorage"] as? [String: Any])?["Maximum"] as? Int == v.options.serverlessLimits?.maxDataGB)
+            #expect((limits?["ECPUPerSecond"] as? [String: Any])?["Maximum"] as? Int == v.options.serverlessLimits?.maxECPUPerSecond)
             #expect(env["REDIS_CLUSTER"] as? String == "1")
             #expect(env["REDIS_USERNAME"] != nil)
             if v.options.resolvedCacheAuth == .iam { #expect(env["REDIS_IAM_SERVERLESS"] as? String == "1") }
@@ -461,10 +464,10 @@ func walk(_ node: Any, _ visit: (Any) -> Void) {
 
     @Test func subnetsAreCarvedFromTheVpcBlock() throws {
         var o = StackOptions()
-        o.vpcCIDR = "10.20.0.0/16"
+        o.network = .created(.init(cidr: "10.20.0.0/16"))
         #expect(o.subnetBlocks.public.map(\.description) == ["10.20.0.0/24", "10.20.1.0/24"])
         #expect(o.subnetBlocks.private.map(\.description) == ["10.20.2.0/24", "10.20.3.0/24"])
-        o.vpcCIDR = "192.168.4.0/24"
+        o.network = .created(.init(cidr: "192.168.4.0/24"))
         #expect(o.subnetBlocks.private.map(\.description) == ["192.168.4.128/26", "192.168.4.192/26"])
     }
 
@@ -473,7 +476,7 @@ func walk(_ node: Any, _ visit: (Any) -> Void) {
     ])
     func badCIDRsAreRejected(_ cidr: String, _ flag: String) throws {
         var o = StackOptions()
-        o.vpcCIDR = cidr
+        o.network = .created(.init(cidr: cidr))
         #expect(throws: StackOptionsError.self) { try o.validate() }
     }
 }

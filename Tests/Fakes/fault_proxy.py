@@ -8,9 +8,11 @@ usage: fault_proxy.py UPSTREAM_URL [--die-after ACTION] [--no-faults]
                       stops listening: the emulator is gone while deploy waits.
   --no-faults         forward everything (a plain proxy).
 It also forwards absolute-URI requests, as a forward proxy (http_proxy) receives them;
-GET /__forwarded says how many it has forwarded.
+GET /__forwarded says how many it has forwarded; GET /__actions, how many of each
+query API action (Action=...) it forwarded, as JSON.
 """
-import http.client, sys, threading
+import http.client, json, sys, threading
+from urllib.parse import parse_qsl
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
@@ -19,6 +21,7 @@ die_after = sys.argv[sys.argv.index("--die-after") + 1] if "--die-after" in sys.
 inject = "--no-faults" not in sys.argv
 lock = threading.Lock()
 counter = {"n": 0, "faults": 0, "forwarded": 0}
+actions = {}
 FAULTS = ["throttle", "503", "drop"]
 
 
@@ -34,12 +37,17 @@ class Proxy(BaseHTTPRequestHandler):
             return self.send_plain(200, str(counter["faults"]).encode())
         if self.path == "/__forwarded":
             return self.send_plain(200, str(counter["forwarded"]).encode())
+        if self.path == "/__actions":
+            return self.send_plain(200, json.dumps(actions).encode(), "application/json")
+        action = dict(parse_qsl(body.decode(errors="replace"))).get("Action") if body else None
         path = self.path
         if path.startswith("http://"):  # a forward-proxy request: absolute URI
             path = urlparse(path)._replace(scheme="", netloc="").geturl()
         with lock:
             counter["n"] += 1
             counter["forwarded"] += 1
+            if action:
+                actions[action] = actions.get(action, 0) + 1
             fault = FAULTS[(counter["n"] // 5) % 3] if inject and counter["n"] % 5 == 2 else None
             if fault:
                 counter["faults"] += 1

@@ -33,15 +33,16 @@ public struct ShapeComparison: Sendable {
     static func shapes(of o: StackOptions) -> [StackOptions] {
         let layouts: [(multiAZ: Bool, singleNAT: Bool)] = [(false, false), (true, false), (true, true)]
         var nodes = o
-        nodes.serverless = false
+        if nodes.serverless { nodes.cache = .primary }
         var serverless = o
-        (serverless.serverless, serverless.shards, serverless.replicas) = (true, 1, nil)
+        serverless.cache = .serverless(o.serverlessLimits ?? .init())
         let egresses = o.existingNetwork == nil ? StackOptions.Egress.allCases : [o.egress]
         return [nodes, serverless].flatMap { cache in
             layouts.flatMap { layout in
                 egresses.compactMap { egress -> StackOptions? in
                     var s = cache
-                    (s.multiAZ, s.singleNAT, s.egress) = (layout.multiAZ, layout.singleNAT, egress)
+                    s.multiAZ = layout.multiAZ
+                    s.withCreatedNetwork { ($0.singleNAT, $0.egress) = (layout.singleNAT, egress) }
                     return (try? s.validate()) != nil ? s : nil
                 }
             }
@@ -82,8 +83,10 @@ public struct ShapeComparison: Sendable {
         for egress in StackOptions.Egress.allCases where egress != o.egress {
             if egress == .ipv6 && !upstreamHasIPv6 { continue }
             var s = o
-            s.egress = egress
-            if egress == .ipv6 { s.singleNAT = false }
+            s.withCreatedNetwork {
+                $0.egress = egress
+                if egress == .ipv6 { $0.singleNAT = false }
+            }
             guard let cost = try? CostEstimate.estimate(s, region: region, usage: .idle).monthly, current - cost >= 1 else { continue }
             let why = egress == .ipv6 ? "the upstream has an IPv6 address" : "a NAT instance: no SLA, the instance's bandwidth"
             let flag = "--egress \(egress.rawValue)" + (egress == .ipv6 && o.singleNAT ? " without --single-nat" : "")

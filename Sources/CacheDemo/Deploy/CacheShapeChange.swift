@@ -95,7 +95,7 @@ public enum CacheShapeChange: Equatable, Sendable {
     /// are fixed at creation: the change set shows the cluster replaced, and deploy asks twice.
     static func shapeRefusal(from deployed: StackOptions.CacheShape, to target: StackOptions.CacheShape) -> String? {
         var was = StackOptions(), will = StackOptions()
-        (was.cacheShape, will.cacheShape) = (deployed, target)
+        (was.cache, will.cache) = (.init(deployed), .init(target))
         guard type(of: was.cachePart) != type(of: will.cachePart) else { return nil }
         return "the stack's cache is \(was.cachePart.name); moving it to \(will.cachePart.name) means a new cache (emptied, new "
             + "endpoint) that CloudFormation cannot make in place; deploy a new stack with it, or keep the stack's shape"

@@ -98,9 +98,10 @@ extension Deployer {
 
     /// Step one of a resharding: the template the stack runs now with only NumNodeGroups
     /// changed, and every parameter as it is, so the node groups change alone, as AWS asks.
-    func reshard(_ o: Options, live: CloudFormationClient.Stack, deployedBody: String, to shards: Int, from: Int,
+    func reshard(_ o: Options, deployed: DeployedStack, to shards: Int, from: Int,
                  store: ArtifactStore, uploaded: Bool, codeLocation: String) throws -> Result {
-        guard let body = Self.withShards(shards, in: deployedBody),
+        let live = deployed.stack
+        guard let body = deployed.templateBody.flatMap({ Self.withShards(shards, in: $0) }),
               let resources = DeployedTemplate.parse(body)?["Resources"] as? [String: Any]
         else { throw DeployError(.failed, "the deployed template has no single NumNodeGroups of \(CacheStack.cacheId) to reshard") }
         let types = resources.values.compactMap { ($0 as? [String: Any])?["Type"] as? String }

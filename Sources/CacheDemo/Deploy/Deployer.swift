@@ -118,12 +118,20 @@ public struct Deployer: Sendable {
 
     func deployOnce(_ options: Options, uploadedEarlier: inout Bool) throws -> Result {
         let started = clock.now()
-        let o = keepingDeployedChoices(options)
-        let model = try CacheStack(options: o.stack, plan: o.plan).template()
-        try Self.checkOverrides(o.parameterOverrides, of: model)
+        // Flags and overrides first: nothing is asked of AWS for a deploy that cannot run.
+        try Self.checkOverrides(options.parameterOverrides, of: try CacheStack(options: options.stack, plan: options.plan).template())
         let identity = try STS(client: session.client).getCallerIdentity()
-        progress.info("deploying stack \(o.stackName) to account \(identity.account), region \(session.region)")
-        try checkEgress(o)
+        progress.info("deploying stack \(options.stackName) to account \(identity.account), region \(session.region)")
+        try checkEgress(options)
+
+        let (changeSetType, deployedStack) = try prepareStack(options)
+        let live = deployedStack?.stack
+        let deployed = deployedStack?.reading
+        var o = keepingDeployedChoices(options, deployed: deployed)
+        let model = try CacheStack(options: o.stack, plan: o.plan).template()
+        if model.parameters[NatInstanceEgress.imageParameter] != nil, o.parameterOverrides[NatInstanceEgress.imageParameter] == nil {
+            o.plan.natImage = try natImage(o, pinned: deployedStack?.natImage, deployedType: deployed?.natInstanceType)
+        }
 
         let store = ArtifactStore(s3: S3(client: session.client),
                                   bucket: o.artifactBucket ?? ArtifactStore.defaultBucket(account: identity.account, region: session.region))
@@ -137,12 +145,9 @@ public struct Deployer: Sendable {
 
         let template = try model.rendered(as: .json)
 
-        let (changeSetType, live) = try prepareStack(o)
-        let deployedBody = try live.flatMap { try cfn.getTemplate($0.id) }
-        let deployed = deployedBody.flatMap(CacheShapeChange.Deployed.from)
         /// The first of two updates, when the change takes two (replica first, or shards first).
         var firstStep: Result?
-        if !o.plan.replicaBeforeFailover, let deployed {
+        if !o.plan.replicaBeforeFailover, let deployed, let deployedStack {
             switch CacheShapeChange.plan(from: deployed, to: o.stack) {
             case .direct:
                 if let note = CacheShapeChange.egressNote(from: deployed, to: o.stack) { progress.info("note: " + note) }
@@ -162,7 +167,7 @@ public struct Deployer: Sendable {
                     + "a NumNodeGroups change be the only change in its stack update (CloudFormation does not roll node-group "
                     + "changes back); online resharding keeps the cache serving, minutes per shard")
                 if let note = CacheShapeChange.egressNote(from: deployed, to: o.stack) { progress.info("note: " + note) }
-                let step = try reshard(o, live: live!, deployedBody: deployedBody!, to: to, from: from, store: store,
+                let step = try reshard(o, deployed: deployedStack, to: to, from: from, store: store,
                                        uploaded: uploaded, codeLocation: "s3://\(store.bucket)/\(key)")
                 guard step.executed else { return step }  // --no-execute, or declined
                 progress.info("step 1 of 2 done: \(to) shards; now the rest of the update")
@@ -176,9 +181,7 @@ public struct Deployer: Sendable {
         for (name, derived) in Self.derivedParameters where model.parameters[name] != nil {
             parameters[name] = derived.value(o.stackName)
         }
-        if model.parameters[NatInstanceEgress.imageParameter] != nil, o.parameterOverrides[NatInstanceEgress.imageParameter] == nil {
-            parameters[NatInstanceEgress.imageParameter] = try natImage(o, live: live, deployedType: deployed?.natInstanceType)
-        }
+        if let image = o.plan.natImage { parameters[NatInstanceEgress.imageParameter] = image }
         for (k, v) in o.parameterOverrides.sorted(by: { $0.key < $1.key }) {
             if let own = parameters[k], own != v { progress.info("note: --parameter-overrides \(k)=\(v) replaces what deploy would set (\(own))") }
         }
@@ -226,13 +229,11 @@ public struct Deployer: Sendable {
     /// The NAT instances' AMI: the one the stack was created with, so an unrelated deploy
     /// never replaces them (ImageId is create-only); the newest Amazon Linux 2023 for a new
     /// stack, a stack that had none, or with --refresh-nat-ami.
-    func natImage(_ o: Options, live: CloudFormationClient.Stack?, deployedType: String?) throws -> String {
+    func natImage(_ o: Options, pinned: String?, deployedType: String?) throws -> String {
         var kept = o.stack
-        kept.natInstanceType = deployedType ?? o.stack.natInstanceType
+        kept.withCreatedNetwork { $0.natInstanceType = deployedType ?? $0.natInstanceType }
         let sameArchitecture = kept.natInstanceArchitecture == o.stack.natInstanceArchitecture
-        if !o.refreshNatImage, sameArchitecture, let pinned = live?.parameters[NatInstanceEgress.imageParameter], !pinned.isEmpty {
-            return pinned
-        }
+        if !o.refreshNatImage, sameArchitecture, let pinned { return pinned }
         if !sameArchitecture {
             progress.info("note: --nat-instance-type \(o.stack.natInstanceType) is \(o.stack.natInstanceArchitecture.rawValue), the "
                 + "instances run \(kept.natInstanceArchitecture.rawValue): a new AMI, so they are replaced (a short egress outage)")
@@ -243,17 +244,14 @@ public struct Deployer: Sendable {
         return image
     }
 
-    /// What an existing stack keeps unless told otherwise, read from its template by name
-    /// (one call; none succeeds for a stack that does not exist yet):
+    /// What an existing stack keeps unless told otherwise, read from its template:
     /// - an AUTH token, unless --cache-auth says otherwise: switching replaces the cache
     ///   (AuthToken is conditionally create-only), which a new default must never do behind a
     ///   CI pipeline's back;
     /// - the VPC's IPv6 blocks, once it had them: a subnet cannot give its block up while the
     ///   function's network interfaces hold addresses from it.
-    func keepingDeployedChoices(_ o: Options) -> Options {
-        guard !o.plan.replicaBeforeFailover, let body = try? cfn.getTemplate(o.stackName),
-              let deployed = CacheShapeChange.Deployed.from(template: body)
-        else { return o }
+    func keepingDeployedChoices(_ o: Options, deployed: CacheShapeChange.Deployed?) -> Options {
+        guard !o.plan.replicaBeforeFailover, let deployed else { return o }
         var kept = o
         if o.stack.cacheAuth == nil, o.stack.resolvedCacheAuth == .iam, deployed.hasAuthSecret {
             progress.info("note: stack \(o.stackName) authenticates to its cache with an AUTH token; keeping it "
@@ -267,8 +265,8 @@ public struct Deployer: Sendable {
     }
 
     /// CREATE or UPDATE, after dealing with a stack that cannot take a change set as it is;
-    /// for an update, the stack as it is.
-    func prepareStack(_ o: Options) throws -> (String, CloudFormationClient.Stack?) {
+    /// for an update, the stack as it is (its template read here, the one time per plan).
+    func prepareStack(_ o: Options) throws -> (String, DeployedStack?) {
         guard var stack = try cfn.describeStack(o.stackName) else { return ("CREATE", nil) }
         if StackStatus.isInProgress(stack.status) && stack.status != "REVIEW_IN_PROGRESS" {
             guard o.waitForPending else {
@@ -295,7 +293,7 @@ public struct Deployer: Sendable {
             }
             return ("CREATE", nil)
         }
-        return ("UPDATE", stack)
+        return ("UPDATE", try DeployedStack.read(stack, with: cfn))
     }
 
     func waitForChangeSet(_ id: String, stack: String) throws -> CloudFormationClient.ChangeSet {

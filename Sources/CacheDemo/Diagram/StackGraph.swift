@@ -66,22 +66,9 @@ public struct StackGraph: Sendable, Equatable {
             guard let s = r.properties as? EC2.Subnet, case .select(let i, _)? = s.availabilityZone else { return nil }
             return (r, i)
         }
-        let natGateways = t.resources(ofType: EC2.NatGateway.type).compactMap { r -> (Node, subnet: String)? in
-            guard let n = r.properties as? EC2.NatGateway, let subnet = Self.refName(n.subnetId) else { return nil }
-            let eip = Self.attName(n.allocationId)
-            return (Node(id: r.logicalId, title: r.logicalId, caption: "NAT gateway" + (eip.map { " + \($0)" } ?? "")), subnet)
-        }
-        let addresses = Dictionary(t.resources(ofType: EC2.EIP.type).compactMap { r -> (String, String)? in
-            guard let instance = (r.properties as? EC2.EIP)?.instanceId.flatMap(Self.refName) else { return nil }
-            return (instance, r.logicalId)
-        }, uniquingKeysWith: { a, _ in a })
-        let natInstances = t.resources(ofType: EC2.Instance.type).compactMap { r -> (Node, subnet: String)? in
-            guard let i = r.properties as? EC2.Instance, let subnet = i.networkInterfaces.first.flatMap({ Self.refName($0.subnetId) })
-            else { return nil }
-            let caption = "NAT instance \(i.instanceType)" + (addresses[r.logicalId].map { " + \($0)" } ?? "")
-            return (Node(id: r.logicalId, title: r.logicalId, caption: caption), subnet)
-        }
-        let nats = natGateways + natInstances
+        // The way out is the egress part's to draw.
+        let exits = EgressParts.part(for: options).diagramExits(in: t)
+        let nats = exits.inPublicSubnets
         let cache = first(type(of: options.cachePart).resourceType)
         // A VPC of one's own: its given subnets, one column each.
         let zoneCount = own.map(\.subnetIds.count) ?? (subnets.map(\.zone).max() ?? 0) + 1
@@ -102,9 +89,7 @@ public struct StackGraph: Sendable, Equatable {
         let (clientId, apiId, functionId, upstreamId) = (client.id, api.id, function.id, upstream.id)
         var edges = [Edge(from: clientId, to: apiId, label: "HTTPS"), Edge(from: apiId, to: functionId, label: "invoke"),
                      Edge(from: functionId, to: primary, label: "TLS :\(options.cachePort)")]
-        let gatewayResource = first(EC2.EgressOnlyInternetGateway.type)
-        gateway = gatewayResource.map { node($0, caption: "egress-only internet gateway (IPv6 out)") }
-            ?? own.map { _ in Node(id: "VpcEgress", title: "your VPC's egress", caption: "its own NAT or gateway") }
+        gateway = exits.gateway
         let out = "\(options.upstream.scheme.uppercased()) :\(options.upstream.port)"
         if let firstNAT = zones.flatMap(\.publicNodes).first?.id ?? gateway?.id {
             edges += [Edge(from: functionId, to: firstNAT, label: options.egressOverIPv6 ? "miss (IPv6)" : "miss"),

@@ -25,6 +25,12 @@ struct IPv6Egress: EgressPart {
         [.init(item: "egress-only internet gateway", quantity: "1 (no charge)", hourly: 0, monthly: 0)]
     }
 
+    func diagramExits(in t: Template) -> EgressDiagram {
+        EgressDiagram(gateway: t.resources(ofType: EC2.EgressOnlyInternetGateway.type).first.map {
+            StackGraph.Node(id: $0.logicalId, title: $0.logicalId, caption: "egress-only internet gateway (IPv6 out)")
+        })
+    }
+
     func addAddressing(to t: inout Template, vpc: String) -> SubnetIPv6? {
         Self.addBlock(to: &t, vpc: vpc, subnets: options.privateSubnetCount)
     }

@@ -34,6 +34,14 @@ struct NatGatewayEgress: EgressPart {
 
     func addAddressing(to t: inout Template, vpc: String) -> SubnetIPv6? { nil }
 
+    func diagramExits(in t: Template) -> EgressDiagram {
+        EgressDiagram(inPublicSubnets: t.resources(ofType: EC2.NatGateway.type).compactMap { r in
+            guard let n = r.properties as? EC2.NatGateway, let subnet = StackGraph.refName(n.subnetId) else { return nil }
+            let eip = StackGraph.attName(n.allocationId)
+            return (StackGraph.Node(id: r.logicalId, title: r.logicalId, caption: "NAT gateway" + (eip.map { " + \($0)" } ?? "")), subnet)
+        })
+    }
+
     func addRoutes(to t: inout Template, vpc: String, privateRouteTables: [String]) {
         let tags = CacheStack.tags
         let publicSide = PublicSubnets(options: options).add(to: &t, vpc: vpc)

@@ -59,6 +59,19 @@ struct NatInstanceEgress: EgressPart {
 
     func addAddressing(to t: inout Template, vpc: String) -> SubnetIPv6? { nil }
 
+    func diagramExits(in t: Template) -> EgressDiagram {
+        let addresses = Dictionary(t.resources(ofType: EC2.EIP.type).compactMap { r -> (String, String)? in
+            guard let instance = (r.properties as? EC2.EIP)?.instanceId.flatMap(StackGraph.refName) else { return nil }
+            return (instance, r.logicalId)
+        }, uniquingKeysWith: { a, _ in a })
+        return EgressDiagram(inPublicSubnets: t.resources(ofType: EC2.Instance.type).compactMap { r in
+            guard let i = r.properties as? EC2.Instance, let subnet = i.networkInterfaces.first.flatMap({ StackGraph.refName($0.subnetId) })
+            else { return nil }
+            let caption = "NAT instance \(i.instanceType)" + (addresses[r.logicalId].map { " + \($0)" } ?? "")
+            return (StackGraph.Node(id: r.logicalId, title: r.logicalId, caption: caption), subnet)
+        })
+    }
+
     func addRoutes(to t: inout Template, vpc: String, privateRouteTables: [String]) {
         let tags = CacheStack.tags
         t.parameters[Self.imageParameter] = Parameter(

@@ -12,6 +12,10 @@ struct OwnVPCEgress: EgressPart {
     static var leakKinds: [LeakKind] { [] }
 
     func addAddressing(to t: inout Template, vpc: String) -> SubnetIPv6? { nil }
+
+    func diagramExits(in t: Template) -> EgressDiagram {
+        EgressDiagram(gateway: StackGraph.Node(id: "VpcEgress", title: "your VPC's egress", caption: "its own NAT or gateway"))
+    }
     func addRoutes(to t: inout Template, vpc: String, privateRouteTables: [String]) {}
 
     var summary: String { options.egressOverIPv6 ? "your VPC, IPv6 egress" : "your VPC's own egress" }

@@ -43,8 +43,9 @@ struct ServerlessCache: CachePart {
             default: "cachedemo-cache", allowedPattern: CacheStack.serverlessNamePattern,
             constraintDescription: "1-40 lowercase letters, digits and single hyphens, starting with a letter, "
                 + "not ending with a hyphen (unique in the account and region)")
-        let limits = options.maxDataGB == nil && options.maxECPUPerSecond == nil ? nil
-            : ElastiCache.ServerlessCache.Limits(maxDataGB: options.maxDataGB, maxECPUPerSecond: options.maxECPUPerSecond)
+        let chosen = options.serverlessLimits ?? .init()
+        let limits = chosen == .init() ? nil
+            : ElastiCache.ServerlessCache.Limits(maxDataGB: chosen.maxDataGB, maxECPUPerSecond: chosen.maxECPUPerSecond)
         let cache = t.add(CacheStack.cacheId, ElastiCache.ServerlessCache(
             serverlessCacheName: .ref(CacheStack.serverlessNameParameter), description: "cachedemo read-through cache",
             engine: options.engine.rawValue, majorEngineVersion: options.majorEngineVersion, cacheUsageLimits: limits,

@@ -29,6 +29,26 @@ function iamAuth(env) {
   };
 }
 
+/** A comma-separated list, lowercased when it names headers. */
+function list(env, name, { lower = false } = {}) {
+  return (env[name] || '').split(',').map((v) => v.trim()).filter(Boolean).map((v) => (lower ? v.toLowerCase() : v));
+}
+
+function oneOf(env, name, allowed) {
+  const v = env[name] || allowed[0];
+  if (!allowed.includes(v)) throw new Error(`${name}=${v} is not one of ${allowed.join(', ')}`);
+  return v;
+}
+
+/** UPSTREAM_HEADERS: a JSON object of header names and values sent on every upstream call. */
+function upstreamHeaders(env) {
+  if (!env.UPSTREAM_HEADERS) return {};
+  let parsed;
+  try { parsed = JSON.parse(env.UPSTREAM_HEADERS); } catch { throw new Error('UPSTREAM_HEADERS is not a JSON object'); }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('UPSTREAM_HEADERS is not a JSON object');
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k.toLowerCase(), String(v)]));
+}
+
 export function readConfig(env = process.env) {
   if (!env.EXTERNAL_API_URL) throw new Error('EXTERNAL_API_URL is not set');
   return {
@@ -47,7 +67,22 @@ export function readConfig(env = process.env) {
     redisUsername: env.REDIS_USERNAME || undefined,
     redisCA: env.REDIS_CA_FILE ? readFileSync(env.REDIS_CA_FILE) : undefined,
     namespace: env.CACHE_NAMESPACE || 'cachedemo',
-    ttlSeconds: int(env, 'CACHE_TTL_SECONDS', 3600),
+    // The caching rules (policy.mjs): the lifetime when the upstream gives none (0: no
+    // expiry), the clamps on what it gives, 404/410's lifetime, and whether its
+    // Cache-Control counts at all.
+    rule: {
+      ttl: int(env, 'CACHE_TTL_SECONDS', 3600),
+      minTtl: int(env, 'CACHE_MIN_TTL_SECONDS', 0),
+      maxTtl: int(env, 'CACHE_MAX_TTL_SECONDS', 0),
+      negativeTtl: int(env, 'CACHE_NEGATIVE_TTL_SECONDS', 0),
+      cacheControl: oneOf(env, 'CACHE_CONTROL', ['honor', 'ignore']),
+    },
+    // A client's Authorization and Cookie: not forwarded (strip), or forwarded with the
+    // answer never shared (pass).
+    clientCredentials: oneOf(env, 'CLIENT_CREDENTIALS', ['strip', 'pass']),
+    forwardHeaders: list(env, 'FORWARD_HEADERS', { lower: true }),
+    ignoreQueryParams: list(env, 'IGNORE_QUERY_PARAMS'),
+    upstreamHeaders: upstreamHeaders(env),
     maxBodyBytes: int(env, 'CACHE_MAX_BODY_BYTES', 1024 * 1024),
     localCacheBytes: int(env, 'CACHE_LOCAL_MAX_BYTES', 16 * 1024 * 1024),
     upstreamTimeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS', 8000),

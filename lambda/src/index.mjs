@@ -6,10 +6,13 @@ import { readConfig } from './config.mjs';
 import { RedisClient } from './redis.mjs';
 import { ClusterClient } from './cluster.mjs';
 import { IamTokenProvider } from './iam-auth.mjs';
-import { keyHash, normalizePath, normalizeQuery, resourceKey, storedKey, versionKey } from './key.mjs';
+import { keyHash, resourceKey, variantKey } from './key.mjs';
 import { purge, PurgeModeError } from './purge.mjs';
-import { decodeEntry, encodeEntry, isTextual } from './entry.mjs';
 import { diagnosticHeaders, wantsDiagnostics } from './diagnostics.mjs';
+import { entryResponse, jsonResponse, readRequest } from './http.mjs';
+import { callUpstream, upstreamURL } from './upstream.mjs';
+import { hasValidator, initialAge, isFresh, retention, storability } from './policy.mjs';
+import { EntryStore } from './store.mjs';
 
 /** A JSON line per request on stdout, where Lambda ships it to CloudWatch Logs. */
 const stdoutLog = (record) => process.stdout.write(JSON.stringify(record) + '\n');
@@ -42,11 +45,10 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       onConnect: noteInstanceCopy,
     })
     : null;
+  const store = redis && new EntryStore(redis, config.namespace);
   const inflight = new Map();
   /** Stores of answers that went out before the cache was ready, by resource. */
   const storing = new Map();
-  let knownVersion = '0';
-  const namespaceVersion = versionKey(config.namespace);
   redis?.open();
 
   /** Once per connection: a copy that is off says why (ElastiCache may refuse tracking). */
@@ -55,13 +57,18 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     if (!copy.on) log({ level: 'warn', message: `instance copy off, every hit is a round trip to redis: ${copy.reason}` });
   }
 
+  /**
+   * request -> lookup -> fresh: HIT (or 304) | stale with a validator: revalidate | none:
+   * upstream -> policy -> store -> response (MISS, PASS, REVALIDATED; BYPASS without cache).
+   */
   async function handler(event, context = {}) {
     const started = performance.now();
-    const method = event.requestContext?.http?.method ?? 'GET';
+    const request = readRequest(event);
+    const { method } = request;
     const requestId = context.awsRequestId ?? event.requestContext?.requestId ?? null;
-    const resource = resourceKey({ method, path: event.rawPath, query: event.rawQueryString });
+    const resource = resourceOf(request);
     const record = { level: 'info', requestId, method, keyHash: keyHash(resource) };
-    const diagnostics = wantsDiagnostics(event.headers);
+    const diagnostics = wantsDiagnostics(request.headers);
     const done = (response, extra) => {
       log({ ...record, ...extra, status: response.statusCode, latencyMs: +(performance.now() - started).toFixed(3) });
       if (!diagnostics) return response;
@@ -75,62 +82,58 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       return done(jsonResponse(405, { message: `${method} is not served by this cache` }, { allow: 'GET, HEAD, DELETE' }),
         { cache: 'NONE' });
     }
+    // A credentialed request (--client-credentials pass): its own answer, never a shared one.
+    if (carriesCredentials(request)) return done(...answered(await ask(request, null, { credentials: true }), request, true));
 
     let bypass = !redis;
     let storeKey = Promise.resolve(null);
     let early = null;
+    let stale = null;
     if (redis) {
       // After an answer that went out before its store, the resource is read once stored.
-      const looking = (storing.get(resource) ?? Promise.resolve()).then(() => lookup(resource));
-      storeKey = looking.then((found) => (found.entry ? null : found.key), () => null);
+      const looking = (storing.get(resource) ?? Promise.resolve()).then(() => store.lookup(resource));
+      storeKey = looking.then((found) => (found.entry && isFresh(found.entry) ? null : found.key), () => null);
       // A cold start (or a reconnect): the connection is still opening, so the upstream is
       // asked at once, alongside; a miss is served by whichever answers first.
-      if (!redis.readyFor(lookupKeys(resource))) {
-        early = join(event, resource, storeKey, record);
-      }
+      if (!redis.readyFor(store.lookupKeys(resource))) early = join(request, resource, storeKey, null);
       try {
         const found = await (early ? Promise.race([looking, early.flight.then(() => null)]) : looking);
-        if (found?.entry) {
-          return done(toResponse(found.entry, method, { 'x-cache': 'HIT', age: String(found.age) }),
-            { cache: 'HIT', from: found.fromLocal ? 'instance' : 'redis' });
+        if (found?.entry && isFresh(found.entry)) {
+          return done(entryResponse(found.entry, request, 'HIT'), { cache: 'HIT', from: found.fromLocal ? 'instance' : 'redis' });
         }
+        if (found?.entry && hasValidator(found.entry.headers)) stale = found.entry;
       } catch (err) {
         bypass = true;
         log({ ...record, level: 'warn', message: `cache unavailable, serving from upstream: ${err.message}` });
       }
     }
 
-    const { flight, leader } = early ?? join(event, resource, storeKey, record);
+    const { flight, leader } = early ?? join(request, resource, storeKey, stale);
     const result = await flight;
-    const cache = bypass ? 'BYPASS' : 'MISS';
-    if (result.error) return done(result.error, { cache, upstreamError: result.reason, shared: !leader });
-    return done(toResponse(result.entry, method, { 'x-cache': cache }),
-      { cache, upstreamStatus: result.entry.status, upstreamMs: result.upstreamMs, stored: result.cacheable, shared: !leader });
+    // An answer not to be shared (Set-Cookie, private...) is the leader's alone: a request
+    // that joined it asks for its own.
+    if (!leader && result.outcome === 'PASS') return done(...answered(await ask(request, null), request, true, { bypass }));
+    return done(...answered(result, request, leader, { bypass }));
   }
 
-  /** What a lookup reads: the namespace version, and the entry under the version last seen. */
-  function lookupKeys(resource) {
-    return [namespaceVersion, storedKey(config.namespace, knownVersion, resource)];
+  /** The response and the log fields for an upstream result. */
+  function answered(result, request, leader, { bypass = false } = {}) {
+    const cache = result.outcome === 'PASS' ? 'PASS' : bypass ? 'BYPASS' : result.outcome ?? 'MISS';
+    if (result.failure) return [failureResponse(result.failure), { cache, upstreamError: result.failure, shared: !leader }];
+    const response = entryResponse(result.entry, request, cache, { cookies: leader ? result.cookies : [] });
+    return [response, { cache, upstreamStatus: result.upstreamStatus, upstreamMs: result.upstreamMs, stored: result.store,
+      reason: result.reason, shared: !leader }];
   }
 
-  /**
-   * The entry a request would be served from, and `key`, where its miss is stored. One round
-   * trip (or none, from the instance's copy): the namespace version, and the entry under the
-   * version last seen. Only after a purge of everything does the version differ, and a
-   * second GET follows.
-   */
-  async function lookup(resource) {
-    let { values: [v, stored], fromLocal } = await redis.getMany(lookupKeys(resource));
-    const version = v ? v.toString() : '0';
-    if (version !== knownVersion) {
-      knownVersion = version;
-      ({ values: [stored], fromLocal } = await redis.getMany([storedKey(config.namespace, version, resource)]));
-    }
-    const entry = stored && decodeEntry(stored);
-    const age = entry ? Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000)) : 0;
-    // A copy can outlive the key by the moment the server takes to expire it: not served.
-    const fresh = entry && (config.ttlSeconds === 0 || age < config.ttlSeconds);
-    return { entry: fresh ? entry : null, age, fromLocal, key: storedKey(config.namespace, version, resource) };
+  /** The key a request is stored under: its resource and, with --forward-header, its variant. */
+  function resourceOf(request) {
+    const resource = resourceKey({ method: request.method, path: request.rawPath, query: request.rawQuery,
+      ignored: config.ignoreQueryParams });
+    return variantKey(resource, request.headers, config.forwardHeaders);
+  }
+
+  function carriesCredentials(request) {
+    return config.clientCredentials === 'pass' && (request.headers.authorization !== undefined || request.cookies.length > 0);
   }
 
   /**
@@ -139,13 +142,13 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
    * so the next request hits. An answer that beats the lookup (a cold start) goes out at
    * once; its store follows when the cache is ready, and lookups of it wait for that.
    */
-  function join(event, resource, storeKey, record) {
+  function join(request, resource, storeKey, stale) {
     const joined = inflight.get(resource);
     if (joined) return { flight: joined, leader: false };
     let keyKnown = false;
     storeKey.then(() => { keyKnown = true; });
-    const flight = fetchUpstream(upstreamURL(config.upstreamURL, event.rawPath, event.rawQueryString)).then((result) => {
-      const stored = store(result, storeKey, record);
+    const flight = ask(request, stale).then((result) => {
+      const stored = keep(result, storeKey);
       if (keyKnown) return stored.then(() => result);
       storing.set(resource, stored);
       stored.then(() => { if (storing.get(resource) === stored) storing.delete(resource); });
@@ -155,11 +158,48 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     return { flight, leader: true };
   }
 
+  /** What is sent upstream: the set headers, the forwarded ones, the validators of a stale
+   *  entry, and a credentialed request's own Authorization and Cookie. Nothing else. */
+  function upstreamHeaders(request, stale, credentials) {
+    const headers = {};
+    for (const name of config.forwardHeaders) if (request.headers[name] !== undefined) headers[name] = request.headers[name];
+    if (credentials) {
+      if (request.headers.authorization !== undefined) headers.authorization = request.headers.authorization;
+      if (request.cookies.length) headers.cookie = request.cookies.join('; ');
+    }
+    if (stale?.headers.has('etag')) headers['if-none-match'] = stale.headers.get('etag');
+    else if (stale?.headers.has('last-modified')) headers['if-modified-since'] = stale.headers.get('last-modified');
+    // Last: what the stack sets is never overridden by a client sending the same name.
+    return Object.assign(headers, config.upstreamHeaders);
+  }
+
+  /**
+   * Asks the upstream (conditionally, for a stale entry) and decides what its answer is:
+   * { outcome: MISS | PASS | REVALIDATED, entry, store, ... } or { failure }.
+   */
+  async function ask(request, stale, { credentials = false } = {}) {
+    const url = upstreamURL(config.upstreamURL, request.rawPath, request.rawQuery, config.ignoreQueryParams);
+    const answer = await callUpstream(fetchImpl, url, { headers: upstreamHeaders(request, stale, credentials),
+      timeoutMs: config.upstreamTimeoutMs });
+    if (answer.failure) return { failure: answer.failure };
+    const timing = { upstreamStatus: answer.status, upstreamMs: answer.ms };
+    // 304 to a revalidation: the stored body with the headers the 304 updates (RFC 9111 §4.3.4).
+    const revalidated = stale && answer.status === 304;
+    const response = revalidated
+      ? { status: stale.status, headers: new Map([...stale.headers, ...answer.headers]), body: stale.body, receivedAt: answer.receivedAt }
+      : { ...answer };
+    const decision = credentials ? { store: false, reason: 'credentials' } : storability(response, config.rule, config);
+    const entry = { status: response.status, headers: response.headers, body: response.body, storedAt: answer.receivedAt,
+      initialAge: initialAge(answer.headers, answer.requestedAt, answer.receivedAt), lifetime: decision.store ? decision.lifetime : 0 };
+    const outcome = revalidated ? 'REVALIDATED' : decision.store ? 'MISS' : 'PASS';
+    return { outcome, entry, store: decision.store, reason: decision.reason, cookies: revalidated ? [] : answer.setCookies, ...timing };
+  }
+
   /** DELETE: 204 with what went, 404 when nothing was cached, 503 when the cache is down. */
   async function invalidate(event) {
     if (!redis) return jsonResponse(503, { message: 'no cache is configured' });
     try {
-      const result = await purge(redis, config.namespace, event).finally(() => redis.dropLocalCopy());
+      const result = await purge(redis, config, event).finally(() => redis.dropLocalCopy());
       if (result.mode === 'all') {
         return { statusCode: 204, headers: { 'x-cache-purge': 'all', 'x-cache-namespace-version': String(result.version) }, body: '' };
       }
@@ -173,38 +213,16 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     }
   }
 
-  /** Stores a cacheable answer where its lookup said the miss goes: nowhere after a hit, a
+  /** Stores a storable answer where its lookup said the miss goes: nowhere after a hit, a
    *  failed lookup or without a cache. Never throws: the answer goes out either way. */
-  async function store(result, storeKey, record) {
-    const key = result.cacheable ? await storeKey : null;
+  async function keep(result, storeKey) {
+    const key = result.store ? await storeKey : null;
     if (!key) return;
-    const args = ['SET', key, encodeEntry(result.entry)];
-    if (config.ttlSeconds > 0) args.push('EX', config.ttlSeconds);
     try {
-      await redis.command(args);
+      await store.put(key, result.entry, retention(result.entry.lifetime, result.entry.headers));
     } catch (err) {
-      log({ ...record, level: 'warn', message: `could not store the response: ${err.message}` });
+      log({ level: 'warn', message: `could not store the response: ${err.message}` });
     }
-  }
-
-  /** Never throws: a failure is an `error` response (502 or 504) with its `reason`. */
-  async function fetchUpstream(url) {
-    const started = performance.now();
-    let res;
-    try {
-      res = await fetchImpl(url, { method: 'GET', signal: AbortSignal.timeout(config.upstreamTimeoutMs), redirect: 'follow' });
-    } catch (err) {
-      return upstreamFailure(err, { reason: 'unreachable', message: 'the upstream API could not be reached' });
-    }
-    let body;
-    try {
-      body = Buffer.from(await res.arrayBuffer());
-    } catch (err) {
-      return upstreamFailure(err, { reason: 'broken', message: 'the upstream API broke off its answer' });
-    }
-    const entry = { status: res.status, contentType: res.headers.get('content-type'), body, storedAt: Date.now() };
-    const cacheable = res.status >= 200 && res.status < 300 && body.length <= config.maxBodyBytes;
-    return { entry, cacheable, upstreamMs: +(performance.now() - started).toFixed(3) };
   }
 
   handler.redis = redis;
@@ -212,47 +230,11 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   return handler;
 }
 
-/** A failed upstream call, whichever step failed: out of time is a 504 (the timeout's abort
- *  reaches the connect and the body alike), anything else the step's own 502. */
-function upstreamFailure(err, otherwise) {
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') {
-    return { error: jsonResponse(504, { message: 'the upstream API did not answer in time' }), reason: 'timeout' };
-  }
-  return { error: jsonResponse(502, { message: otherwise.message }), reason: otherwise.reason };
-}
-
-/** Joins the upstream base with the request's path and its normalized query. */
-export function upstreamURL(base, rawPath, rawQuery) {
-  const u = new URL(base);
-  const basePath = u.pathname.replace(/\/+$/, '');
-  u.pathname = basePath + normalizePath(rawPath);
-  const q = normalizeQuery(rawQuery);
-  u.search = q ? '?' + q : '';
-  return u.toString();
-}
-
-function toResponse(entry, method, headers) {
-  const textual = isTextual(entry.contentType);
-  const out = { statusCode: entry.status, headers: { ...headers } };
-  if (entry.contentType) out.headers['content-type'] = entry.contentType;
-  if (method === 'HEAD') {
-    out.headers['content-length'] = String(entry.body.length);
-    out.body = '';
-    out.isBase64Encoded = false;
-  } else {
-    out.body = textual ? entry.body.toString('utf8') : entry.body.toString('base64');
-    out.isBase64Encoded = !textual;
-  }
-  return out;
-}
-
-function jsonResponse(statusCode, body, headers = {}) {
-  return {
-    statusCode,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-  };
+/** A failed upstream call as the client gets it: out of time is a 504, anything else a 502. */
+function failureResponse(failure) {
+  if (failure === 'timeout') return jsonResponse(504, { message: 'the upstream API did not answer in time' });
+  if (failure === 'broken') return jsonResponse(502, { message: 'the upstream API broke off its answer' });
+  return jsonResponse(502, { message: 'the upstream API could not be reached' });
 }
 
 let defaultHandler;

@@ -1,8 +1,15 @@
-// The cache key: namespaced and versioned, from the method, the normalized path and
-// the query parameters sorted, so `?a=1&b=2` and `?b=2&a=1` share one entry.
+// The cache key: namespaced and versioned, from the method, the normalized path, the
+// query parameters sorted (less the ignored ones), so `?a=1&b=2` and `?b=2&a=1` share one
+// entry, and the values of the forwarded headers. Normalizing is for the key only: the
+// upstream gets the request as it came (upstream.mjs).
 import { createHash } from 'node:crypto';
+import { ignoredParam } from './upstream.mjs';
 
-export const KEY_SCHEMA = 'v1';
+/** v2: entries carry the upstream's headers and freshness (entry.mjs); a v1 entry is a miss. */
+export const KEY_SCHEMA = 'v2';
+
+/** Separates a resource from its variant (the forwarded headers' values) in a key. */
+export const VARIANT_MARK = '#';
 
 /** Resolves `.` and `..`, collapses repeated slashes, keeps a trailing slash. */
 export function normalizePath(rawPath) {
@@ -19,19 +26,30 @@ export function normalizePath(rawPath) {
   return '/' + out.join('/');
 }
 
-/** Sorts the query by key, then value; repeated keys keep all their values. */
-export function normalizeQuery(rawQuery) {
-  const params = [...new URLSearchParams(rawQuery || '')];
+/** Sorts the query by key, then value; repeated keys keep all their values; ignored
+ *  parameters (`--ignore-query-param`) are left out. */
+export function normalizeQuery(rawQuery, ignored = []) {
+  const params = [...new URLSearchParams(rawQuery || '')].filter(([k]) => !ignoredParam(k, ignored));
   params.sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   return new URLSearchParams(params).toString();
 }
 
 /** The resource part of a key: method, normalized path, sorted query. HEAD and DELETE
  *  (a purge) name GET's entry: same resource. */
-export function resourceKey({ method, path, query }) {
+export function resourceKey({ method, path, query, ignored = [] }) {
   const m = method === 'POST' || method === 'PUT' || method === 'PATCH' ? method : 'GET';
-  const q = normalizeQuery(query);
+  const q = normalizeQuery(query, ignored);
   return `${m}:${normalizePath(path)}${q ? '?' + q : ''}`;
+}
+
+/**
+ * A resource and the variant its forwarded headers make (`--forward-header`): one entry per
+ * set of their values, none when nothing is forwarded. A hash: values may be long or secret.
+ */
+export function variantKey(resource, headers, forwarded) {
+  if (forwarded.length === 0) return resource;
+  const values = forwarded.map((name) => `${name}:${headers[name] ?? ''}`).join('\n');
+  return `${resource}${VARIANT_MARK}${createHash('sha256').update(values).digest('hex').slice(0, 16)}`;
 }
 
 /** Where the namespace's version lives: bumping it drops every entry at once. */

@@ -5,7 +5,7 @@
 // (DELETE /search?all=true purges that one entry), so no upstream URL can widen a purge.
 // The client decides how: one node (EVAL, one SCAN) or a cluster (per slot, every primary,
 // confirmed on a replica).
-import { globEscape, keyPrefix, resourceKey, storedKey, versionKey } from './key.mjs';
+import { globEscape, keyPrefix, resourceKey, storedKey, VARIANT_MARK, versionKey } from './key.mjs';
 
 export const PURGE_HEADER = 'x-cachedemo-purge';
 
@@ -19,8 +19,12 @@ export function purgeMode(event) {
   return PURGE_MODES.includes(header) ? header : null;
 }
 
-/** Returns { removed, version? }: how many entries went (or the new namespace version). */
-export async function purge(redis, namespace, event, { batch = 500 } = {}) {
+/**
+ * Returns { removed, version? }: how many entries went (or the new namespace version).
+ * `settings` are the handler's: its namespace, and the ignored query parameters and
+ * forwarded headers that shape its keys (a path's purge takes every header variant).
+ */
+export async function purge(redis, { namespace, ignoreQueryParams = [], forwardHeaders = [] }, event, { batch = 500 } = {}) {
   const mode = purgeMode(event);
   if (mode === null) throw new PurgeModeError(event.headers[PURGE_HEADER]);
   if (mode === 'all') {
@@ -28,20 +32,33 @@ export async function purge(redis, namespace, event, { batch = 500 } = {}) {
     return { mode, removed: null, version };
   }
   if (mode === 'key') {
-    const resource = resourceKey({ method: 'GET', path: event.rawPath, query: event.rawQueryString });
-    const removed = await redis.unlinkVersioned(versionKey(namespace), keyPrefix(namespace), `:${resource}`);
-    return { mode, removed: Number(removed) };
+    const resource = resourceKey({ method: 'GET', path: event.rawPath, query: event.rawQueryString, ignored: ignoreQueryParams });
+    if (forwardHeaders.length === 0) {
+      const removed = await redis.unlinkVersioned(versionKey(namespace), keyPrefix(namespace), `:${resource}`);
+      return { mode, removed: Number(removed) };
+    }
+    const exact = storedKey(namespace, await currentVersion(redis, namespace), resource);
+    return { mode, removed: await unlinkMatching(redis, `${globEscape(exact + VARIANT_MARK)}*`, batch, () => true) };
   }
-  const version = (await redis.command(['GET', versionKey(namespace)]))?.toString() ?? '0';
-  const exact = storedKey(namespace, version, resourceKey({ method: 'GET', path: event.rawPath, query: '' }));
+  const exact = storedKey(namespace, await currentVersion(redis, namespace), resourceKey({ method: 'GET', path: event.rawPath, query: '' }));
   const under = exact.endsWith('/') ? exact : `${exact}/`;
+  // The glob also matches /people-list for /people: keep only the path itself and what is under it.
+  const mine = (k) => k === exact || k.startsWith(`${exact}?`) || k.startsWith(`${exact}${VARIANT_MARK}`) || k.startsWith(under);
+  return { mode, removed: await unlinkMatching(redis, `${globEscape(exact)}*`, batch, mine) };
+}
+
+async function currentVersion(redis, namespace) {
+  return (await redis.command(['GET', versionKey(namespace)]))?.toString() ?? '0';
+}
+
+/** SCAN + UNLINK in batches of the keys a glob finds that `keep` accepts. */
+async function unlinkMatching(redis, pattern, batch, keep) {
   let removed = 0;
-  for await (const keys of redis.scan(`${globEscape(exact)}*`, batch)) {
-    // The glob also matches /people-list for /people: keep only the path itself and what is under it.
-    const mine = keys.filter((k) => k === exact || k.startsWith(`${exact}?`) || k.startsWith(under));
+  for await (const keys of redis.scan(pattern, batch)) {
+    const mine = keys.filter(keep);
     if (mine.length) removed += Number(await redis.unlink(mine));
   }
-  return { mode, removed };
+  return removed;
 }
 
 /** A purge header naming no mode: the caller's mistake (400), not the cache's. */

@@ -102,7 +102,7 @@ describe('a cold start', () => {
   test('a first request whose lookup answers first is served the hit', async () => {
     const key = cacheKey({ namespace: 'cachedemo', method: 'GET', path: '/slow', query: 'ms=2000' });
     const body = Buffer.from('{"cached":true}');
-    await servers.check.command(['SET', key, encodeEntry({ status: 200, contentType: 'application/json', body, storedAt: Date.now() })]);
+    await servers.check.command(['SET', key, encodeEntry({ status: 200, headers: new Map([['content-type', 'application/json']]), body, storedAt: Date.now(), lifetime: 60 })]);
     const { proxy, h } = await behindGate();
     try {
       await proxy.accepted();

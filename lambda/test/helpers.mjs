@@ -122,9 +122,12 @@ export async function gatedProxy(port) {
  */
 export async function startUpstream() {
   const calls = [];
+  /** Each call's request line and headers, for what the upstream was sent. */
+  const requests = [];
   const srv = http.createServer((req, res) => {
     const u = new URL(req.url, 'http://x');
     calls.push(u.pathname + u.search);
+    requests.push({ url: req.url, headers: req.headers });
     const send = (status, type, body) => { res.writeHead(status, { 'content-type': type }); res.end(body); };
     const p = u.pathname;
     if (p.startsWith('/slow')) {
@@ -138,6 +141,22 @@ export async function startUpstream() {
       send(200, 'text/plain', 'x'.repeat(Number(u.searchParams.get('bytes'))));
     } else if (p === '/binary') {
       send(200, 'image/png', Buffer.from(Array.from({ length: 256 }, (_, i) => i)));
+    } else if (p.startsWith('/h/')) {
+      // /h/...?status=N&body=TEXT&h.<name>=<value>: answers with those headers (an ETag
+      // given answers a matching If-None-Match with 304, as a real origin does).
+      const headers = {};
+      for (const [k, v] of u.searchParams) if (k.startsWith('h.')) headers[k.slice(2)] = v;
+      const etag = headers.etag;
+      if (etag && req.headers['if-none-match'] === etag) {
+        res.writeHead(304, Object.fromEntries(Object.entries(headers).filter(([k]) => k !== 'content-type')));
+        return res.end();
+      }
+      const status = Number(u.searchParams.get('status') || 200);
+      const body = u.searchParams.get('repeat')
+        ? JSON.stringify(Array.from({ length: Number(u.searchParams.get('repeat')) }, (_, i) => ({ id: i, name: `item ${i}`, call: calls.length })))
+        : JSON.stringify({ path: p, call: calls.length });
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(status === 304 ? undefined : body);
     } else if (p.startsWith('/gated')) {
       setTimeout(() => send(200, 'application/json', JSON.stringify({ n: calls.length })), 100);
     } else {
@@ -148,8 +167,10 @@ export async function startUpstream() {
   await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${srv.address().port}`;
   return {
-    url, calls,
+    url, calls, requests,
     callsTo(prefix) { return calls.filter((c) => c.startsWith(prefix)).length; },
+    /** The headers of the last call whose path starts with `prefix`. */
+    lastHeaders(prefix) { return requests.filter((r) => r.url.startsWith(prefix)).at(-1)?.headers; },
     close() { srv.closeAllConnections(); return new Promise((resolve) => srv.close(resolve)); },
   };
 }
@@ -248,6 +269,7 @@ export function suiteServers(redisOptions, defaultEnv = {}) {
   beforeEach(async () => {
     await servers.check.command(['FLUSHALL']);
     servers.upstream.calls.length = 0;
+    servers.upstream.requests.length = 0;
   });
   after(async () => {
     for (const h of servers.handlers) h.close();

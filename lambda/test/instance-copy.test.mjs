@@ -36,7 +36,7 @@ describe('instance copy', () => {
     const h = await make();
     await h(apiEvent('/changed'));
     await h(apiEvent('/changed'));
-    const replaced = encodeEntry({ status: 200, contentType: 'application/json', body: Buffer.from('{"v":2}'), storedAt: Date.now() });
+    const replaced = encodeEntry({ status: 200, headers: new Map([['content-type', 'application/json']]), body: Buffer.from('{"v":2}'), storedAt: Date.now(), lifetime: 60 });
     await servers.check.command(['SET', keyOf('/changed'), replaced]);
     await sleep(20);
     const after = await h(apiEvent('/changed'));

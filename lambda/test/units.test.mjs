@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PushMessage, ReplyParser, RedisError, encodeCommand } from '../src/redis.mjs';
 import { cacheKey, globEscape, normalizePath, normalizeQuery } from '../src/key.mjs';
-import { upstreamURL } from '../src/index.mjs';
+import { upstreamURL } from '../src/upstream.mjs';
 import { decodeEntry, encodeEntry, isTextual } from '../src/entry.mjs';
 
 describe('RESP', () => {
@@ -67,8 +67,8 @@ describe('cache key', () => {
 
   test('keys are namespaced and versioned; HEAD shares GET', () => {
     const get = cacheKey({ namespace: 'ns', method: 'GET', path: '/p', query: 'b=1&a=2' });
-    assert.equal(get, 'ns:v1:0:GET:/p?a=2&b=1');
-    assert.equal(cacheKey({ namespace: 'ns', version: '7', method: 'DELETE', path: '/p', query: '' }), 'ns:v1:7:GET:/p');
+    assert.equal(get, 'ns:v2:0:GET:/p?a=2&b=1');
+    assert.equal(cacheKey({ namespace: 'ns', version: '7', method: 'DELETE', path: '/p', query: '' }), 'ns:v2:7:GET:/p');
     assert.equal(cacheKey({ namespace: 'ns', method: 'HEAD', path: '/p', query: 'a=2&b=1' }), get);
   });
 });
@@ -83,16 +83,33 @@ describe('upstream URL', () => {
   test('joins a base with or without a path', () => {
     assert.equal(upstreamURL('https://api.agify.io', '/', 'name=ada'), 'https://api.agify.io/?name=ada');
     assert.equal(upstreamURL('https://x.test/v1/', '/people', ''), 'https://x.test/v1/people');
-    assert.equal(upstreamURL('http://127.0.0.1:8080', '/a', 'z=1&y=2'), 'http://127.0.0.1:8080/a?y=2&z=1');
+    // The query as the client sent it: order, encoding and bare flags kept (issue 22).
+    assert.equal(upstreamURL('http://127.0.0.1:8080', '/a', 'z=1&y=2'), 'http://127.0.0.1:8080/a?z=1&y=2');
+    assert.equal(upstreamURL('http://u.test', '/s', 'b=2&a=1&x=%20~&flag'), 'http://u.test/s?b=2&a=1&x=%20~&flag');
+    assert.equal(upstreamURL('http://u.test', '/s', 'a=1&utm_source=x&utm_medium=y&b', ['utm_*']), 'http://u.test/s?a=1&b');
   });
 });
 
 describe('stored entries', () => {
-  test('round-trip status, type, time and bytes', () => {
+  test('round-trip status, headers, times and bytes', () => {
     const body = Buffer.from([0, 10, 13, 255]);
-    const e = decodeEntry(encodeEntry({ status: 203, contentType: 'image/png', body, storedAt: 5 }));
-    assert.deepEqual([e.status, e.contentType, e.storedAt, [...e.body]], [203, 'image/png', 5, [0, 10, 13, 255]]);
+    const headers = new Map([['content-type', 'image/png'], ['etag', '"a"'], ['set-cookie', 'sid=1']]);
+    const e = decodeEntry(encodeEntry({ status: 203, headers, body, storedAt: 5, initialAge: 2, lifetime: 60 }));
+    assert.deepEqual([e.status, e.storedAt, e.initialAge, e.lifetime, [...e.body]], [203, 5, 2, 60, [0, 10, 13, 255]]);
+    assert.deepEqual([...e.headers], [['content-type', 'image/png'], ['etag', '"a"']], 'Set-Cookie is never stored');
     assert.equal(decodeEntry(Buffer.from('garbage')), null);
+    assert.equal(decodeEntry(Buffer.from('{"s":200,"ct":null,"t":1}\nold v1 entry')), null);
+  });
+
+  test('a compressible body is stored gzip\'d when that saves, and comes back as it was', () => {
+    const json = Buffer.from(JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ id: i, name: `item ${i}` }))));
+    const bytes = encodeEntry({ status: 200, headers: new Map([['content-type', 'application/json']]), body: json, storedAt: 1 });
+    assert.ok(bytes.length < json.length / 3, `${bytes.length} stored for ${json.length}`);
+    const e = decodeEntry(bytes);
+    assert.ok(e.gzipped && e.body.equals(json) && e.size === json.length);
+    const png = Buffer.alloc(4096, 7);
+    const raw = decodeEntry(encodeEntry({ status: 200, headers: new Map([['content-type', 'image/png']]), body: png, storedAt: 1 }));
+    assert.ok(!raw.gzipped && raw.body.equals(png), 'an image is stored as it came');
   });
 
   test('text is told from binary by content type', () => {

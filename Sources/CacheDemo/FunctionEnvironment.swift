@@ -30,6 +30,22 @@ enum FunctionEnvironment {
     static let backoffMaxMs = "REDIS_BACKOFF_MAX_MS"
 
     static let ttlSeconds = "CACHE_TTL_SECONDS"
+    static let minTTLSeconds = "CACHE_MIN_TTL_SECONDS"
+    static let maxTTLSeconds = "CACHE_MAX_TTL_SECONDS"
+    static let negativeTTLSeconds = "CACHE_NEGATIVE_TTL_SECONDS"
+    /// `honor` or `ignore` the upstream's Cache-Control.
+    static let cacheControl = "CACHE_CONTROL"
+    /// `strip` or `pass` a client's Authorization and Cookie.
+    static let clientCredentials = "CLIENT_CREDENTIALS"
+    /// Comma-separated, lowercased.
+    static let forwardHeaders = "FORWARD_HEADERS"
+    static let ignoreQueryParams = "IGNORE_QUERY_PARAMS"
+    /// A JSON object of plain headers sent on every upstream call.
+    static let upstreamHeaders = "UPSTREAM_HEADERS"
+    /// A JSON list of where each secret goes (`{"in": "header" | "query", "name": ...}`),
+    /// its value in the variable of the same position in `upstreamSecretValues`.
+    static let upstreamSecrets = "UPSTREAM_SECRETS"
+    static let upstreamSecretValues = (0..<UpstreamAccess.maxSecrets).map { "UPSTREAM_SECRET_\($0)" }
     static let localCacheBytes = "CACHE_LOCAL_MAX_BYTES"
     static let namespace = "CACHE_NAMESPACE"
     static let maxBodyBytes = "CACHE_MAX_BODY_BYTES"
@@ -41,6 +57,7 @@ enum FunctionEnvironment {
     static let all: Set<String> = Set([
         upstreamURL, preferIPv6, upstreamTimeoutMs, redisURL, redisCluster, redisServerless, authToken, username, authMode,
         iamCacheName, iamServerless, reauthMs, caFile, connectTimeoutMs, commandTimeoutMs, backoffMaxMs, ttlSeconds,
-        localCacheBytes, namespace, maxBodyBytes,
-    ] + lambdaProvided)
+        localCacheBytes, namespace, maxBodyBytes, minTTLSeconds, maxTTLSeconds, negativeTTLSeconds, cacheControl,
+        clientCredentials, forwardHeaders, ignoreQueryParams, upstreamHeaders, upstreamSecrets,
+    ] + upstreamSecretValues + lambdaProvided)
 }

@@ -38,6 +38,7 @@ extension CacheStack {
             ].merging(auth.functionEnvironment(cache: cache)) { own, _ in own }
              .merging(options.cachePart.functionEnvironment) { own, _ in own }
              .merging(options.caching.environment.mapValues { .string($0) }) { own, _ in own }
+             .merging(options.upstreamAccess.stackEnvironment.mapValues { .string($0) }) { own, _ in own }
              .merging(Network.functionEnvironment(options)) { own, _ in own }),
             loggingConfig: .init(logGroup: .ref(logGroup), logFormat: "JSON"),
             tags: tags))

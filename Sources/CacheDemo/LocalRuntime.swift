@@ -9,6 +9,8 @@ public final class LocalRuntime: @unchecked Sendable {
         public var port: Int?
         public var upstreamURL: String?
         public var caching = CachingOptions()
+        /// Headers and secrets for the upstream; the secrets' values read when the run starts.
+        public var upstreamAccess = UpstreamAccess()
         public var throttle = ThrottleOptions()
         public var cacheAuth = StackOptions.CacheAuth.token
         /// One redis-server; a real Redis Cluster of that many primaries and replicas; or a
@@ -125,6 +127,9 @@ public final class LocalRuntime: @unchecked Sendable {
                                      "PURGE_REGION": purge.region, "PATH": path,
                                  ].merging(cacheEnvironment) { own, _ in own }
                                   .merging(options.caching.environment) { own, _ in own }
+                                  .merging(try options.upstreamAccess.localEnvironment(
+                                      reading: ProcessInfo.processInfo.environment,
+                                      readFile: { try String(contentsOfFile: $0, encoding: .utf8) })) { own, _ in own }
                                   .merging(options.throttle.environment) { own, _ in own }, log: log)
         return Endpoints(api: "http://127.0.0.1:\(apiPort)", upstream: upstream!,
                          redis: cacheEnvironment[FunctionEnvironment.redisURL]!, clusterPorts: clusterPorts, errorPath: errorPath,

@@ -89,6 +89,7 @@ public struct SmokeTest {
             report.checks.append(Check(name: "HIT body equals MISS body", passed: isHit && r.body == first.body,
                                        detail: "\(r.body.count) bytes vs \(first.body.count)" + (isHit ? "" : "; the second call was no HIT"),
                                        seconds: 0))
+            if isHit { report.checks += upstreamHeaderChecks(miss: first, hit: r, url: url) }
         case .failure(let e):
             report.checks.append(Check(name: "second call is a HIT", passed: false, detail: "\(e)", seconds: hit.ms / 1000))
         }
@@ -140,8 +141,37 @@ public struct SmokeTest {
     static let fromHeader = "x-cache-from"
     static let instanceCopyHeader = "x-cache-instance-copy"
 
-    private func get(_ url: URL) throws -> HTTPResponse {
-        try transport.send(HTTPRequest(method: "GET", url: url, headers: [(Self.diagnosticsHeader, "1")]))
+    private func get(_ url: URL, headers: [(name: String, value: String)] = []) throws -> HTTPResponse {
+        try transport.send(HTTPRequest(method: "GET", url: url, headers: [(Self.diagnosticsHeader, "1")] + headers))
+    }
+
+    /// Headers that differ per answer by design, or that the cache and API Gateway set.
+    static let perAnswerHeaders: Set<String> = ["date", "age", "x-cache", "x-cache-from", "x-cache-instance-copy", "apigw-requestid",
+                                                "content-length", "connection", "keep-alive", "transfer-encoding", "x-amzn-requestid",
+                                                "x-amzn-trace-id", "x-amz-apigw-id", "via", "server"]
+
+    /// What makes it an HTTP cache, checked without knowing the upstream: the upstream's own
+    /// headers come back on the HIT as on the MISS, and where it sent a validator, a
+    /// conditional request is answered 304 from the cache.
+    private func upstreamHeaderChecks(miss: HTTPResponse, hit: HTTPResponse, url: URL) -> [Check] {
+        let own = miss.headers.filter { !Self.perAnswerHeaders.contains($0.name) }
+        let lost = own.filter { h in hit.header(h.name) != h.value }.map(\.name)
+        var checks = [Check(name: "the upstream's headers survive a HIT", passed: lost.isEmpty,
+                            detail: lost.isEmpty ? "\(own.count) header\(own.count == 1 ? "" : "s") the same: "
+                                + own.map(\.name).joined(separator: ", ")
+                                : "changed or missing on the HIT: " + lost.joined(separator: ", "), seconds: 0)]
+        let condition: (name: String, value: String)? = miss.header("etag").map { ("If-None-Match", $0) }
+            ?? miss.header("last-modified").map { ("If-Modified-Since", $0) }
+        guard let condition else { return checks }
+        let asked = timed("a conditional call (\(condition.name))") { try get(url, headers: [condition]) }
+        switch asked.result {
+        case .success(let r):
+            checks.append(Check(name: "\(condition.name) is answered 304", passed: r.status == 304,
+                                detail: "HTTP \(r.status), x-cache \(r.header("x-cache") ?? "absent")", seconds: asked.ms / 1000))
+        case .failure(let e):
+            checks.append(Check(name: "\(condition.name) is answered 304", passed: false, detail: "\(e)", seconds: asked.ms / 1000))
+        }
+        return checks
     }
 
     /// Runs one call and times it; a call still waiting after `slowAfter` says what it waits

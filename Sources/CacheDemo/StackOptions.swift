@@ -119,6 +119,7 @@ public struct StackOptions: Sendable, Equatable {
     public var engineVersion: String?
     public var nodeType = "cache.t4g.micro"
     public var caching = CachingOptions()
+    public var upstreamAccess = UpstreamAccess()
     public var throttle = ThrottleOptions()
     /// nil: IAM where the engine and version support it, an AUTH token where not (and an
     /// existing stack keeps what it has; see Deployer).
@@ -252,6 +253,7 @@ public struct StackOptions: Sendable, Equatable {
             throw .init("--memory \(memoryMB) is outside Lambda's 128 to 10240 MB")
         }
         try caching.validate(memoryMB: memoryMB)
+        try upstreamAccess.validate(local: false)
         try throttle.validate()
         guard (1...30).contains(timeoutSeconds) else {
             throw .init("--timeout \(timeoutSeconds) is outside 1 to 30 s (API Gateway stops waiting after 30 s)")

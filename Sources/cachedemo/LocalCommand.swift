@@ -21,6 +21,8 @@ struct LocalCommand: ParsableCommand {
 
     @OptionGroup var caching: CachingArguments
 
+    @OptionGroup var upstreamAccess: UpstreamAccessArguments
+
     @OptionGroup var throttle: ThrottleArguments
 
     @Option(name: .customLong("cache-auth"),
@@ -58,6 +60,7 @@ struct LocalCommand: ParsableCommand {
             options.port = port
             options.upstreamURL = upstreamURL
             options.caching = try caching.validated()
+            options.upstreamAccess = try asUsage(try upstreamAccess.access()) { try $0.validate(local: true) }
             options.throttle = try throttle.validated()
             options.cacheAuth = cacheAuth
             try clusterShape(into: &options)

@@ -41,6 +41,8 @@ struct StackOptionArguments: ParsableArguments {
 
     @OptionGroup var caching: CachingArguments
 
+    @OptionGroup var upstreamAccess: UpstreamAccessArguments
+
     @OptionGroup var throttle: ThrottleArguments
 
     @Option(name: .customLong("upstream-url"), help: "The API to cache.")
@@ -78,6 +80,7 @@ struct StackOptionArguments: ParsableArguments {
         }
         o.cache = try cache.choice()
         o.caching = caching.cachingOptions
+        o.upstreamAccess = try upstreamAccess.access()
         o.throttle = throttle.throttleOptions
         o.upstreamURL = upstreamURL
         o.runtime = runtime
@@ -173,6 +176,30 @@ struct CachingArguments: ParsableArguments {
     @Option(name: .customLong("cache-ttl"), help: "Seconds a cached response lives; 0 = never expires.")
     var cacheTTL = CachingOptions().ttlSeconds
 
+    @Option(name: .customLong("min-ttl"), help: "Seconds an upstream-given lifetime is at least (never makes no-store, private or no-cache storable).")
+    var minTTL = 0
+
+    @Option(name: .customLong("max-ttl"), help: "Seconds an upstream-given lifetime is at most; 0 = no bound.")
+    var maxTTL = 0
+
+    @Option(name: .customLong("negative-ttl"), help: "Seconds a 404 or 410 is kept when the upstream gives no lifetime; 0 = not stored.")
+    var negativeTTL = 0
+
+    @Option(name: .customLong("cache-control"),
+            help: "honor the upstream's Cache-Control, Expires and Age, or ignore them (one fixed --cache-ttl, as for an upstream that says no-cache on everything).")
+    var cacheControl = CachingOptions.CacheControl.honor
+
+    @Option(name: .customLong("client-credentials"),
+            help: "A client's Authorization and Cookie: strip (not forwarded; the answer is shared) or pass (forwarded; such an answer is never stored or shared).")
+    var clientCredentials = CachingOptions.ClientCredentials.strip
+
+    @Option(name: .customLong("forward-header"), help: "A request header sent upstream and made part of the cache key (repeatable, at most 10).")
+    var forwardHeaders: [String] = []
+
+    @Option(name: .customLong("ignore-query-param"),
+            help: "A query parameter left out of the key and the upstream request (repeatable; utm_* matches a prefix).")
+    var ignoreQueryParams: [String] = []
+
     @Option(name: .customLong("instance-cache-mb"),
             help: "MB of responses each function instance keeps in memory, kept coherent by Redis; 0 = every hit reads Redis.")
     var instanceCacheMB = CachingOptions().instanceCacheMB
@@ -180,6 +207,10 @@ struct CachingArguments: ParsableArguments {
     var cachingOptions: CachingOptions {
         var o = CachingOptions()
         o.ttlSeconds = cacheTTL
+        (o.minTTLSeconds, o.maxTTLSeconds, o.negativeTTLSeconds) = (minTTL, maxTTL, negativeTTL)
+        (o.cacheControl, o.clientCredentials) = (cacheControl, clientCredentials)
+        o.forwardHeaders = forwardHeaders.map { $0.lowercased() }
+        o.ignoreQueryParams = ignoreQueryParams
         o.instanceCacheMB = instanceCacheMB
         return o
     }
@@ -209,7 +240,35 @@ struct ThrottleArguments: ParsableArguments {
     func validated() throws -> ThrottleOptions { try asUsage(throttleOptions) { try $0.validate() } }
 }
 
+/// What the function adds to every upstream request; `template`, `deploy`, `cost` and `local` share these flags.
+struct UpstreamAccessArguments: ParsableArguments {
+    @Option(name: .customLong("upstream-header"),
+            help: ArgumentHelp("A plain header sent on every upstream call, 'Name: value' (repeatable); credentials go in --upstream-secret.", valueName: "header"))
+    var headers: [String] = []
+
+    @Option(name: .customLong("upstream-secret"),
+            help: ArgumentHelp("A header whose value is a secret, 'Name=secretsmanager:<name or ARN>[#<json key>]' (local: env:<VAR> or file:<path>); repeatable.", valueName: "name=source"))
+    var secretHeaders: [String] = []
+
+    @Option(name: .customLong("upstream-secret-query"),
+            help: ArgumentHelp("A query parameter whose value is a secret, 'param=SOURCE' as for --upstream-secret; repeatable.", valueName: "param=source"))
+    var secretQuery: [String] = []
+
+    /// Parsed; what each may be is `UpstreamAccess.validate`'s (a stack's or local's sources).
+    func access() throws -> UpstreamAccess {
+        var a = UpstreamAccess()
+        do {
+            a.headers = try headers.map(UpstreamAccess.header)
+            a.secrets = try secretHeaders.map { try UpstreamAccess.secret($0, place: .header) }
+                + secretQuery.map { try UpstreamAccess.secret($0, place: .query) }
+        } catch let e as StackOptionsError { throw UsageFailure(e.description) }
+        return a
+    }
+}
+
 extension StackOptions.Engine: ExpressibleByArgument {}
+extension CachingOptions.CacheControl: ExpressibleByArgument {}
+extension CachingOptions.ClientCredentials: ExpressibleByArgument {}
 extension StackOptions.Egress: ExpressibleByArgument {}
 extension StackOptions.CacheAuth: ExpressibleByArgument {}
 extension StackOptions.Architecture: ExpressibleByArgument {}

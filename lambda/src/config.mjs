@@ -49,6 +49,27 @@ function upstreamHeaders(env) {
   return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k.toLowerCase(), String(v)]));
 }
 
+/** Each secret's value has a variable of its own (a value may hold any character). */
+const SECRET_VALUES = ['UPSTREAM_SECRET_0', 'UPSTREAM_SECRET_1', 'UPSTREAM_SECRET_2', 'UPSTREAM_SECRET_3', 'UPSTREAM_SECRET_4'];
+
+/** UPSTREAM_SECRETS: where each secret goes, [{ in: 'header' | 'query', name }]; its value
+ *  in UPSTREAM_SECRET_<i>. Never logged: a missing value names the variable, not the value. */
+function upstreamSecrets(env) {
+  if (!env.UPSTREAM_SECRETS) return { headers: {}, query: [] };
+  let list;
+  try { list = JSON.parse(env.UPSTREAM_SECRETS); } catch { throw new Error('UPSTREAM_SECRETS is not a JSON list'); }
+  if (!Array.isArray(list) || list.length > SECRET_VALUES.length) throw new Error('UPSTREAM_SECRETS is not a JSON list of at most 5');
+  const out = { headers: {}, query: [] };
+  list.forEach(({ in: place, name }, i) => {
+    const value = env[SECRET_VALUES[i]];
+    if (!value) throw new Error(`${SECRET_VALUES[i]} (the value of upstream secret ${name}) is not set`);
+    if (place === 'header') out.headers[String(name).toLowerCase()] = value;
+    else if (place === 'query') out.query.push([String(name), value]);
+    else throw new Error(`UPSTREAM_SECRETS: ${place} is not header or query`);
+  });
+  return out;
+}
+
 export function readConfig(env = process.env) {
   if (!env.EXTERNAL_API_URL) throw new Error('EXTERNAL_API_URL is not set');
   return {
@@ -83,6 +104,7 @@ export function readConfig(env = process.env) {
     forwardHeaders: list(env, 'FORWARD_HEADERS', { lower: true }),
     ignoreQueryParams: list(env, 'IGNORE_QUERY_PARAMS'),
     upstreamHeaders: upstreamHeaders(env),
+    upstreamSecrets: upstreamSecrets(env),
     maxBodyBytes: int(env, 'CACHE_MAX_BODY_BYTES', 1024 * 1024),
     localCacheBytes: int(env, 'CACHE_LOCAL_MAX_BYTES', 16 * 1024 * 1024),
     upstreamTimeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS', 8000),

@@ -46,6 +46,8 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     })
     : null;
   const store = redis && new EntryStore(redis, config.namespace);
+  /** Left out of the key: the ignored parameters, and those the secrets set (a client's own is dropped). */
+  const keyIgnored = [...config.ignoreQueryParams, ...config.upstreamSecrets.query.map(([name]) => name)];
   const inflight = new Map();
   /** Stores of answers that went out before the cache was ready, by resource. */
   const storing = new Map();
@@ -128,7 +130,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   /** The key a request is stored under: its resource and, with --forward-header, its variant. */
   function resourceOf(request) {
     const resource = resourceKey({ method: request.method, path: request.rawPath, query: request.rawQuery,
-      ignored: config.ignoreQueryParams });
+      ignored: keyIgnored });
     return variantKey(resource, request.headers, config.forwardHeaders);
   }
 
@@ -170,7 +172,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     if (stale?.headers.has('etag')) headers['if-none-match'] = stale.headers.get('etag');
     else if (stale?.headers.has('last-modified')) headers['if-modified-since'] = stale.headers.get('last-modified');
     // Last: what the stack sets is never overridden by a client sending the same name.
-    return Object.assign(headers, config.upstreamHeaders);
+    return Object.assign(headers, config.upstreamHeaders, config.upstreamSecrets.headers);
   }
 
   /**
@@ -178,7 +180,8 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
    * { outcome: MISS | PASS | REVALIDATED, entry, store, ... } or { failure }.
    */
   async function ask(request, stale, { credentials = false } = {}) {
-    const url = upstreamURL(config.upstreamURL, request.rawPath, request.rawQuery, config.ignoreQueryParams);
+    const url = upstreamURL(config.upstreamURL, request.rawPath, request.rawQuery, config.ignoreQueryParams,
+      config.upstreamSecrets.query);
     const answer = await callUpstream(fetchImpl, url, { headers: upstreamHeaders(request, stale, credentials),
       timeoutMs: config.upstreamTimeoutMs });
     if (answer.failure) return { failure: answer.failure };
@@ -199,7 +202,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   async function invalidate(event) {
     if (!redis) return jsonResponse(503, { message: 'no cache is configured' });
     try {
-      const result = await purge(redis, config, event).finally(() => redis.dropLocalCopy());
+      const result = await purge(redis, { ...config, ignoreQueryParams: keyIgnored }, event).finally(() => redis.dropLocalCopy());
       if (result.mode === 'all') {
         return { statusCode: 204, headers: { 'x-cache-purge': 'all', 'x-cache-namespace-version': String(result.version) }, body: '' };
       }

@@ -22,11 +22,14 @@ export function queryWithout(rawQuery, ignored) {
   }).join('&');
 }
 
-/** The upstream base joined with the request's path and query, neither rewritten. */
-export function upstreamURL(base, rawPath, rawQuery, ignored = []) {
+/** The upstream base joined with the request's path and query, neither rewritten; `added`
+ *  parameters (the secret ones) go last, a client's own of those names dropped. */
+export function upstreamURL(base, rawPath, rawQuery, ignored = [], added = []) {
   const u = new URL(base);
   const basePath = u.pathname.replace(/\/+$/, '');
-  const query = queryWithout(rawQuery, ignored);
+  const own = queryWithout(rawQuery, [...ignored, ...added.map(([name]) => name)]);
+  const extra = added.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+  const query = [own, ...extra].filter(Boolean).join('&');
   // Assembled as text: URL's setters would re-encode what the client chose to send.
   return `${u.origin}${basePath}${rawPath || '/'}${query ? '?' + query : ''}`;
 }

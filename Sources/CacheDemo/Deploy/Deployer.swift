@@ -221,8 +221,21 @@ public struct Deployer: Sendable {
     func checkEgress(_ o: Options) throws {
         try ExistingNetworkCheck(client: session.client).check(o.stack)
         try OfferingsCheck(client: session.client, progress: progress).check(o.stack)
+        try checkUpstreamSecrets(o)
         if !o.skipIPv6Check, let problem = UpstreamIPv6.problem(for: o.stack) {
             throw DeployError(.failed, problem + " (or --skip-ipv6-check if it has one where the function runs)")
+        }
+    }
+
+    /// Each --upstream-secret names a secret that exists (DescribeSecret: its value is never
+    /// read here; CloudFormation resolves it as it configures the function).
+    func checkUpstreamSecrets(_ o: Options) throws {
+        let secrets = SecretsManager(client: session.client)
+        for s in o.stack.upstreamAccess.secrets {
+            guard case .secretsManager(let id, _) = s.source, try secrets.describe(id) == nil else { continue }
+            let flag = s.place == .header ? "--upstream-secret" : "--upstream-secret-query"
+            throw DeployError(.failed, "\(flag) \(s.name): Secrets Manager in \(session.region) has no secret \(UserInput.quoted(id)); "
+                + "create it (aws secretsmanager create-secret --name \(id) --secret-string ...) or name another")
         }
     }
 

@@ -17,11 +17,12 @@ final class DemoUpstream {
     let url: String
 
     /// On 127.0.0.1, or on ::1 for a stack that leaves over IPv6.
-    init(ipv6: Bool = false) throws {
+    /// `apiKey`: it answers 401 unless a request carries that key in `x-api-key`.
+    init(ipv6: Bool = false, apiKey: String? = nil) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["node", Repo.root.appendingPathComponent("lambda/local/demo-upstream.mjs").path]
         process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "PORT": "0",
-                               "HOST": ipv6 ? "::1" : "127.0.0.1"]
+                               "HOST": ipv6 ? "::1" : "127.0.0.1"].merging(apiKey.map { ["API_KEY": $0] } ?? [:]) { a, _ in a }
         let out = Pipe()
         process.standardInput = stdin  // it stops when this closes
         process.standardOutput = out

@@ -23,6 +23,7 @@ public struct CacheStack {
         public static let serverlessCacheName = "ServerlessCacheName"
         public static let authTokenSecretArn = "CacheAuthTokenSecretArn"
         public static let functionLogGroup = "FunctionLogGroupName"
+        public static let cacheRules = "CacheRules"
     }
 
     public init(options: StackOptions, plan: DeployPlan = DeployPlan()) {
@@ -52,6 +53,11 @@ public struct CacheStack {
         let function = addFunction(to: &t, network: network, cache: cache, auth: auth)
         addHttpApi(to: &t, function: function)
         t.outputs[OutputName.vpcId] = Output(network.vpc, description: "The stack's VPC")
+        // What the zip's cache-rules.json says, where a reviewer of the template sees it.
+        if !options.caching.rules.rules.isEmpty {
+            t.outputs[OutputName.cacheRules] = Output(.string(options.caching.rules.summary),
+                                                      description: "Caching rules per path (--cache-rules), first match wins")
+        }
         return t
     }
 

@@ -28,6 +28,8 @@ public struct CachingOptions: Sendable, Equatable {
     /// Megabytes of entries each function instance keeps in memory, kept coherent by Redis
     /// tracking; 0 = every hit reads Redis.
     public var instanceCacheMB = 16
+    /// Settings per path (`--cache-rules FILE`), carried in the zip.
+    public var rules = CacheRules()
 
     public init() {}
 
@@ -57,6 +59,7 @@ public struct CachingOptions: Sendable, Equatable {
         }
         try validateForwardHeaders()
         try validateIgnoredParams()
+        try rules.validate(over: self)
         guard instanceCacheMB <= 5_120 else {
             throw .init("--instance-cache-mb \(instanceCacheMB) is more than half of Lambda's largest memory (10240 MB)")
         }

@@ -98,7 +98,7 @@ public final class LocalRuntime: @unchecked Sendable {
         try Self.stopIfAsked()
         // The function, unzipped from the very zip `package` builds.
         let functionDir = dir.appendingPathComponent("function")
-        try LambdaPackage.build().extract(to: functionDir)
+        try LambdaPackage.build(files: LambdaSources.handler + options.caching.rules.files).extract(to: functionDir)
         var upstream = options.upstreamURL
         var errorPath: String?
         if upstream == nil {

@@ -79,7 +79,7 @@ struct StackOptionArguments: ParsableArguments {
             o.nodeType = nodeType
         }
         o.cache = try cache.choice()
-        o.caching = caching.cachingOptions
+        o.caching = try caching.cachingOptions()
         o.upstreamAccess = try upstreamAccess.access()
         o.throttle = throttle.throttleOptions
         o.upstreamURL = upstreamURL
@@ -200,12 +200,20 @@ struct CachingArguments: ParsableArguments {
             help: "A query parameter left out of the key and the upstream request (repeatable; utm_* matches a prefix).")
     var ignoreQueryParams: [String] = []
 
+    @Option(name: .customLong("cache-rules"),
+            help: "A YAML or JSON file of rules per path (first match wins): path, cache, cache-ttl, min-ttl, max-ttl, negative-ttl, forward-header, ignore-query-param.",
+            completion: .file(extensions: ["yaml", "yml", "json"]))
+    var cacheRules: String?
+
     @Option(name: .customLong("instance-cache-mb"),
             help: "MB of responses each function instance keeps in memory, kept coherent by Redis; 0 = every hit reads Redis.")
     var instanceCacheMB = CachingOptions().instanceCacheMB
 
-    var cachingOptions: CachingOptions {
+    func cachingOptions() throws -> CachingOptions {
         var o = CachingOptions()
+        if let cacheRules {
+            do { o.rules = try CacheRules.load(cacheRules) } catch { throw UsageFailure(error.description) }
+        }
         o.ttlSeconds = cacheTTL
         (o.minTTLSeconds, o.maxTTLSeconds, o.negativeTTLSeconds) = (minTTL, maxTTL, negativeTTL)
         (o.cacheControl, o.clientCredentials) = (cacheControl, clientCredentials)
@@ -216,7 +224,7 @@ struct CachingArguments: ParsableArguments {
     }
 
     /// The settings on their own (`local`: no function memory to weigh them against).
-    func validated() throws -> CachingOptions { try asUsage(cachingOptions) { try $0.validate() } }
+    func validated() throws -> CachingOptions { try asUsage(try cachingOptions()) { try $0.validate() } }
 }
 
 /// The HTTP API stage's throttle; `template`, `deploy`, `cost` and `local` share these flags.

@@ -150,3 +150,90 @@ import TestSupport
         #expect(try cachedemo(["destroy", "--stack-name", stack, "--yes"], environment: emulator.environment).status == 0)
     }
 }
+
+/// `--cache-rules FILE`: checked when the template is rendered (one line naming the file,
+/// the rule and the key), carried in the zip, shown in the template, and run by `local`.
+@Suite struct CacheRulesTests {
+    static let rules = """
+        # Admin pages are per user; user pages vary by tenant.
+        - path: /admin/*
+          cache: false
+        - path: /users/*
+          cache-ttl: 60
+          forward-header: X-Tenant
+          ignore-query-param: [utm_*]
+        """
+
+    func write(_ text: String, _ name: String = "rules.yaml") throws -> (URL, String) {
+        let dir = try temporaryDirectory()
+        let file = dir.appendingPathComponent(name)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return (dir, file.path)
+    }
+
+    @Test func theTemplateShowsTheRulesAndIsLintClean() throws {
+        let (dir, file) = try write(Self.rules)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try cachedemo("template", "--cache-rules", file)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("1. /admin/*: not cached; 2. /users/*: cache-ttl 60, forward-header x-tenant, ignore-query-param utm_*"))
+        try r.stdout.write(to: dir.appendingPathComponent("t.yaml"), atomically: true, encoding: .utf8)
+        let lint = try runTool("cfn-lint", ["--format", "parseable", dir.appendingPathComponent("t.yaml").path])
+        #expect(lint.status == 0 && lint.stdout.isEmpty, "\(lint.stdout)")
+        // Without rules the template has no such output: committed templates stay as they were.
+        #expect(!(try cachedemo("template")).stdout.contains("CacheRules"))
+    }
+
+    @Test func theZipCarriesTheRulesAndTheirHashChangesWithThem() throws {
+        let (dir, file) = try write(Self.rules)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rules = try CacheRules.load(file)
+        let with = try LambdaPackage.build(files: LambdaSources.handler + rules.files)
+        let without = try LambdaPackage.build()
+        #expect(with.sha256 != without.sha256)
+        let unpacked = dir.appendingPathComponent("zip")
+        try with.extract(to: unpacked)
+        let carried = try String(contentsOf: unpacked.appendingPathComponent("cache-rules.json"), encoding: .utf8)
+        #expect(carried == #"[{"path":"/admin/*","cache":false},{"path":"/users/*","cache-ttl":60,"forward-header":["x-tenant"],"ignore-query-param":["utm_*"]}]"#)
+    }
+
+    @Test(arguments: [
+        ("- path: /x\n  ttl: 5\n", "rule 1: 'ttl' is not a rule key; use path, cache, cache-ttl"),
+        ("- cache-ttl: 5\n", "rule 1 has no path"),
+        ("- path: x\n", "path 'x' is not a path pattern; start it with /"),
+        ("- path: /a\n- path: /b\n  cache-ttl: soon\n", "rule 2 (/b): cache-ttl must be whole seconds"),
+        ("- path: /a\n  cache: false\n  cache-ttl: 5\n", "cache: false stores nothing"),
+        ("- path: /a\n  min-ttl: 900\n  max-ttl: 60\n", "rule 1 (/a): --min-ttl 900 is more than --max-ttl 60"),
+        ("- path: /a\n  forward-header: Authorization\n", "rule 1 (/a): --forward-header authorization would key the cache on a credential"),
+        ("path: /a\n", "is not a list of rules"),
+        ("- [unclosed\n", "is neither YAML nor JSON"),
+    ])
+    func aBadRuleIsOneLineNamingTheRuleAndExit64(_ text: String, _ says: String) throws {
+        let (dir, file) = try write(text)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for command in [["template"], ["deploy", "--stack-name", "x", "--region", "us-east-1"], ["local"], ["cost", "--region", "us-east-1"]] {
+            let r = try cachedemo(command + ["--cache-rules", file], environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? ""])
+            #expect(r.status == 64, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains(says) && r.stderr.split(separator: "\n").count == 1, "\(command): \(r.stderr)")
+        }
+    }
+
+    @Test func localRunsTheRules() throws {
+        let (dir, file) = try write(Self.rules)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let local = try LocalRun(["--cache-rules", file])
+        defer { local.stop() }
+        let endpoint = try #require(local.doc["endpoint"] as? String)
+        let http = CurlTransport()
+        for _ in 0..<2 {
+            #expect(try http.send(HTTPRequest(method: "GET", url: URL(string: endpoint + "/admin/stats")!)).header("x-cache") == "PASS")
+        }
+        let tenant = HTTPRequest(method: "GET", url: URL(string: endpoint + "/users/7?utm_source=mail")!, headers: [("X-Tenant", "a")])
+        #expect(try http.send(tenant).header("x-cache") == "MISS")
+        var other = tenant
+        other.url = URL(string: endpoint + "/users/7")!
+        #expect(try http.send(other).header("x-cache") == "HIT", "utm_* is not in the key")
+        other.headers = [("X-Tenant", "b")]
+        #expect(try http.send(other).header("x-cache") == "MISS", "X-Tenant is")
+    }
+}

@@ -6,7 +6,8 @@ import { readConfig } from './config.mjs';
 import { RedisClient } from './redis.mjs';
 import { ClusterClient } from './cluster.mjs';
 import { IamTokenProvider } from './iam-auth.mjs';
-import { keyHash, resourceKey, variantKey } from './key.mjs';
+import { keyHash, normalizePath, resourceKey, variantKey } from './key.mjs';
+import { compileRules, loadRules, settingsFor } from './rules.mjs';
 import { purge, PurgeModeError } from './purge.mjs';
 import { diagnosticHeaders, wantsDiagnostics } from './diagnostics.mjs';
 import { entryResponse, jsonResponse, readRequest } from './http.mjs';
@@ -24,8 +25,10 @@ const NO_CACHE = { on: false, reason: 'no cache is configured (REDIS_URL is not 
  * connecting at once (TLS, AUTH, RESP3 and tracking take round trips a first request
  * should not wait for). Lambda uses the default one below; tests build as many as they need.
  */
-export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = globalThis.fetch } = {}) {
+export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = globalThis.fetch, rules: ruleList } = {}) {
   const config = readConfig(env);
+  /** --cache-rules, from the zip's cache-rules.json (tests hand their own). */
+  const rules = compileRules(ruleList ?? loadRules());
   // Node tries every address of a name (IPv4 and IPv6 alternating, from the first one
   // given): first in line must be IPv6 where IPv4 leads nowhere.
   if (config.preferIPv6) setDefaultResultOrder('ipv6first');
@@ -46,8 +49,10 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     })
     : null;
   const store = redis && new EntryStore(redis, config.namespace);
+  /** The settings for a path: its rule's over the function's. */
+  const settingsOf = (rawPath) => settingsFor(normalizePath(rawPath), rules, config);
   /** Left out of the key: the ignored parameters, and those the secrets set (a client's own is dropped). */
-  const keyIgnored = [...config.ignoreQueryParams, ...config.upstreamSecrets.query.map(([name]) => name)];
+  const keyIgnored = (settings) => [...settings.ignoreQueryParams, ...config.upstreamSecrets.query.map(([name]) => name)];
   const inflight = new Map();
   /** Stores of answers that went out before the cache was ready, by resource. */
   const storing = new Map();
@@ -68,8 +73,9 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     const request = readRequest(event);
     const { method } = request;
     const requestId = context.awsRequestId ?? event.requestContext?.requestId ?? null;
-    const resource = resourceOf(request);
-    const record = { level: 'info', requestId, method, keyHash: keyHash(resource) };
+    const settings = settingsOf(request.rawPath);
+    const resource = resourceOf(request, settings);
+    const record = { level: 'info', requestId, method, keyHash: keyHash(resource), ...(settings.index >= 0 && { rule: settings.index + 1 }) };
     const diagnostics = wantsDiagnostics(request.headers);
     const done = (response, extra) => {
       log({ ...record, ...extra, status: response.statusCode, latencyMs: +(performance.now() - started).toFixed(3) });
@@ -85,7 +91,8 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
         { cache: 'NONE' });
     }
     // A credentialed request (--client-credentials pass): its own answer, never a shared one.
-    if (carriesCredentials(request)) return done(...answered(await ask(request, null, { credentials: true }), request, true));
+    const credentials = carriesCredentials(request);
+    if (credentials || !settings.cache) return done(...answered(await ask(request, settings, null, { credentials, passed: true }), request, true));
 
     let bypass = !redis;
     let storeKey = Promise.resolve(null);
@@ -97,7 +104,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       storeKey = looking.then((found) => (found.entry && isFresh(found.entry) ? null : found.key), () => null);
       // A cold start (or a reconnect): the connection is still opening, so the upstream is
       // asked at once, alongside; a miss is served by whichever answers first.
-      if (!redis.readyFor(store.lookupKeys(resource))) early = join(request, resource, storeKey, null);
+      if (!redis.readyFor(store.lookupKeys(resource))) early = join(request, settings, resource, storeKey, null);
       try {
         const found = await (early ? Promise.race([looking, early.flight.then(() => null)]) : looking);
         if (found?.entry && isFresh(found.entry)) {
@@ -110,11 +117,11 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       }
     }
 
-    const { flight, leader } = early ?? join(request, resource, storeKey, stale);
+    const { flight, leader } = early ?? join(request, settings, resource, storeKey, stale);
     const result = await flight;
     // An answer not to be shared (Set-Cookie, private...) is the leader's alone: a request
     // that joined it asks for its own.
-    if (!leader && result.outcome === 'PASS') return done(...answered(await ask(request, null), request, true, { bypass }));
+    if (!leader && result.outcome === 'PASS') return done(...answered(await ask(request, settings, null), request, true, { bypass }));
     return done(...answered(result, request, leader, { bypass }));
   }
 
@@ -128,10 +135,10 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   }
 
   /** The key a request is stored under: its resource and, with --forward-header, its variant. */
-  function resourceOf(request) {
+  function resourceOf(request, settings) {
     const resource = resourceKey({ method: request.method, path: request.rawPath, query: request.rawQuery,
-      ignored: keyIgnored });
-    return variantKey(resource, request.headers, config.forwardHeaders);
+      ignored: keyIgnored(settings) });
+    return variantKey(resource, request.headers, settings.forwardHeaders);
   }
 
   function carriesCredentials(request) {
@@ -144,12 +151,12 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
    * so the next request hits. An answer that beats the lookup (a cold start) goes out at
    * once; its store follows when the cache is ready, and lookups of it wait for that.
    */
-  function join(request, resource, storeKey, stale) {
+  function join(request, settings, resource, storeKey, stale) {
     const joined = inflight.get(resource);
     if (joined) return { flight: joined, leader: false };
     let keyKnown = false;
     storeKey.then(() => { keyKnown = true; });
-    const flight = ask(request, stale).then((result) => {
+    const flight = ask(request, settings, stale).then((result) => {
       const stored = keep(result, storeKey);
       if (keyKnown) return stored.then(() => result);
       storing.set(resource, stored);
@@ -162,9 +169,9 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
 
   /** What is sent upstream: the set headers, the forwarded ones, the validators of a stale
    *  entry, and a credentialed request's own Authorization and Cookie. Nothing else. */
-  function upstreamHeaders(request, stale, credentials) {
+  function upstreamHeaders(request, settings, stale, credentials) {
     const headers = {};
-    for (const name of config.forwardHeaders) if (request.headers[name] !== undefined) headers[name] = request.headers[name];
+    for (const name of settings.forwardHeaders) if (request.headers[name] !== undefined) headers[name] = request.headers[name];
     if (credentials) {
       if (request.headers.authorization !== undefined) headers.authorization = request.headers.authorization;
       if (request.cookies.length) headers.cookie = request.cookies.join('; ');
@@ -179,10 +186,10 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
    * Asks the upstream (conditionally, for a stale entry) and decides what its answer is:
    * { outcome: MISS | PASS | REVALIDATED, entry, store, ... } or { failure }.
    */
-  async function ask(request, stale, { credentials = false } = {}) {
-    const url = upstreamURL(config.upstreamURL, request.rawPath, request.rawQuery, config.ignoreQueryParams,
+  async function ask(request, settings, stale, { credentials = false, passed = false } = {}) {
+    const url = upstreamURL(config.upstreamURL, request.rawPath, request.rawQuery, settings.ignoreQueryParams,
       config.upstreamSecrets.query);
-    const answer = await callUpstream(fetchImpl, url, { headers: upstreamHeaders(request, stale, credentials),
+    const answer = await callUpstream(fetchImpl, url, { headers: upstreamHeaders(request, settings, stale, credentials),
       timeoutMs: config.upstreamTimeoutMs });
     if (answer.failure) return { failure: answer.failure };
     const timing = { upstreamStatus: answer.status, upstreamMs: answer.ms };
@@ -191,7 +198,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     const response = revalidated
       ? { status: stale.status, headers: new Map([...stale.headers, ...answer.headers]), body: stale.body, receivedAt: answer.receivedAt }
       : { ...answer };
-    const decision = credentials ? { store: false, reason: 'credentials' } : storability(response, config.rule, config);
+    const decision = passed ? { store: false, reason: credentials ? 'credentials' : 'rule' } : storability(response, settings.rule, config);
     const entry = { status: response.status, headers: response.headers, body: response.body, storedAt: answer.receivedAt,
       initialAge: initialAge(answer.headers, answer.requestedAt, answer.receivedAt), lifetime: decision.store ? decision.lifetime : 0 };
     const outcome = revalidated ? 'REVALIDATED' : decision.store ? 'MISS' : 'PASS';
@@ -202,7 +209,9 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   async function invalidate(event) {
     if (!redis) return jsonResponse(503, { message: 'no cache is configured' });
     try {
-      const result = await purge(redis, { ...config, ignoreQueryParams: keyIgnored }, event).finally(() => redis.dropLocalCopy());
+      const settings = settingsOf(event.rawPath || '/');
+      const result = await purge(redis, { namespace: config.namespace, ignoreQueryParams: keyIgnored(settings),
+        forwardHeaders: settings.forwardHeaders }, event).finally(() => redis.dropLocalCopy());
       if (result.mode === 'all') {
         return { statusCode: 204, headers: { 'x-cache-purge': 'all', 'x-cache-namespace-version': String(result.version) }, body: '' };
       }

@@ -276,3 +276,49 @@ test('an answer larger than a Lambda response may be is one clear 502', async ()
     await upstream.close();
   }
 });
+
+describe('rules per path (--cache-rules)', () => {
+  let redis, upstream;
+  const handlers = [];
+  const rules = [
+    { path: '/admin/*', cache: false },
+    { path: '/users/*', 'cache-ttl': 1, 'forward-header': ['X-Tenant'] },
+    { path: '/users/*/avatar', 'cache-ttl': 600 },
+    { path: '/h/negative-?', 'negative-ttl': 30, 'ignore-query-param': ['session'] },
+  ];
+  const make = async () => {
+    const handler = createHandler({ env: { EXTERNAL_API_URL: upstream.url, REDIS_URL: redis.url, CACHE_TTL_SECONDS: '60' }, log: () => {}, rules });
+    handlers.push(handler);
+    await handler.redis.open();
+    return handler;
+  };
+  before(async () => { redis = await startRedis(); upstream = await startUpstream(); });
+  after(async () => { for (const x of handlers) x.close(); await upstream.close(); await redis.close(); });
+
+  test('cache: false passes; the first matching rule sets the TTL and the forwarded headers', async () => {
+    const cache = await make();
+    for (let i = 0; i < 2; i++) assert.equal((await cache(apiEvent('/admin/stats'))).headers['x-cache'], 'PASS');
+    assert.equal(upstream.callsTo('/admin'), 2);
+    const tenantA = withHeaders('/users/1/avatar', { 'x-tenant': 'a' });
+    await cache(tenantA);
+    assert.equal(upstream.lastHeaders('/users/1')['x-tenant'], 'a', 'the first rule that matches is /users/*');
+    assert.equal((await cache(withHeaders('/users/1/avatar', { 'x-tenant': 'b' }))).headers['x-cache'], 'MISS');
+    assert.equal((await cache(tenantA)).headers['x-cache'], 'HIT');
+    await sleep(1100);
+    assert.equal((await cache(tenantA)).headers['x-cache'], 'MISS', '/users/*: cache-ttl 1');
+    assert.equal((await cache(apiEvent('/other'))).headers['x-cache'], 'MISS');
+    assert.equal((await cache(apiEvent('/other'))).headers['x-cache'], 'HIT', 'no rule: the function\'s settings');
+  });
+
+  test('a rule\'s negative-ttl and ignored parameters apply to its paths only', async () => {
+    const cache = await make();
+    const path = `${h('negative-1', {}, { status: 404 })}&session=1`;
+    await cache(apiEvent(path));
+    const again = await cache(apiEvent(path.replace('session=1', 'session=2')));
+    assert.deepEqual([again.statusCode, again.headers['x-cache']], [404, 'HIT']);
+    assert.ok(!upstream.requests.at(-1).url.includes('session'));
+    const elsewhere = h('negative-12', {}, { status: 404 });
+    await cache(apiEvent(elsewhere));
+    assert.equal((await cache(apiEvent(elsewhere))).headers['x-cache'], 'PASS', '? is one character');
+  });
+});

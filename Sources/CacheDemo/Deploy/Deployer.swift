@@ -136,7 +136,7 @@ public struct Deployer: Sendable {
         let store = ArtifactStore(s3: S3(client: session.client),
                                   bucket: o.artifactBucket ?? ArtifactStore.defaultBucket(account: identity.account, region: session.region))
         if o.artifactBucket == nil { try store.ensureBucket(progress: progress) }
-        let package = try LambdaPackage.build()
+        let package = try LambdaPackage.build(files: LambdaSources.handler + o.stack.caching.rules.files)
         let (key, uploadedNow) = try store.upload(package, stack: o.stackName)
         let uploaded = uploadedNow || uploadedEarlier
         uploadedEarlier = uploaded

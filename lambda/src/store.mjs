@@ -4,6 +4,19 @@
 import { decodeEntry, encodeEntry } from './entry.mjs';
 import { storedKey, versionKey } from './key.mjs';
 
+/** Entries already decoded, by the bytes they came from: the instance copy hands back the
+ *  same Buffer on every hit, so its header is parsed (and its body unpacked) once. */
+const decodedEntries = new WeakMap();
+
+function decoded(bytes) {
+  let entry = decodedEntries.get(bytes);
+  if (entry === undefined) {
+    entry = decodeEntry(bytes);
+    decodedEntries.set(bytes, entry);
+  }
+  return entry;
+}
+
 export class EntryStore {
   /** The namespace version last read: entries live under it until a purge of everything. */
   #knownVersion = '0';
@@ -32,7 +45,7 @@ export class EntryStore {
       this.#knownVersion = version;
       ({ values: [stored], fromLocal } = await this.redis.getMany([storedKey(this.namespace, version, resource)]));
     }
-    return { entry: stored ? decodeEntry(stored) : null, fromLocal, key: storedKey(this.namespace, version, resource) };
+    return { entry: stored ? decoded(stored) : null, fromLocal, key: storedKey(this.namespace, version, resource) };
   }
 
   /** Writes an entry, kept `retention` seconds (null: until evicted or purged). */

@@ -7,6 +7,16 @@ public struct SSM: Sendable {
 
     public init(client: AWSClient) { self.client = client }
 
+    /// Whether a parameter exists, its value not decrypted (deploy's check of an upstream secret).
+    public func exists(_ name: String) throws -> Bool {
+        do {
+            _ = try parameter(name)
+            return true
+        } catch let e as AWSError where e.code.hasSuffix("ParameterNotFound") {
+            return false
+        }
+    }
+
     /// The value of one parameter (a plain String parameter, such as an AMI id).
     public func parameter(_ name: String) throws -> String {
         let data = try JSONSerialization.data(withJSONObject: ["Name": name], options: [.sortedKeys])

@@ -46,6 +46,8 @@ enum FunctionEnvironment {
     /// its value in the variable of the same position in `upstreamSecretValues`.
     static let upstreamSecrets = "UPSTREAM_SECRETS"
     static let upstreamSecretValues = (0..<UpstreamAccess.maxSecrets).map { "UPSTREAM_SECRET_\($0)" }
+    /// Where `ssm:` secrets are read: SSM's regional endpoint unless set (the emulator sets its own; the stack never does).
+    static let ssmEndpoint = "AWS_ENDPOINT_URL_SSM"
     static let localCacheBytes = "CACHE_LOCAL_MAX_BYTES"
     static let namespace = "CACHE_NAMESPACE"
     static let maxBodyBytes = "CACHE_MAX_BODY_BYTES"
@@ -58,6 +60,6 @@ enum FunctionEnvironment {
         upstreamURL, preferIPv6, upstreamTimeoutMs, redisURL, redisCluster, redisServerless, authToken, username, authMode,
         iamCacheName, iamServerless, reauthMs, caFile, connectTimeoutMs, commandTimeoutMs, backoffMaxMs, ttlSeconds,
         localCacheBytes, namespace, maxBodyBytes, minTTLSeconds, maxTTLSeconds, negativeTTLSeconds, cacheControl,
-        clientCredentials, forwardHeaders, ignoreQueryParams, upstreamHeaders, upstreamSecrets,
+        clientCredentials, forwardHeaders, ignoreQueryParams, upstreamHeaders, upstreamSecrets, ssmEndpoint,
     ] + upstreamSecretValues + lambdaProvided)
 }

@@ -22,7 +22,7 @@ extension CacheStack {
         let role = t.add("FunctionRole", IAM.Role(
             assumeRolePolicyDocument: IAM.Role.trustPolicy(service: "lambda.amazonaws.com"),
             managedPolicyArns: [.sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")],
-            policies: auth.rolePolicies(cache: cache).nilIfEmpty,
+            policies: (auth.rolePolicies(cache: cache) + options.upstreamAccess.rolePolicies).nilIfEmpty,
             tags: tags))
         let logGroup = t.add("FunctionLogGroup", Logs.LogGroup(retentionInDays: options.logRetentionDays, tags: tags))
         let function = t.add("Function", Lambda.Function(

@@ -254,6 +254,12 @@ public struct StackOptions: Sendable, Equatable {
         }
         try caching.validate(memoryMB: memoryMB)
         try upstreamAccess.validate(local: false)
+        // The function reads SSM at start through its way out; an IPv6-only one reaches only
+        // services with an IPv6 endpoint, which this tool does not rely on SSM having.
+        if !upstreamAccess.ssmParameters.isEmpty && egress == .ipv6 && existingNetwork == nil {
+            throw .init("--upstream-secret ssm: is read by the function at start, and --egress ipv6 has no IPv4 way out to "
+                + "SSM; use secretsmanager:NAME (resolved by CloudFormation), or --egress nat-instance")
+        }
         try throttle.validate()
         guard (1...30).contains(timeoutSeconds) else {
             throw .init("--timeout \(timeoutSeconds) is outside 1 to 30 s (API Gateway stops waiting after 30 s)")

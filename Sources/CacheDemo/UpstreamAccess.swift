@@ -1,4 +1,5 @@
 import AWS
+import CloudFormation
 import Foundation
 
 /// What the function adds to every upstream request: plain headers (`--upstream-header`)
@@ -14,7 +15,7 @@ public struct UpstreamAccess: Sendable, Equatable {
     public enum Source: Sendable, Equatable {
         /// A Secrets Manager secret (name or ARN), all of its SecretString or one JSON key.
         case secretsManager(id: String, jsonKey: String?)
-        /// An SSM SecureString parameter (not yet readable by the function: refused with a way out).
+        /// An SSM SecureString parameter, read by the function as it starts (IAM on exactly it).
         case ssm(String)
         /// `local` only: this process's environment variable, or a file's contents.
         case env(String)
@@ -115,13 +116,8 @@ public struct UpstreamAccess: Sendable, Equatable {
         for s in secrets {
             let flag = s.place == .header ? "--upstream-secret" : "--upstream-secret-query"
             guard seen.insert("\(s.place.rawValue):\(s.name)").inserted else { throw .init("\(flag) \(s.name) is given twice; give it once") }
-            if case .ssm = s.source {
-                throw .init("\(flag) \(s.name): ssm: SecureString parameters cannot be a CloudFormation dynamic reference in a "
-                    + "function's environment, and the function does not read them at start yet; put the value in Secrets "
-                    + "Manager and use secretsmanager:NAME")
-            }
             if local && !s.source.isLocalOnly {
-                throw .init("\(flag) \(s.name): local has no AWS account to read Secrets Manager from; use env:VAR or file:PATH")
+                throw .init("\(flag) \(s.name): local has no AWS account to read Secrets Manager or SSM from; use env:VAR or file:PATH")
             }
             if !local && s.source.isLocalOnly {
                 throw .init("\(flag) \(s.name): env: and file: are read by `cachedemo local` only; for a stack use secretsmanager:NAME")
@@ -137,6 +133,24 @@ public struct UpstreamAccess: Sendable, Equatable {
             guard case .secretsManager(let id, let key) = source else { return "" }
             return "{{resolve:secretsmanager:\(id)" + (key.map { ":SecretString:\($0)" } ?? "") + "}}"
         }
+    }
+
+    /// The SSM parameters the function reads, as IAM resource names (no leading slash).
+    var ssmParameters: [String] {
+        secrets.compactMap { s -> String? in
+            guard case .ssm(let name) = s.source else { return nil }
+            return name.hasPrefix("/") ? String(name.dropFirst()) : name
+        }
+    }
+
+    /// The function role's permission to read exactly those parameters; none without them.
+    var rolePolicies: [IAM.Role.Policy] {
+        guard !ssmParameters.isEmpty else { return [] }
+        let arns = ssmParameters.map { Value.sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/\($0)") }
+        return [IAM.Role.Policy(policyName: "read-the-upstream-secrets", policyDocument: [
+            "Version": "2012-10-17",
+            "Statement": [["Effect": "Allow", "Action": "ssm:GetParameter", "Resource": .list(arns)]],
+        ])]
     }
 
     /// The environment for `local`: each value read now from its variable or file.
@@ -165,9 +179,16 @@ public struct UpstreamAccess: Sendable, Equatable {
             env[FunctionEnvironment.upstreamHeaders] = JSON.object(headers.map { ($0.name, $0.value) })
         }
         if !secrets.isEmpty {
-            env[FunctionEnvironment.upstreamSecrets] = "[" + secrets.map { JSON.object([("in", $0.place.rawValue), ("name", $0.name)]) }
-                .joined(separator: ",") + "]"
-            for (i, s) in secrets.enumerated() { env[FunctionEnvironment.upstreamSecretValues[i]] = value(s.source) }
+            // An SSM parameter is named, and read by the function as it starts; any other value is in its variable.
+            env[FunctionEnvironment.upstreamSecrets] = "[" + secrets.map { s in
+                var pairs = [("in", s.place.rawValue), ("name", s.name)]
+                if case .ssm(let name) = s.source { pairs.append(("ssm", name)) }
+                return JSON.object(pairs)
+            }.joined(separator: ",") + "]"
+            for (i, s) in secrets.enumerated() {
+                if case .ssm = s.source { continue }
+                env[FunctionEnvironment.upstreamSecretValues[i]] = value(s.source)
+            }
         }
         return env
     }

@@ -41,6 +41,23 @@ import TestSupport
         }
     }
 
+    /// An SSM SecureString is read by the function as it starts: named in the environment,
+    /// no value there, and the role may read exactly that parameter.
+    @Test func anSSMSecretIsNamedAndTheRoleMayReadExactlyIt() throws {
+        let args = ["--upstream-secret", "X-Api-Key=ssm:/prod/weather/key", "--upstream-secret-query", "token=secretsmanager:t"]
+        let env = try environment(args)
+        #expect(env["UPSTREAM_SECRETS"] as? String == #"[{"in":"header","name":"x-api-key","ssm":"/prod/weather/key"},{"in":"query","name":"token"}]"#)
+        #expect(env["UPSTREAM_SECRET_0"] == nil && env["UPSTREAM_SECRET_1"] as? String == "{{resolve:secretsmanager:t}}")
+        let r = try cachedemo(["template", "--format", "json"] + args, environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? ""])
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let role = try #require(ofType(doc, "AWS::IAM::Role").first { ($0["Policies"] as? [[String: Any]])?.contains { $0["PolicyName"] as? String == "read-the-upstream-secrets" } == true })
+        let policy = try #require((role["Policies"] as? [[String: Any]])?.first { $0["PolicyName"] as? String == "read-the-upstream-secrets" })
+        let statement = try #require(((policy["PolicyDocument"] as? [String: Any])?["Statement"] as? [[String: Any]])?.first)
+        #expect(statement["Action"] as? String == "ssm:GetParameter")
+        let resources = try #require(statement["Resource"] as? [[String: Any]])
+        #expect(resources.map { $0["Fn::Sub"] as? String } == ["arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/prod/weather/key"])
+    }
+
     @Test func theTemplateWithEveryFlagIsLintClean() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -64,7 +81,7 @@ import TestSupport
         (["--upstream-header", "Authorization: Bearer x"], "use --upstream-secret 'authorization=secretsmanager:NAME'"),
         (["--upstream-header", "no colon"], "is not 'Name: value'"),
         (["--upstream-secret", "X-Api-Key=vault:x"], "is not a secret source"),
-        (["--upstream-secret", "X-Api-Key=ssm:/prod/key"], "put the value in Secrets Manager"),
+        (["--upstream-secret", "X-Api-Key=ssm:/prod/key", "--egress", "ipv6"], "has no IPv4 way out to SSM"),
         (["--upstream-secret", "X-Api-Key=env:KEY"], "env: and file: are read by `cachedemo local` only"),
         (["--upstream-secret", "X-Api-Key=secretsmanager:a", "--upstream-secret", "x-api-key=secretsmanager:b"], "is given twice"),
     ])
@@ -77,7 +94,8 @@ import TestSupport
     }
 
     @Test(arguments: [
-        (["--upstream-secret", "X-Api-Key=secretsmanager:prod/key"], "local has no AWS account to read Secrets Manager from"),
+        (["--upstream-secret", "X-Api-Key=secretsmanager:prod/key"], "local has no AWS account to read Secrets Manager or SSM from"),
+        (["--upstream-secret", "X-Api-Key=ssm:/prod/key"], "local has no AWS account to read Secrets Manager or SSM from"),
         (["--upstream-header", "X-Auth-Token: t"], "carries a credential"),
         (["--max-ttl", "-5"], "--max-ttl -5 is outside"),
     ])
@@ -145,6 +163,19 @@ import TestSupport
         #expect(r.status == 200, "the upstream wants the key: \(r.text)")
         #expect(r.header("x-cache") == "MISS")
         #expect(!r.text.contains(key) && !r.headers.contains { $0.value.contains(key) })
+        // The same key from SSM: read by the function as it starts (the emulator is its SSM).
+        let parameter = "/cachedemo-test/\(UUID().uuidString.prefix(8))"
+        let ssmFlags = ["--upstream-url", upstream.url, "--upstream-secret", "X-Api-Key=ssm:\(parameter)"]
+        let noParameter = try cachedemo(["deploy", "--stack-name", stack, "--yes"] + ssmFlags, environment: emulator.environment)
+        #expect(noParameter.status == 1 && noParameter.stderr.contains("SSM in us-east-1 has no parameter '\(parameter)'"), "\(noParameter.stderr)")
+        let put = try runTool("env", emulator.environment.map { "\($0.key)=\($0.value)" } + [
+            "aws", "ssm", "put-parameter", "--name", parameter, "--type", "SecureString", "--value", key,
+            "--endpoint-url", emulator.endpoint, "--region", "us-east-1"])
+        #expect(put.status == 0, "\(put.stderr)")
+        let viaSSM = try cachedemo(["deploy", "--stack-name", stack, "--yes"] + ssmFlags, environment: emulator.environment)
+        #expect(viaSSM.status == 0, "\(viaSSM.stderr)")
+        let again = try CurlTransport().send(HTTPRequest(method: "GET", url: URL(string: endpoint + "/?name=grace")!))
+        #expect(again.status == 200 && again.header("x-cache") == "MISS", "the key from SSM: \(again.status) \(again.text)")
         let template = try cachedemo(["template"] + flags, environment: emulator.environment)
         #expect(!template.stdout.contains(key) && template.stdout.contains("{{resolve:secretsmanager:\(secretName):SecretString:apiKey}}"))
         #expect(try cachedemo(["destroy", "--stack-name", stack, "--yes"], environment: emulator.environment).status == 0)

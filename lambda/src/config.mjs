@@ -52,15 +52,19 @@ function upstreamHeaders(env) {
 /** Each secret's value has a variable of its own (a value may hold any character). */
 const SECRET_VALUES = ['UPSTREAM_SECRET_0', 'UPSTREAM_SECRET_1', 'UPSTREAM_SECRET_2', 'UPSTREAM_SECRET_3', 'UPSTREAM_SECRET_4'];
 
-/** UPSTREAM_SECRETS: where each secret goes, [{ in: 'header' | 'query', name }]; its value
- *  in UPSTREAM_SECRET_<i>. Never logged: a missing value names the variable, not the value. */
+/** UPSTREAM_SECRETS: where each secret goes, [{ in: 'header' | 'query', name, ssm? }]; its
+ *  value in UPSTREAM_SECRET_<i>, or read from the SSM parameter `ssm` (AWS_ENDPOINT_URL_SSM,
+ *  where set, is where SSM answers). Never logged: a missing value names the variable, not the value. */
 function upstreamSecrets(env) {
-  if (!env.UPSTREAM_SECRETS) return { headers: {}, query: [] };
+  if (!env.UPSTREAM_SECRETS) return { headers: {}, query: [], ssm: [] };
   let list;
   try { list = JSON.parse(env.UPSTREAM_SECRETS); } catch { throw new Error('UPSTREAM_SECRETS is not a JSON list'); }
   if (!Array.isArray(list) || list.length > SECRET_VALUES.length) throw new Error('UPSTREAM_SECRETS is not a JSON list of at most 5');
-  const out = { headers: {}, query: [] };
-  list.forEach(({ in: place, name }, i) => {
+  const out = { headers: {}, query: [], ssm: [] };
+  list.forEach(({ in: place, name, ssm }, i) => {
+    if (place !== 'header' && place !== 'query') throw new Error(`UPSTREAM_SECRETS: ${place} is not header or query`);
+    // An SSM SecureString: read as the instance starts (secrets.mjs), not from the environment.
+    if (ssm) { out.ssm.push({ in: place, name: String(name), parameter: String(ssm) }); return; }
     const value = env[SECRET_VALUES[i]];
     if (!value) throw new Error(`${SECRET_VALUES[i]} (the value of upstream secret ${name}) is not set`);
     if (place === 'header') out.headers[String(name).toLowerCase()] = value;
@@ -105,6 +109,11 @@ export function readConfig(env = process.env) {
     ignoreQueryParams: list(env, 'IGNORE_QUERY_PARAMS'),
     upstreamHeaders: upstreamHeaders(env),
     upstreamSecrets: upstreamSecrets(env),
+    ssmEndpoint: env.AWS_ENDPOINT_URL_SSM || null,
+    region: env.AWS_REGION || null,
+    // The role's credentials, as Lambda puts them in the environment (read at each use).
+    roleCredentials: () => ({ accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      sessionToken: env.AWS_SESSION_TOKEN || undefined }),
     maxBodyBytes: int(env, 'CACHE_MAX_BODY_BYTES', 1024 * 1024),
     localCacheBytes: int(env, 'CACHE_LOCAL_MAX_BYTES', 16 * 1024 * 1024),
     upstreamTimeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS', 8000),

@@ -1,20 +1,7 @@
 // ElastiCache IAM authentication: the password is a SigV4-presigned `connect` request for
 // the cache and user, made from the function role's credentials (the ones Lambda puts in
 // the environment), valid for 15 minutes. Made here with node:crypto; no SDK.
-import { createHash, createHmac } from 'node:crypto';
-
-const sha256 = (data) => createHash('sha256').update(data).digest('hex');
-const hmac = (key, data) => createHmac('sha256', key).update(data).digest();
-
-/** RFC 3986 unreserved characters stay; everything else is percent-encoded. */
-function uriEncode(text) {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-}
-
-/** 20261201T150000Z */
-function amzDate(date) {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-}
+import { amzDate, sha256, signature, uriEncode } from './sigv4.mjs';
 
 /**
  * The token for `AUTH <userId> <token>`: `<cache>/?Action=connect&User=<user>&X-Amz-...`,
@@ -40,10 +27,7 @@ export function iamAuthToken({ cacheName, userId, region, credentials, now = new
   const canonicalQuery = [...query].sort().join('&');
   const canonicalRequest = ['GET', '/', canonicalQuery, `host:${host}\n`, 'host', sha256('')].join('\n');
   const stringToSign = ['AWS4-HMAC-SHA256', date, scope, sha256(canonicalRequest)].join('\n');
-  let key = hmac('AWS4' + credentials.secretAccessKey, date.slice(0, 8));
-  for (const part of [region, 'elasticache', 'aws4_request']) key = hmac(key, part);
-  const signature = createHmac('sha256', key).update(stringToSign).digest('hex');
-  return `${host}/?${query.join('&')}&X-Amz-Signature=${signature}`;
+  return `${host}/?${query.join('&')}&X-Amz-Signature=${signature(credentials.secretAccessKey, date, region, 'elasticache', stringToSign)}`;
 }
 
 /**

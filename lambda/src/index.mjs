@@ -14,6 +14,7 @@ import { entryResponse, jsonResponse, readRequest } from './http.mjs';
 import { callUpstream, upstreamURL } from './upstream.mjs';
 import { hasValidator, initialAge, isFresh, retention, storability } from './policy.mjs';
 import { EntryStore } from './store.mjs';
+import { UpstreamSecrets } from './secrets.mjs';
 
 /** A JSON line per request on stdout, where Lambda ships it to CloudWatch Logs. */
 const stdoutLog = (record) => process.stdout.write(JSON.stringify(record) + '\n');
@@ -51,8 +52,12 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   const store = redis && new EntryStore(redis, config.namespace);
   /** The settings for a path: its rule's over the function's. */
   const settingsOf = (rawPath) => settingsFor(normalizePath(rawPath), rules, config);
+  const secrets = new UpstreamSecrets(config.upstreamSecrets, { region: config.region, credentials: config.roleCredentials,
+    endpoint: config.ssmEndpoint, fetchImpl });
+  // Read while the instance starts, as the cache connection opens.
+  secrets.start()?.catch(() => {});
   /** Left out of the key: the ignored parameters, and those the secrets set (a client's own is dropped). */
-  const keyIgnored = (settings) => [...settings.ignoreQueryParams, ...config.upstreamSecrets.query.map(([name]) => name)];
+  const keyIgnored = (settings) => [...settings.ignoreQueryParams, ...secrets.queryNames];
   const inflight = new Map();
   /** Stores of answers that went out before the cache was ready, by resource. */
   const storing = new Map();
@@ -169,7 +174,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
 
   /** What is sent upstream: the set headers, the forwarded ones, the validators of a stale
    *  entry, and a credentialed request's own Authorization and Cookie. Nothing else. */
-  function upstreamHeaders(request, settings, stale, credentials) {
+  function upstreamHeaders(request, settings, stale, credentials, added) {
     const headers = {};
     for (const name of settings.forwardHeaders) if (request.headers[name] !== undefined) headers[name] = request.headers[name];
     if (credentials) {
@@ -179,7 +184,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     if (stale?.headers.has('etag')) headers['if-none-match'] = stale.headers.get('etag');
     else if (stale?.headers.has('last-modified')) headers['if-modified-since'] = stale.headers.get('last-modified');
     // Last: what the stack sets is never overridden by a client sending the same name.
-    return Object.assign(headers, config.upstreamHeaders, config.upstreamSecrets.headers);
+    return Object.assign(headers, config.upstreamHeaders, added);
   }
 
   /**
@@ -187,9 +192,15 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
    * { outcome: MISS | PASS | REVALIDATED, entry, store, ... } or { failure }.
    */
   async function ask(request, settings, stale, { credentials = false, passed = false } = {}) {
-    const url = upstreamURL(config.upstreamURL, request.rawPath, request.rawQuery, settings.ignoreQueryParams,
-      config.upstreamSecrets.query);
-    const answer = await callUpstream(fetchImpl, url, { headers: upstreamHeaders(request, settings, stale, credentials),
+    let added;
+    try {
+      added = await secrets.current();
+    } catch (err) {
+      log({ level: 'warn', message: `the upstream's credentials could not be read: ${err.message}` });
+      return { failure: 'credentials' };
+    }
+    const url = upstreamURL(config.upstreamURL, request.rawPath, request.rawQuery, settings.ignoreQueryParams, added.query);
+    const answer = await callUpstream(fetchImpl, url, { headers: upstreamHeaders(request, settings, stale, credentials, added.headers),
       timeoutMs: config.upstreamTimeoutMs });
     if (answer.failure) return { failure: answer.failure };
     const timing = { upstreamStatus: answer.status, upstreamMs: answer.ms };
@@ -246,6 +257,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
 function failureResponse(failure) {
   if (failure === 'timeout') return jsonResponse(504, { message: 'the upstream API did not answer in time' });
   if (failure === 'broken') return jsonResponse(502, { message: 'the upstream API broke off its answer' });
+  if (failure === 'credentials') return jsonResponse(502, { message: 'the upstream API\'s credentials could not be read (see the function\'s log)' });
   return jsonResponse(502, { message: 'the upstream API could not be reached' });
 }
 

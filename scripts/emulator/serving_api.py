@@ -75,6 +75,8 @@ class FunctionVersion:
                # Lambda hands the function its role's credentials in the environment; here, the
                # emulator's key (what an IAM auth token is signed with).
                "AWS_ACCESS_KEY_ID": key_id, "AWS_SECRET_ACCESS_KEY": secret,
+               # SSM as the function reaches it through its way out: here, the emulator's.
+               "AWS_ENDPOINT_URL_SSM": emulator_endpoint(),
                "AWS_LAMBDA_FUNCTION_NAME": fn.function_name}
         if throttle:
             self.env["THROTTLE_RATE"], self.env["THROTTLE_BURST"] = str(throttle[0]), str(throttle[1])

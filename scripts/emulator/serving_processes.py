@@ -16,13 +16,19 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEBUG = bool(os.environ.get("CACHEDEMO_EMULATOR_DEBUG"))
 
-_state = {"dir": None, "certs": None, "iam_key": None}
+_state = {"dir": None, "certs": None, "iam_key": None, "endpoint": None}
 _lock = threading.Lock()
 
 
-def configure(iam_key):
-    """The key pair AWS_IAM routes accept (the emulator's IAM user's)."""
+def configure(iam_key, endpoint=None):
+    """The key pair AWS_IAM routes accept (the emulator's IAM user's), and where the
+    emulator answers (what a served function reaches AWS services at)."""
     _state["iam_key"] = iam_key
+    _state["endpoint"] = endpoint
+
+
+def emulator_endpoint():
+    return _state["endpoint"] or ""
 
 
 def state_dir():

@@ -230,12 +230,18 @@ public struct Deployer: Sendable {
     /// Each --upstream-secret names a secret that exists (DescribeSecret: its value is never
     /// read here; CloudFormation resolves it as it configures the function).
     func checkUpstreamSecrets(_ o: Options) throws {
-        let secrets = SecretsManager(client: session.client)
+        let secrets = SecretsManager(client: session.client), ssm = SSM(client: session.client)
         for s in o.stack.upstreamAccess.secrets {
-            guard case .secretsManager(let id, _) = s.source, try secrets.describe(id) == nil else { continue }
             let flag = s.place == .header ? "--upstream-secret" : "--upstream-secret-query"
-            throw DeployError(.failed, "\(flag) \(s.name): Secrets Manager in \(session.region) has no secret \(UserInput.quoted(id)); "
-                + "create it (aws secretsmanager create-secret --name \(id) --secret-string ...) or name another")
+            switch s.source {
+            case .secretsManager(let id, _) where try secrets.describe(id) == nil:
+                throw DeployError(.failed, "\(flag) \(s.name): Secrets Manager in \(session.region) has no secret \(UserInput.quoted(id)); "
+                    + "create it (aws secretsmanager create-secret --name \(id) --secret-string ...) or name another")
+            case .ssm(let name) where try !ssm.exists(name):
+                throw DeployError(.failed, "\(flag) \(s.name): SSM in \(session.region) has no parameter \(UserInput.quoted(name)); "
+                    + "create it (aws ssm put-parameter --name \(name) --type SecureString --value ...) or name another")
+            default: continue
+            }
         }
     }
 

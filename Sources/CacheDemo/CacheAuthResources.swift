@@ -27,9 +27,9 @@ enum CacheAuthPart {
     public static let userIdPattern = "^(?=.{1,30}$)[a-z](-?[a-z0-9])*$"
 
     /// What the handler sends on its keys, nothing more: reads, stores, the namespace version,
-    /// purges (SCAN + UNLINK, the prefix script). AUTH and HELLO need no grant: every user may
+    /// purges (SCAN + UNLINK). AUTH and HELLO need no grant: every user may
     /// run them.
-    static let keyCommands = "on ~cachedemo:* -@all +get +set +incr +scan +unlink +eval"
+    static let keyCommands = "on ~cachedemo:* -@all +get +set +incr +scan +unlink"
     /// One primary: the key commands and tracking (the instance copy).
     static let accessString = keyCommands + " +client|tracking"
     /// A cluster's client also learns the slot map, follows ASK, and confirms a purge on a

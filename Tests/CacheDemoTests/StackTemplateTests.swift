@@ -360,7 +360,7 @@ func walk(_ node: Any, _ visit: (Any) -> Void) {
             // ElastiCache Serverless lists CLIENT TRACKING and WAIT as unavailable and ASKING not at
             // all; RBAC throws on a forbidden command in an access string (issue 21, fix 1).
             #expect(granted.isDisjoint(with: ["+client|tracking", "+wait", "+asking"]), "\(access)")
-            #expect(granted.isSuperset(of: ["+cluster|shards", "+get", "+set", "+eval"]), "\(access)")
+            #expect(granted.isSuperset(of: ["+cluster|shards", "+get", "+set", "+unlink"]), "\(access)")
         }
         let defaultUser = try #require(users["CacheDefaultUser"]?["Properties"] as? [String: Any])
         #expect(defaultUser["UserName"] as? String == "default" && (defaultUser["AccessString"] as? String)?.hasPrefix("off") == true)

@@ -223,18 +223,12 @@ export class ClusterClient {
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  /** INCR of the namespace version (a purge of everything), confirmed on a replica. */
-  async bumpVersion(key) {
+  /** INCR of a key, confirmed on a replica (a purge of everything must survive a failover). */
+  async incr(key) {
     await this.#ensureMap();
     const { result, address } = await this.#write(slotOf(key), ['INCR', key]);
     await this.#confirm(address);
     return result;
-  }
-
-  /** The entry under the namespace's current version, unlinked: the version first (its own slot). */
-  async unlinkVersioned(versionKey, prefix, suffix) {
-    const version = (await this.command(['GET', versionKey]))?.toString() ?? '0';
-    return this.unlink([`${prefix}${version}${suffix}`]);
   }
 
   /** SCAN of every primary, each to its end; yields batches of keys. */

@@ -221,8 +221,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     if (!redis) return jsonResponse(503, { message: 'no cache is configured' });
     try {
       const settings = settingsOf(event.rawPath || '/');
-      const result = await purge(redis, { namespace: config.namespace, ignoreQueryParams: keyIgnored(settings),
-        forwardHeaders: settings.forwardHeaders }, event).finally(() => redis.dropLocalCopy());
+      const result = await purge(store, { ignoreQueryParams: keyIgnored(settings), forwardHeaders: settings.forwardHeaders }, event).finally(() => redis.dropLocalCopy());
       if (result.mode === 'all') {
         return { statusCode: 204, headers: { 'x-cache-purge': 'all', 'x-cache-namespace-version': String(result.version) }, body: '' };
       }

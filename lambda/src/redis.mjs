@@ -254,9 +254,6 @@ export class RedisConnection {
 }
 
 /** Reads the namespace version and unlinks the versioned key, on the server, at once. */
-const UNLINK_VERSIONED = `local v = redis.call('GET', KEYS[1]) or '0'
-return redis.call('UNLINK', ARGV[1] .. v .. ARGV[2])`;
-
 /** Lets whatever the operating system already received run first: a Lambda sandbox thawed
  *  with an invalidation waiting in the socket applies it before a copy is trusted. */
 export const pendingIO = () => new Promise((resolve) => setImmediate(resolve));
@@ -321,11 +318,6 @@ export class RedisClient {
     return this.command(['UNLINK', ...keys]);
   }
 
-  /** The entry under the namespace's current version, unlinked in one round trip. */
-  unlinkVersioned(versionKey, prefix, suffix) {
-    return this.command(['EVAL', UNLINK_VERSIONED, '1', versionKey, prefix, suffix]);
-  }
-
   /** SCAN to its end; yields batches of keys. */
   async *scan(pattern, count) {
     let cursor = '0';
@@ -336,8 +328,8 @@ export class RedisClient {
     } while (cursor !== '0');
   }
 
-  /** INCR of the namespace version (a purge of everything). */
-  bumpVersion(key) {
+  /** INCR of a key: its new value. (One node: nothing to confirm; see ClusterClient.) */
+  incr(key) {
     return this.command(['INCR', key]);
   }
 

@@ -1,8 +1,8 @@
 // The entries in Redis: where a resource's entry lives (namespace, key schema, namespace
-// version), reading it in one round trip, and writing one. What may be stored, and how
+// version), reading it in one round trip, writing one, and purging them. What may be stored, and how
 // long it stays fresh, is policy.mjs's; how keys are laid out, key.mjs's.
 import { decodeEntry, encodeEntry } from './entry.mjs';
-import { storedKey, versionKey } from './key.mjs';
+import { globEscape, storedKey, VARIANT_MARK, versionKey } from './key.mjs';
 
 /** Entries already decoded, by the bytes they came from: the instance copy hands back the
  *  same Buffer on every hit, so its header is parsed (and its body unpacked) once. */
@@ -53,5 +53,41 @@ export class EntryStore {
     const args = ['SET', key, encodeEntry(entry)];
     if (retention !== null) args.push('EX', retention);
     await this.redis.command(args);
+  }
+
+  /** Everything at once: one INCR of the namespace version (O(1)); entries under the old
+   *  one are never read again and expire. The new version. */
+  purgeAll() {
+    return this.redis.incr(this.versionKey);
+  }
+
+  /** A resource's entry under the current version or, with `variants`, each of its header
+   *  variants (SCAN: their keys carry a hash of the values). How many went. */
+  async purgeResource(resource, { variants = false, batch = 500 } = {}) {
+    const exact = storedKey(this.namespace, await this.#currentVersion(), resource);
+    if (!variants) return Number(await this.redis.unlink([exact]));
+    return this.#unlinkMatching(`${globEscape(exact + VARIANT_MARK)}*`, batch, () => true);
+  }
+
+  /** A path's entries and every one under it (SCAN + UNLINK in batches, never KEYS). */
+  async purgeUnder(pathResource, { batch = 500 } = {}) {
+    const exact = storedKey(this.namespace, await this.#currentVersion(), pathResource);
+    const under = exact.endsWith('/') ? exact : `${exact}/`;
+    // The glob also matches /people-list for /people: keep only the path itself and what is under it.
+    const mine = (k) => k === exact || k.startsWith(`${exact}?`) || k.startsWith(`${exact}${VARIANT_MARK}`) || k.startsWith(under);
+    return this.#unlinkMatching(`${globEscape(exact)}*`, batch, mine);
+  }
+
+  async #currentVersion() {
+    return (await this.redis.command(['GET', this.versionKey]))?.toString() ?? '0';
+  }
+
+  async #unlinkMatching(pattern, batch, keep) {
+    let removed = 0;
+    for await (const keys of this.redis.scan(pattern, batch)) {
+      const mine = keys.filter(keep);
+      if (mine.length) removed += Number(await this.redis.unlink(mine));
+    }
+    return removed;
   }
 }

@@ -267,7 +267,7 @@ describe('one endpoint for every slot (a serverless endpoint)', () => {
   test('a one-node cluster with an RBAC user (the serverless stand-in)', async () => {
     // The stack's serverless user (CacheAuthPart.serverlessAccessString): no CLIENT TRACKING,
     // WAIT or ASKING, which ElastiCache Serverless lists as unavailable or not at all.
-    const access = 'on ~cachedemo:* -@all +get +set +incr +scan +unlink +eval +cluster|shards +cluster|slots';
+    const access = 'on ~cachedemo:* -@all +get +set +incr +scan +unlink +cluster|shards +cluster|slots';
     const cluster = await startTestCluster({ shards: 1, users: [{ name: 'cachedemo-app', password: 'app-secret', access }] });
     const log = memoryLog();
     const h = createHandler({ env: clusterEnv(cluster, upstream, { REDIS_USERNAME: 'cachedemo-app', REDIS_AUTH_TOKEN: 'app-secret',

@@ -7,6 +7,7 @@
 // the one command). A node that is down, TRYAGAIN or CLUSTERDOWN fails the command: the
 // handler serves from the upstream (BYPASS) while the map is refreshed with backoff.
 import { pendingIO, RedisClient, RedisError } from './redis.mjs';
+import { oneLine } from './resp.mjs';
 
 export const SLOTS = 16384;
 
@@ -397,7 +398,7 @@ export class ClusterClient {
           // No cluster commands here (a serverless endpoint may refuse them): every slot is
           // behind this one endpoint, and MOVED says otherwise if it is not.
           ranges = [{ from: 0, to: SLOTS - 1, address, replicas: 0 }];
-          this.#discovery = `one endpoint for every slot (${oneLine(again.message)})`;
+          this.#discovery = `one endpoint for every slot (${oneLine(again.message, 120)})`;
         }
       }
       if (!ranges.length) { lastError = new RedisError('CLUSTERDOWN the cluster reports no serving primaries'); continue; }
@@ -438,6 +439,3 @@ function isAddress(host) {
   return /^[\d.]+$/.test(host) || host.includes(':');
 }
 
-function oneLine(text) {
-  return String(text).replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 120);
-}

@@ -66,8 +66,14 @@ public struct SmokeTest {
         switch miss.result {
         case .success(let r):
             let ok = r.status == 200 && r.header("x-cache") == "MISS"
+            // PASS: the function answered, but the upstream's answer may not be stored (its
+            // Cache-Control, a Set-Cookie, its status): say what to look at.
+            let why = r.header("x-cache") == "PASS"
+                ? "; the upstream's answer is not storable (no-store, private, no-cache, Set-Cookie, Vary: *, or its status \(r.status)): "
+                    + "check its headers (Cache-Control: \(r.header("cache-control") ?? "none")), or deploy with --cache-control ignore"
+                : ""
             report.checks.append(Check(name: "first call is a MISS", passed: ok,
-                                       detail: "HTTP \(r.status), x-cache \(r.header("x-cache") ?? "absent")", seconds: miss.ms / 1000))
+                                       detail: "HTTP \(r.status), x-cache \(r.header("x-cache") ?? "absent")" + why, seconds: miss.ms / 1000))
             // Nothing after a failed first call means anything (and each call could wait as
             // long again): the report stops at the check that failed.
             guard ok else { return report }

@@ -130,6 +130,24 @@ import TestSupport
     }
 }
 
+/// An upstream that says no-store on everything: the smoke test says why nothing is cached,
+/// and `--cache-control ignore` caches it anyway.
+@Suite(.serialized) struct NoStoreUpstreamTests {
+    @Test func theSmokeTestSaysWhyAndIgnoreCachesIt() throws {
+        let upstream = try HelperProcess("python3", [Paths.fakeServers, "nostore"])
+        defer { upstream.stop() }
+        let url = "http://127.0.0.1:\(upstream.firstLine)"
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let honored = try cachedemo(["local", "--smoke-test", "--upstream-url", url], environment: ["PATH": path])
+        #expect(honored.status == 1)
+        #expect(honored.stdout.contains("x-cache PASS; the upstream's answer is not storable")
+                && honored.stdout.contains("Cache-Control: no-store") && honored.stdout.contains("--cache-control ignore"),
+                "\(honored.stdout)")
+        let ignored = try cachedemo(["local", "--smoke-test", "--upstream-url", url, "--cache-control", "ignore"], environment: ["PATH": path])
+        #expect(ignored.status == 0, "\(ignored.stdout)\(ignored.stderr)")
+    }
+}
+
 /// Secrets through a real deploy on the emulator: the function sends the key CloudFormation
 /// resolved into its environment to a key-protected upstream; a missing secret stops the
 /// deploy before anything is uploaded; the value shows nowhere.

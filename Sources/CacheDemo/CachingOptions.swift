@@ -19,6 +19,10 @@ public struct CachingOptions: Sendable, Equatable {
     public var maxTTLSeconds = 0
     /// Seconds a 404 or 410 is kept when the upstream gives no lifetime; 0 = not stored.
     public var negativeTTLSeconds = 0
+    /// Seconds past freshness a copy still answers when the upstream fails (RFC 5861
+    /// stale-if-error; the upstream's own `stale-if-error=N` wins); 0 = never stale.
+    public var staleTTLSeconds = CachingOptions.defaultStaleTTLSeconds
+    public static let defaultStaleTTLSeconds = 86_400
     public var cacheControl = CacheControl.honor
     public var clientCredentials = ClientCredentials.strip
     /// Request headers sent upstream and made part of the key (lowercased).
@@ -49,9 +53,11 @@ public struct CachingOptions: Sendable, Equatable {
             throw .init("--cache-ttl \(ttlSeconds) is more than \(Self.maxTTLSeconds) s (10 years); "
                 + "use 0 for entries that never expire")
         }
-        for (flag, value) in [("--min-ttl", minTTLSeconds), ("--max-ttl", maxTTLSeconds), ("--negative-ttl", negativeTTLSeconds)] {
+        for (flag, value, zero) in [("--min-ttl", minTTLSeconds, "no bound"), ("--max-ttl", maxTTLSeconds, "no bound"),
+                                    ("--negative-ttl", negativeTTLSeconds, "404s are not stored"),
+                                    ("--stale-ttl", staleTTLSeconds, "never a stale copy")] {
             guard (0...Self.maxTTLSeconds).contains(value) else {
-                throw .init("\(flag) \(value) is outside 0 to \(Self.maxTTLSeconds) s (0 = \(flag == "--negative-ttl" ? "404s are not stored" : "no bound"))")
+                throw .init("\(flag) \(value) is outside 0 to \(Self.maxTTLSeconds) s (0 = \(zero))")
             }
         }
         if maxTTLSeconds > 0 && minTTLSeconds > maxTTLSeconds {
@@ -105,6 +111,7 @@ public struct CachingOptions: Sendable, Equatable {
         if minTTLSeconds > 0 { env[FunctionEnvironment.minTTLSeconds] = String(minTTLSeconds) }
         if maxTTLSeconds > 0 { env[FunctionEnvironment.maxTTLSeconds] = String(maxTTLSeconds) }
         if negativeTTLSeconds > 0 { env[FunctionEnvironment.negativeTTLSeconds] = String(negativeTTLSeconds) }
+        if staleTTLSeconds != Self.defaultStaleTTLSeconds { env[FunctionEnvironment.staleTTLSeconds] = String(staleTTLSeconds) }
         if cacheControl != .honor { env[FunctionEnvironment.cacheControl] = cacheControl.rawValue }
         if clientCredentials != .strip { env[FunctionEnvironment.clientCredentials] = clientCredentials.rawValue }
         if !forwardHeaders.isEmpty { env[FunctionEnvironment.forwardHeaders] = forwardHeaders.joined(separator: ",") }

@@ -33,6 +33,7 @@ enum FunctionEnvironment {
     static let minTTLSeconds = "CACHE_MIN_TTL_SECONDS"
     static let maxTTLSeconds = "CACHE_MAX_TTL_SECONDS"
     static let negativeTTLSeconds = "CACHE_NEGATIVE_TTL_SECONDS"
+    static let staleTTLSeconds = "CACHE_STALE_TTL_SECONDS"
     /// `honor` or `ignore` the upstream's Cache-Control.
     static let cacheControl = "CACHE_CONTROL"
     /// `strip` or `pass` a client's Authorization and Cookie.
@@ -59,7 +60,7 @@ enum FunctionEnvironment {
     static let all: Set<String> = Set([
         upstreamURL, preferIPv6, upstreamTimeoutMs, redisURL, redisCluster, redisServerless, authToken, username, authMode,
         iamCacheName, iamServerless, reauthMs, caFile, connectTimeoutMs, commandTimeoutMs, backoffMaxMs, ttlSeconds,
-        localCacheBytes, namespace, maxBodyBytes, minTTLSeconds, maxTTLSeconds, negativeTTLSeconds, cacheControl,
+        localCacheBytes, namespace, maxBodyBytes, minTTLSeconds, maxTTLSeconds, negativeTTLSeconds, staleTTLSeconds, cacheControl,
         clientCredentials, forwardHeaders, ignoreQueryParams, upstreamHeaders, upstreamSecrets, ssmEndpoint,
     ] + upstreamSecretValues + lambdaProvided)
 }

@@ -185,6 +185,10 @@ struct CachingArguments: ParsableArguments {
     @Option(name: .customLong("negative-ttl"), help: "Seconds a 404 or 410 is kept when the upstream gives no lifetime; 0 = not stored.")
     var negativeTTL = 0
 
+    @Option(name: .customLong("stale-ttl"),
+            help: "Seconds past freshness a copy still answers (x-cache: STALE) when the upstream fails or throttles; 0 = never (default 86400).")
+    var staleTTL = CachingOptions.defaultStaleTTLSeconds
+
     @Option(name: .customLong("cache-control"),
             help: "honor the upstream's Cache-Control, Expires and Age, or ignore them (one fixed --cache-ttl, as for an upstream that says no-cache on everything).")
     var cacheControl = CachingOptions.CacheControl.honor
@@ -215,7 +219,7 @@ struct CachingArguments: ParsableArguments {
             do { o.rules = try CacheRules.load(cacheRules) } catch { throw UsageFailure(error.description) }
         }
         o.ttlSeconds = cacheTTL
-        (o.minTTLSeconds, o.maxTTLSeconds, o.negativeTTLSeconds) = (minTTL, maxTTL, negativeTTL)
+        (o.minTTLSeconds, o.maxTTLSeconds, o.negativeTTLSeconds, o.staleTTLSeconds) = (minTTL, maxTTL, negativeTTL, staleTTL)
         (o.cacheControl, o.clientCredentials) = (cacheControl, clientCredentials)
         o.forwardHeaders = forwardHeaders.map { $0.lowercased() }
         o.ignoreQueryParams = ignoreQueryParams

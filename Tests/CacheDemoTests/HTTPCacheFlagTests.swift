@@ -8,7 +8,7 @@ import TestSupport
 /// Issue 22's flags: what the function is told (its environment), what is refused (one line,
 /// exit 64, in every command that takes them), and secrets that never sit in the template.
 @Suite struct HTTPCacheFlagTests {
-    static let flags = ["--cache-control", "ignore", "--min-ttl", "30", "--max-ttl", "600", "--negative-ttl", "15",
+    static let flags = ["--cache-control", "ignore", "--min-ttl", "30", "--max-ttl", "600", "--negative-ttl", "15", "--stale-ttl", "3600",
                         "--client-credentials", "pass", "--forward-header", "Accept-Language", "--forward-header", "X-Tenant",
                         "--ignore-query-param", "utm_*", "--ignore-query-param", "fbclid",
                         "--upstream-header", "Accept: application/json",
@@ -28,6 +28,7 @@ import TestSupport
         #expect(env["CACHE_CONTROL"] as? String == "ignore")
         #expect(env["CACHE_MIN_TTL_SECONDS"] as? String == "30" && env["CACHE_MAX_TTL_SECONDS"] as? String == "600")
         #expect(env["CACHE_NEGATIVE_TTL_SECONDS"] as? String == "15" && env["CLIENT_CREDENTIALS"] as? String == "pass")
+        #expect(env["CACHE_STALE_TTL_SECONDS"] as? String == "3600")
         #expect(env["FORWARD_HEADERS"] as? String == "accept-language,x-tenant")
         #expect(env["IGNORE_QUERY_PARAMS"] as? String == "utm_*,fbclid")
         #expect(env["UPSTREAM_HEADERS"] as? String == #"{"accept":"application/json"}"#)
@@ -72,6 +73,7 @@ import TestSupport
     @Test(arguments: [
         (["--min-ttl", "-1"], "--min-ttl -1 is outside 0 to"),
         (["--min-ttl", "700", "--max-ttl", "600"], "--min-ttl 700 is more than --max-ttl 600"),
+        (["--stale-ttl", "-1"], "--stale-ttl -1 is outside 0 to"),
         (["--cache-control", "sometimes"], "sometimes"),
         (["--forward-header", "Authorization"], "use --client-credentials pass"),
         (["--forward-header", "bad header"], "is not a header name"),

@@ -100,6 +100,8 @@ export function readConfig(env = process.env) {
       minTtl: int(env, 'CACHE_MIN_TTL_SECONDS', 0),
       maxTtl: int(env, 'CACHE_MAX_TTL_SECONDS', 0),
       negativeTtl: int(env, 'CACHE_NEGATIVE_TTL_SECONDS', 0),
+      // How long past freshness a copy answers when the upstream fails (stale-if-error).
+      staleTtl: int(env, 'CACHE_STALE_TTL_SECONDS', 86400),
       cacheControl: oneOf(env, 'CACHE_CONTROL', ['honor', 'ignore']),
     },
     // A client's Authorization and Cookie: not forwarded (strip), or forwarded with the

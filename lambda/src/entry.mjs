@@ -10,14 +10,14 @@ const COMPRESS_FROM_BYTES = 1024;
  * { status, headers (Map), body, storedAt, initialAge, lifetime } as bytes. The body is
  * stored gzip'd when its type compresses and that makes it at least 10% smaller.
  */
-export function encodeEntry({ status, headers, body, storedAt, initialAge = 0, lifetime = null }) {
+export function encodeEntry({ status, headers, body, storedAt, initialAge = 0, lifetime = null, staleWindow = 0 }) {
   let stored = body, z = null;
   if (body.length >= COMPRESS_FROM_BYTES && isCompressible(headers.get('content-type'))) {
     const packed = gzipSync(body, { level: 6 });
     if (packed.length < body.length * 0.9) [stored, z] = [packed, 'gzip'];
   }
   const h = [...headers].filter(([name]) => name !== 'set-cookie');
-  const head = JSON.stringify({ s: status, h, t: storedAt, a: initialAge, l: lifetime, z, n: body.length });
+  const head = JSON.stringify({ s: status, h, t: storedAt, a: initialAge, l: lifetime, w: staleWindow, z, n: body.length });
   return Buffer.concat([Buffer.from(head + '\n'), stored]);
 }
 
@@ -35,7 +35,7 @@ export function decodeEntry(buf) {
   if (!Number.isInteger(head?.s) || !Array.isArray(head.h)) return null;
   const stored = buf.subarray(nl + 1);
   const entry = { status: head.s, headers: new Map(head.h), storedAt: head.t, initialAge: head.a ?? 0,
-    lifetime: head.l ?? null, size: head.n ?? stored.length };
+    lifetime: head.l ?? null, staleWindow: head.w ?? 0, size: head.n ?? stored.length };
   if (head.z === 'gzip') {
     entry.gzipped = stored;
     // Unpacked on first use only: a client that takes gzip gets the stored bytes as they are.

@@ -12,7 +12,7 @@ import { purge, PurgeModeError } from './purge.mjs';
 import { diagnosticHeaders, wantsDiagnostics } from './diagnostics.mjs';
 import { entryResponse, jsonResponse, readRequest } from './http.mjs';
 import { callUpstream, upstreamURL } from './upstream.mjs';
-import { hasValidator, initialAge, isFresh, retention, storability } from './policy.mjs';
+import { failedStatus, initialAge, isFresh, isUsableStale, retention, staleWindow, storability } from './policy.mjs';
 import { EntryStore } from './store.mjs';
 import { UpstreamSecrets } from './secrets.mjs';
 
@@ -70,8 +70,9 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   }
 
   /**
-   * request -> lookup -> fresh: HIT (or 304) | stale with a validator: revalidate | none:
-   * upstream -> policy -> store -> response (MISS, PASS, REVALIDATED; BYPASS without cache).
+   * request -> lookup -> fresh: HIT (or 304) | stale: revalidate (with its validator) | none:
+   * upstream -> policy -> store -> response (MISS, PASS, REVALIDATED; BYPASS without cache;
+   * STALE: the upstream failed and a stale copy may stand in).
    */
   async function handler(event, context = {}) {
     const started = performance.now();
@@ -115,7 +116,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
         if (found?.entry && isFresh(found.entry)) {
           return done(entryResponse(found.entry, request, 'HIT'), { cache: 'HIT', from: found.fromLocal ? 'instance' : 'redis' });
         }
-        if (found?.entry && hasValidator(found.entry.headers)) stale = found.entry;
+        if (found?.entry) stale = found.entry;
       } catch (err) {
         bypass = true;
         log({ ...record, level: 'warn', message: `cache unavailable, serving from upstream: ${err.message}` });
@@ -202,6 +203,11 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     const url = upstreamURL(config.upstreamURL, request.rawPath, request.rawQuery, settings.ignoreQueryParams, added.query);
     const answer = await callUpstream(fetchImpl, url, { headers: upstreamHeaders(request, settings, stale, credentials, added.headers),
       timeoutMs: config.upstreamTimeoutMs });
+    // The upstream failed: a stale copy within its window stands in (RFC 5861 stale-if-error).
+    const failed = answer.failure ?? (failedStatus(answer.status) ? `status-${answer.status}` : null);
+    if (failed && stale && isUsableStale(stale)) {
+      return { outcome: 'STALE', entry: stale, store: false, reason: failed, upstreamStatus: answer.status, upstreamMs: answer.ms };
+    }
     if (answer.failure) return { failure: answer.failure };
     const timing = { upstreamStatus: answer.status, upstreamMs: answer.ms };
     // 304 to a revalidation: the stored body with the headers the 304 updates (RFC 9111 §4.3.4).
@@ -211,7 +217,8 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       : { ...answer };
     const decision = passed ? { store: false, reason: credentials ? 'credentials' : 'rule' } : storability(response, settings.rule, config);
     const entry = { status: response.status, headers: response.headers, body: response.body, storedAt: answer.receivedAt,
-      initialAge: initialAge(answer.headers, answer.requestedAt, answer.receivedAt), lifetime: decision.store ? decision.lifetime : 0 };
+      initialAge: initialAge(answer.headers, answer.requestedAt, answer.receivedAt), lifetime: decision.store ? decision.lifetime : 0,
+      staleWindow: staleWindow(response.headers, settings.rule) };
     const outcome = revalidated ? 'REVALIDATED' : decision.store ? 'MISS' : 'PASS';
     return { outcome, entry, store: decision.store, reason: decision.reason, cookies: revalidated ? [] : answer.setCookies, ...timing };
   }
@@ -241,7 +248,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     const key = result.store ? await storeKey : null;
     if (!key) return;
     try {
-      await store.put(key, result.entry, retention(result.entry.lifetime, result.entry.headers));
+      await store.put(key, result.entry, retention(result.entry.lifetime, result.entry.headers, result.entry.staleWindow));
     } catch (err) {
       log({ level: 'warn', message: `could not store the response: ${err.message}` });
     }

@@ -123,14 +123,40 @@ export function hasValidator(headers) {
   return headers.has('etag') || headers.has('last-modified');
 }
 
+/** Directives after which a stale copy may never be served (RFC 9111 §4.2.4, §5.2.2). */
+const NEVER_STALE = ['must-revalidate', 'proxy-revalidate', 'no-cache', 's-maxage'];
+
 /**
- * How long Redis keeps an entry: its lifetime, and as long again (at least a minute, at
- * most a day) when it can be revalidated, so a stale entry costs a 304, not a download.
+ * How long past its freshness a copy may still answer when the upstream fails (RFC 5861's
+ * stale-if-error): the upstream's own `stale-if-error=N` where given, else the setting
+ * (`--stale-ttl`); 0 when the answer forbids stale use.
  */
-export function retention(lifetime, headers) {
+export function staleWindow(headers, rule) {
+  const cc = parseCacheControl(headers.get('cache-control'));
+  if (NEVER_STALE.some((d) => cc.has(d))) return 0;
+  return seconds(cc.get('stale-if-error')) ?? rule.staleTtl ?? 0;
+}
+
+/** Whether a stale entry may still answer now (a failed upstream, within its window). */
+export function isUsableStale(entry, now = Date.now()) {
+  if (entry.lifetime === null) return true;
+  return currentAge(entry, now) < entry.lifetime + (entry.staleWindow ?? 0);
+}
+
+/** Upstream answers a stale copy stands in for: RFC 5861's errors and, by our choice, a 429. */
+export function failedStatus(status) {
+  return status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
+}
+
+/**
+ * How long Redis keeps an entry: its lifetime, then its stale window, and at least as long
+ * again (a minute to a day) when it can be revalidated, so a stale entry costs a 304, not a
+ * download.
+ */
+export function retention(lifetime, headers, window = 0) {
   if (lifetime === null) return null;
-  if (!hasValidator(headers)) return Math.max(1, lifetime);
-  return lifetime + Math.min(86400, Math.max(60, lifetime));
+  const revalidate = hasValidator(headers) ? Math.min(86400, Math.max(60, lifetime)) : 0;
+  return Math.max(1, lifetime + Math.max(window, revalidate));
 }
 
 /** Weak comparison of entity tags (RFC 9110 §8.8.3.2): W/ prefixes do not count. */

@@ -37,11 +37,16 @@ for (const mode of ['plain', 'tls']) {
     });
 
     test('entries expire after CACHE_TTL_SECONDS; 0 means no expiry', async () => {
-      const h = await make({ CACHE_TTL_SECONDS: '42' });
+      const h = await make({ CACHE_TTL_SECONDS: '42', CACHE_STALE_TTL_SECONDS: '0' });
       await h(apiEvent('/ttl'));
       const key = cacheKey({ namespace: 'cachedemo', method: 'GET', path: '/ttl', query: '' });
       const ttl = await servers.check.command(['TTL', key]);
       assert.ok(ttl > 0 && ttl <= 42, `TTL ${ttl}`);
+      // Kept past freshness for the stale window (stale-if-error): a day by default.
+      const kept = await make({ CACHE_TTL_SECONDS: '42' });
+      await kept(apiEvent('/ttl-stale'));
+      const keptTTL = await servers.check.command(['TTL', cacheKey({ namespace: 'cachedemo', method: 'GET', path: '/ttl-stale', query: '' })]);
+      assert.ok(keptTTL > 86400 && keptTTL <= 86442, `TTL ${keptTTL}`);
       const forever = await make({ CACHE_TTL_SECONDS: '0' });
       await forever(apiEvent('/forever'));
       const key2 = cacheKey({ namespace: 'cachedemo', method: 'GET', path: '/forever', query: '' });

@@ -124,6 +124,7 @@ export async function startUpstream() {
   const calls = [];
   /** Each call's request line and headers, for what the upstream was sent. */
   const requests = [];
+  const upstreamFault = { now: null };
   const srv = http.createServer((req, res) => {
     const u = new URL(req.url, 'http://x');
     calls.push(u.pathname + u.search);
@@ -141,6 +142,11 @@ export async function startUpstream() {
       send(200, 'text/plain', 'x'.repeat(Number(u.searchParams.get('bytes'))));
     } else if (p === '/binary') {
       send(200, 'image/png', Buffer.from(Array.from({ length: 256 }, (_, i) => i)));
+    } else if (p.startsWith('/h/') && upstreamFault.now) {
+      // upstream.fail(503 | 'drop' | null): /h/ answers fail on command, as an outage does.
+      if (upstreamFault.now === 'drop') return req.socket.destroy();
+      res.writeHead(upstreamFault.now, { 'content-type': 'application/json', 'retry-after': '30' });
+      res.end(JSON.stringify({ error: upstreamFault.now }));
     } else if (p.startsWith('/h/')) {
       // /h/...?status=N&body=TEXT&h.<name>=<value>: answers with those headers (an ETag
       // given answers a matching If-None-Match with 304, as a real origin does).
@@ -168,6 +174,8 @@ export async function startUpstream() {
   const url = `http://127.0.0.1:${srv.address().port}`;
   return {
     url, calls, requests,
+    /** Makes /h/ answers fail (a status, or 'drop' for a cut connection); null: answer again. */
+    fail(fault) { upstreamFault.now = fault; },
     callsTo(prefix) { return calls.filter((c) => c.startsWith(prefix)).length; },
     /** The headers of the last call whose path starts with `prefix`. */
     lastHeaders(prefix) { return requests.filter((r) => r.url.startsWith(prefix)).at(-1)?.headers; },

@@ -322,3 +322,58 @@ describe('rules per path (--cache-rules)', () => {
     assert.equal((await cache(apiEvent(elsewhere))).headers['x-cache'], 'PASS', '? is one character');
   });
 });
+
+describe('stale instead of errors (stale-if-error)', () => {
+  let redis, upstream;
+  const handlers = [];
+  const make = async (env = {}) => {
+    const handler = createHandler({ env: { EXTERNAL_API_URL: upstream.url, REDIS_URL: redis.url, UPSTREAM_TIMEOUT_MS: '500', ...env }, log: memoryLog() });
+    handlers.push(handler);
+    await handler.redis.open();
+    return handler;
+  };
+  before(async () => { redis = await startRedis(); upstream = await startUpstream(); });
+  beforeEach(() => upstream.fail(null));
+  after(async () => { for (const x of handlers) x.close(); await upstream.close(); await redis.close(); });
+
+  for (const fault of [500, 502, 503, 504, 429, 'drop']) {
+    test(`an expired entry answers STALE, with its Age, when the upstream fails (${fault})`, async () => {
+      const cache = await make();
+      const path = h(`stale-${fault}`, { 'cache-control': 'max-age=1' });
+      const first = await cache(apiEvent(path));
+      await sleep(1100);
+      upstream.fail(fault);
+      const r = await cache(apiEvent(path));
+      assert.deepEqual([r.statusCode, r.headers['x-cache'], r.body], [200, 'STALE', first.body]);
+      assert.ok(Number(r.headers.age) >= 1);
+      upstream.fail(null);
+      assert.equal((await cache(apiEvent(path))).headers['x-cache'], 'MISS', 'the upstream back: a fresh answer');
+    });
+  }
+
+  test('no stale copy for must-revalidate, s-maxage or no window; --stale-ttl bounds it; stale-if-error=N widens it', async () => {
+    const cache = await make({ CACHE_STALE_TTL_SECONDS: '1' });
+    const strict = h('strict', { 'cache-control': 'max-age=1, must-revalidate' });
+    const shared = h('shared', { 'cache-control': 's-maxage=1' });
+    const bounded = h('bounded', { 'cache-control': 'max-age=1' });
+    const widened = h('widened', { 'cache-control': 'max-age=1, stale-if-error=60' });
+    for (const p of [strict, shared, bounded, widened]) await cache(apiEvent(p));
+    await sleep(2100);
+    upstream.fail(503);
+    for (const p of [strict, shared, bounded]) {
+      const r = await cache(apiEvent(p));
+      assert.deepEqual([r.statusCode, r.headers['x-cache']], [503, 'PASS'], p);
+      assert.equal(r.headers['retry-after'], '30', 'the upstream\'s Retry-After reaches the client');
+    }
+    assert.equal((await cache(apiEvent(widened))).headers['x-cache'], 'STALE', 'stale-if-error=60 over --stale-ttl 1');
+  });
+
+  test('a purged entry has no stale copy', async () => {
+    const cache = await make();
+    const path = h('purged-stale', { 'cache-control': 'max-age=1' });
+    await cache(apiEvent(path));
+    await cache({ ...apiEvent(path, 'DELETE'), headers: {} });
+    upstream.fail(503);
+    assert.equal((await cache(apiEvent(path))).statusCode, 503);
+  });
+});

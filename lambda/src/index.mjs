@@ -12,7 +12,7 @@ import { purge, PurgeModeError } from './purge.mjs';
 import { diagnosticHeaders, wantsDiagnostics } from './diagnostics.mjs';
 import { entryResponse, jsonResponse, readRequest } from './http.mjs';
 import { callUpstream, upstreamURL } from './upstream.mjs';
-import { failedStatus, initialAge, isFresh, isUsableStale, retention, staleWindow, storability } from './policy.mjs';
+import { failedStatus, initialAge, isFresh, isUsableStale, retention, retryAfter, staleWindow, storability } from './policy.mjs';
 import { EntryStore } from './store.mjs';
 import { UpstreamSecrets } from './secrets.mjs';
 
@@ -134,7 +134,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   /** The response and the log fields for an upstream result. */
   function answered(result, request, leader, { bypass = false } = {}) {
     const cache = result.outcome === 'PASS' ? 'PASS' : bypass ? 'BYPASS' : result.outcome ?? 'MISS';
-    if (result.failure) return [failureResponse(result.failure), { cache, upstreamError: result.failure, shared: !leader }];
+    if (result.failure) return [failureResponse(result), { cache, upstreamError: result.failure, shared: !leader }];
     const response = entryResponse(result.entry, request, cache, { cookies: leader ? result.cookies : [] });
     return [response, { cache, upstreamStatus: result.upstreamStatus, upstreamMs: result.upstreamMs, stored: result.store,
       reason: result.reason, shared: !leader }];
@@ -200,9 +200,17 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       log({ level: 'warn', message: `the upstream's credentials could not be read: ${err.message}` });
       return { failure: 'credentials' };
     }
+    // The upstream asked the whole fleet to wait (Retry-After): a stale copy, or a 503 saying how long.
+    const until = await backoffUntil();
+    if (until > Date.now()) {
+      if (stale && isUsableStale(stale)) return { outcome: 'STALE', entry: stale, store: false, reason: 'backoff' };
+      return { failure: 'backoff', retryAfter: Math.ceil((until - Date.now()) / 1000) };
+    }
     const url = upstreamURL(config.upstreamURL, request.rawPath, request.rawQuery, settings.ignoreQueryParams, added.query);
     const answer = await callUpstream(fetchImpl, url, { headers: upstreamHeaders(request, settings, stale, credentials, added.headers),
       timeoutMs: config.upstreamTimeoutMs });
+    const pause = answer.failure ? 0 : retryAfter(answer.status, answer.headers);
+    if (pause && store) await store.backOffUntil(pause).catch((err) => log({ level: 'warn', message: `could not record Retry-After: ${err.message}` }));
     // The upstream failed: a stale copy within its window stands in (RFC 5861 stale-if-error).
     const failed = answer.failure ?? (failedStatus(answer.status) ? `status-${answer.status}` : null);
     if (failed && stale && isUsableStale(stale)) {
@@ -221,6 +229,13 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       staleWindow: staleWindow(response.headers, settings.rule) };
     const outcome = revalidated ? 'REVALIDATED' : decision.store ? 'MISS' : 'PASS';
     return { outcome, entry, store: decision.store, reason: decision.reason, cookies: revalidated ? [] : answer.setCookies, ...timing };
+  }
+
+  /** The fleet's Retry-After mark; 0 without a cache, before it is ready (a cold start asks at
+   *  once) or when its shard cannot say: the upstream's own limit then speaks (fails open). */
+  async function backoffUntil() {
+    if (!store || !redis.ready) return 0;
+    try { return await store.backoffUntil(); } catch { return 0; }
   }
 
   /** DELETE: 204 with what went, 404 when nothing was cached, 503 when the cache is down. */
@@ -259,8 +274,12 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   return handler;
 }
 
-/** A failed upstream call as the client gets it: out of time is a 504, anything else a 502. */
-function failureResponse(failure) {
+/** A failed upstream call as the client gets it: out of time is a 504, a fleet-wide
+ *  Retry-After a 503 saying how long, anything else a 502. */
+function failureResponse({ failure, retryAfter: wait }) {
+  if (failure === 'backoff') {
+    return jsonResponse(503, { message: 'the upstream asked callers to wait (Retry-After); try again later' }, { 'retry-after': String(wait) });
+  }
   if (failure === 'timeout') return jsonResponse(504, { message: 'the upstream API did not answer in time' });
   if (failure === 'broken') return jsonResponse(502, { message: 'the upstream API broke off its answer' });
   if (failure === 'credentials') return jsonResponse(502, { message: 'the upstream API\'s credentials could not be read (see the function\'s log)' });

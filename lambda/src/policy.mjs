@@ -143,6 +143,22 @@ export function isUsableStale(entry, now = Date.now()) {
   return currentAge(entry, now) < entry.lifetime + (entry.staleWindow ?? 0);
 }
 
+/** The most a Retry-After holds every instance back: an hour. */
+const MAX_BACKOFF_MS = 3600 * 1000;
+
+/**
+ * When a 429 or 503 asks callers to come back (Retry-After: seconds, or an HTTP date), in
+ * ms since the epoch; 0 for any other answer. Capped at an hour.
+ */
+export function retryAfter(status, headers, now = Date.now()) {
+  if (status !== 429 && status !== 503) return 0;
+  const v = headers.get('retry-after');
+  if (!v) return 0;
+  const at = /^\d+$/.test(v.trim()) ? now + Number(v.trim()) * 1000 : httpDate(v);
+  if (at === null || at <= now) return 0;
+  return Math.min(at, now + MAX_BACKOFF_MS);
+}
+
 /** Upstream answers a stale copy stands in for: RFC 5861's errors and, by our choice, a 429. */
 export function failedStatus(status) {
   return status === 429 || status === 500 || status === 502 || status === 503 || status === 504;

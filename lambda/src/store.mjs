@@ -2,7 +2,7 @@
 // version), reading it in one round trip, writing one, and purging them. What may be stored, and how
 // long it stays fresh, is policy.mjs's; how keys are laid out, key.mjs's.
 import { decodeEntry, encodeEntry } from './entry.mjs';
-import { globEscape, storedKey, VARIANT_MARK, versionKey } from './key.mjs';
+import { globEscape, keyPrefix, storedKey, VARIANT_MARK, versionKey } from './key.mjs';
 
 /** Entries already decoded, by the bytes they came from: the instance copy hands back the
  *  same Buffer on every hit, so its header is parsed (and its body unpacked) once. */
@@ -25,6 +25,21 @@ export class EntryStore {
     this.redis = redis;
     this.namespace = namespace;
     this.versionKey = versionKey(namespace);
+    this.backoffKey = `${keyPrefix(namespace)}backoff`;
+  }
+
+  /** When the upstream asked every instance to wait until (ms; 0: it did not). Read once
+   *  per miss, from the instance's copy where it tracks the key. */
+  async backoffUntil() {
+    const { values: [v] } = await this.redis.getMany([this.backoffKey]);
+    const until = v ? Number(v.toString()) : 0;
+    return Number.isFinite(until) ? until : 0;
+  }
+
+  /** Records the upstream's Retry-After for the whole fleet; it lapses by itself. */
+  async backOffUntil(until) {
+    const ms = Math.max(1, Math.ceil(until - Date.now()));
+    await this.redis.command(['SET', this.backoffKey, String(until), 'PX', String(ms)]);
   }
 
   /** What a lookup reads: the namespace version, and the entry under the version last seen. */

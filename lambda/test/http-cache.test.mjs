@@ -139,10 +139,15 @@ for (const [shapeName, start] of Object.entries(shapes)) {
       const hit = await negative(apiEvent(gone));
       assert.deepEqual([hit.statusCode, hit.headers['x-cache']], [410, 'HIT']);
       const limited = h('limited', { 'retry-after': '30', 'cache-control': 'max-age=600' }, { status: 429 });
-      for (let i = 0; i < 2; i++) {
-        const r = await plain(apiEvent(limited));
-        assert.deepEqual([r.statusCode, r.headers['x-cache'], r.headers['retry-after']], [429, 'PASS', '30']);
-      }
+      const r = await plain(apiEvent(limited));
+      assert.deepEqual([r.statusCode, r.headers['x-cache'], r.headers['retry-after']], [429, 'PASS', '30']);
+      // Its Retry-After holds every instance back: the next miss is a 503 saying how long, the upstream not asked.
+      const other = await make();
+      const held = await other(apiEvent(h('limited-other')));
+      assert.equal(held.statusCode, 503);
+      assert.ok(Number(held.headers['retry-after']) > 0 && Number(held.headers['retry-after']) <= 30, held.headers['retry-after']);
+      assert.equal(upstream.callsTo('/h/limited'), 1);
+      await shape.flush();
       const broken = h('broken', { 'cache-control': 'max-age=600' }, { status: 503 });
       await plain(apiEvent(broken));
       assert.equal((await plain(apiEvent(broken))).headers['x-cache'], 'PASS');
@@ -333,7 +338,12 @@ describe('stale instead of errors (stale-if-error)', () => {
     return handler;
   };
   before(async () => { redis = await startRedis(); upstream = await startUpstream(); });
-  beforeEach(() => upstream.fail(null));
+  beforeEach(async () => {
+    upstream.fail(null);
+    const c = await redis.client();
+    await c.command(['FLUSHALL']);
+    c.close();
+  });
   after(async () => { for (const x of handlers) x.close(); await upstream.close(); await redis.close(); });
 
   for (const fault of [500, 502, 503, 504, 429, 'drop']) {
@@ -347,7 +357,9 @@ describe('stale instead of errors (stale-if-error)', () => {
       assert.deepEqual([r.statusCode, r.headers['x-cache'], r.body], [200, 'STALE', first.body]);
       assert.ok(Number(r.headers.age) >= 1);
       upstream.fail(null);
-      assert.equal((await cache(apiEvent(path))).headers['x-cache'], 'MISS', 'the upstream back: a fresh answer');
+      // A 429 or 503 said Retry-After: 30, which holds every instance back; otherwise the next call asks again.
+      const held = fault === 429 || fault === 503;
+      assert.equal((await cache(apiEvent(path))).headers['x-cache'], held ? 'STALE' : 'MISS', 'the upstream back');
     });
   }
 
@@ -359,13 +371,30 @@ describe('stale instead of errors (stale-if-error)', () => {
     const widened = h('widened', { 'cache-control': 'max-age=1, stale-if-error=60' });
     for (const p of [strict, shared, bounded, widened]) await cache(apiEvent(p));
     await sleep(2100);
-    upstream.fail(503);
+    upstream.fail(500);
     for (const p of [strict, shared, bounded]) {
       const r = await cache(apiEvent(p));
-      assert.deepEqual([r.statusCode, r.headers['x-cache']], [503, 'PASS'], p);
+      assert.deepEqual([r.statusCode, r.headers['x-cache']], [500, 'PASS'], p);
       assert.equal(r.headers['retry-after'], '30', 'the upstream\'s Retry-After reaches the client');
     }
     assert.equal((await cache(apiEvent(widened))).headers['x-cache'], 'STALE', 'stale-if-error=60 over --stale-ttl 1');
+  });
+
+  test('a Retry-After holds the whole fleet back: a stale copy where there is one, else a 503 saying how long', async () => {
+    const a = await make(), b = await make();
+    const cached = h('fleet-cached', { 'cache-control': 'max-age=1' });
+    await a(apiEvent(cached));
+    await sleep(1100);
+    upstream.fail(429);
+    assert.equal((await a(apiEvent(h('fleet-trigger')))).statusCode, 429, 'the upstream says wait (Retry-After: 30)');
+    upstream.fail(null);
+    const calls = upstream.calls.length;
+    const stale = await b(apiEvent(cached));
+    assert.deepEqual([stale.statusCode, stale.headers['x-cache']], [200, 'STALE'], 'another instance does not ask');
+    const none = await b(apiEvent(h('fleet-new')));
+    assert.equal(none.statusCode, 503);
+    assert.ok(Number(none.headers['retry-after']) <= 30);
+    assert.equal(upstream.calls.length, calls, 'no instance asked the upstream during the pause');
   });
 
   test('a purged entry has no stale copy', async () => {

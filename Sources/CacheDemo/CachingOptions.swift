@@ -86,7 +86,7 @@ public struct CachingOptions: Sendable, Equatable {
             guard HeaderName.isToken(name) else {
                 throw .init("--forward-header \(UserInput.quoted(name)) is not a header name; use one like Accept-Language")
             }
-            if HeaderName.isCredential(name) && ["authorization", "cookie", "proxy-authorization"].contains(name) {
+            if ["authorization", "cookie", "proxy-authorization"].contains(name) {
                 throw .init("--forward-header \(name) would key the cache on a credential; use --client-credentials pass "
                     + "(forwarded, never shared) instead")
             }

@@ -70,7 +70,7 @@ public struct SmokeTest {
             // Cache-Control, a Set-Cookie, its status): say what to look at.
             let why = r.header("x-cache") == "PASS"
                 ? "; the upstream's answer is not storable (no-store, private, no-cache, Set-Cookie, Vary: *, or its status \(r.status)): "
-                    + "check its headers (Cache-Control: \(r.header("cache-control") ?? "none")), or deploy with --cache-control ignore"
+                    + "check its headers (Cache-Control: \(r.header("cache-control") ?? "none")); for no-cache on everything, deploy with --cache-control ignore"
                 : ""
             report.checks.append(Check(name: "first call is a MISS", passed: ok,
                                        detail: "HTTP \(r.status), x-cache \(r.header("x-cache") ?? "absent")" + why, seconds: miss.ms / 1000))

@@ -253,7 +253,7 @@ public struct StackOptions: Sendable, Equatable {
             throw .init("--memory \(memoryMB) is outside Lambda's 128 to 10240 MB")
         }
         try caching.validate(memoryMB: memoryMB)
-        try upstreamAccess.validate(local: false)
+        try upstreamAccess.validate(local: false, forwardHeaders: caching.forwardHeaders)
         // The function reads SSM at start through its way out; an IPv6-only one reaches only
         // services with an IPv6 endpoint, which this tool does not rely on SSM having.
         if !upstreamAccess.ssmParameters.isEmpty && egress == .ipv6 && existingNetwork == nil {

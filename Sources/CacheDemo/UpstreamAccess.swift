@@ -108,7 +108,13 @@ public struct UpstreamAccess: Sendable, Equatable {
     }
 
     /// `local`: whether the sources are ones this machine can read; a stack: ones the function can.
-    public func validate(local: Bool) throws(StackOptionsError) {
+    public func validate(local: Bool, forwardHeaders: [String] = []) throws(StackOptionsError) {
+        // A header the stack sets always goes upstream with the stack's value: keyed on the
+        // client's value too, it would split the cache for nothing.
+        let set = Set(headers.map(\.name) + secrets.filter { $0.place == .header }.map(\.name))
+        for name in forwardHeaders where set.contains(name) {
+            throw .init("--forward-header \(name) is also set by --upstream-header or --upstream-secret, whose value always wins; drop one")
+        }
         guard secrets.count <= Self.maxSecrets else {
             throw .init("--upstream-secret and --upstream-secret-query are given \(secrets.count) times; at most \(Self.maxSecrets)")
         }

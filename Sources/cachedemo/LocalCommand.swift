@@ -60,7 +60,9 @@ struct LocalCommand: ParsableCommand {
             options.port = port
             options.upstreamURL = upstreamURL
             options.caching = try caching.validated()
-            options.upstreamAccess = try asUsage(try upstreamAccess.access()) { try $0.validate(local: true) }
+            options.upstreamAccess = try asUsage(try upstreamAccess.access()) {
+                try $0.validate(local: true, forwardHeaders: options.caching.forwardHeaders)
+            }
             options.throttle = try throttle.validated()
             options.cacheAuth = cacheAuth
             try clusterShape(into: &options)

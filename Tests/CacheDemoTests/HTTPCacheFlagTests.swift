@@ -74,6 +74,7 @@ import TestSupport
         (["--min-ttl", "-1"], "--min-ttl -1 is outside 0 to"),
         (["--min-ttl", "700", "--max-ttl", "600"], "--min-ttl 700 is more than --max-ttl 600"),
         (["--stale-ttl", "-1"], "--stale-ttl -1 is outside 0 to"),
+        (["--forward-header", "Accept", "--upstream-header", "Accept: application/json"], "--forward-header accept is also set by"),
         (["--cache-control", "sometimes"], "sometimes"),
         (["--forward-header", "Authorization"], "use --client-credentials pass"),
         (["--forward-header", "bad header"], "is not a header name"),
@@ -132,18 +133,18 @@ import TestSupport
     }
 }
 
-/// An upstream that says no-store on everything: the smoke test says why nothing is cached,
+/// An upstream that says no-cache on everything: the smoke test says why nothing is cached,
 /// and `--cache-control ignore` caches it anyway.
 @Suite(.serialized) struct NoStoreUpstreamTests {
     @Test func theSmokeTestSaysWhyAndIgnoreCachesIt() throws {
-        let upstream = try HelperProcess("python3", [Paths.fakeServers, "nostore"])
+        let upstream = try HelperProcess("python3", [Paths.fakeServers, "nocache"])
         defer { upstream.stop() }
         let url = "http://127.0.0.1:\(upstream.firstLine)"
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let honored = try cachedemo(["local", "--smoke-test", "--upstream-url", url], environment: ["PATH": path])
         #expect(honored.status == 1)
         #expect(honored.stdout.contains("x-cache PASS; the upstream's answer is not storable")
-                && honored.stdout.contains("Cache-Control: no-store") && honored.stdout.contains("--cache-control ignore"),
+                && honored.stdout.contains("Cache-Control: no-cache") && honored.stdout.contains("--cache-control ignore"),
                 "\(honored.stdout)")
         let ignored = try cachedemo(["local", "--smoke-test", "--upstream-url", url, "--cache-control", "ignore"], environment: ["PATH": path])
         #expect(ignored.status == 0, "\(ignored.stdout)\(ignored.stderr)")

@@ -5,7 +5,7 @@
                     skew, silent: never answers) and then with a GetCallerIdentity answer; GET /count says
                     how many requests arrived.
   tls CERT KEY:     GetCallerIdentity answers over TLS with the given certificate.
-  nostore:          an upstream API whose every GET answer says Cache-Control: no-store.
+  nocache:          an upstream API whose every GET answer says Cache-Control: no-cache.
 """
 import json, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,10 +48,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send(403, b"", "text/plain")
 
     def do_GET(self):
-        if mode == "nostore":
+        if mode == "nocache":
             body = json.dumps({"path": self.path}).encode()
             self.send_response(200)
-            for k, v in (("Content-Type", "application/json"), ("Cache-Control", "no-store"), ("Content-Length", str(len(body)))):
+            for k, v in (("Content-Type", "application/json"), ("Cache-Control", "no-cache"), ("Content-Length", str(len(body)))):
                 self.send_header(k, v)
             self.end_headers()
             return self.wfile.write(body)

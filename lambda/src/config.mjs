@@ -1,6 +1,13 @@
 // The handler's settings, all from environment variables (the stack sets them).
 import { readFileSync } from 'node:fs';
 
+/** The role's credentials, as Lambda puts them in the environment: read at each use, so a
+ *  runtime that refreshes the role's keys is followed. */
+function roleCredentials(env) {
+  return () => ({ accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+    sessionToken: env.AWS_SESSION_TOKEN || undefined });
+}
+
 function int(env, name, fallback) {
   const v = env[name];
   if (v === undefined || v === '') return fallback;
@@ -23,9 +30,7 @@ function iamAuth(env) {
   return {
     cacheName: env.REDIS_IAM_CACHE_NAME, userId: env.REDIS_USERNAME, region: env.AWS_REGION,
     serverless: env.REDIS_IAM_SERVERLESS === '1',
-    // Read at each new token: a runtime that refreshes the role's keys is followed.
-    credentials: () => ({ accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-      sessionToken: env.AWS_SESSION_TOKEN || undefined }),
+    credentials: roleCredentials(env),
   };
 }
 
@@ -68,8 +73,7 @@ function upstreamSecrets(env) {
     const value = env[SECRET_VALUES[i]];
     if (!value) throw new Error(`${SECRET_VALUES[i]} (the value of upstream secret ${name}) is not set`);
     if (place === 'header') out.headers[String(name).toLowerCase()] = value;
-    else if (place === 'query') out.query.push([String(name), value]);
-    else throw new Error(`UPSTREAM_SECRETS: ${place} is not header or query`);
+    else out.query.push([String(name), value]);
   });
   return out;
 }
@@ -113,9 +117,7 @@ export function readConfig(env = process.env) {
     upstreamSecrets: upstreamSecrets(env),
     ssmEndpoint: env.AWS_ENDPOINT_URL_SSM || null,
     region: env.AWS_REGION || null,
-    // The role's credentials, as Lambda puts them in the environment (read at each use).
-    roleCredentials: () => ({ accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-      sessionToken: env.AWS_SESSION_TOKEN || undefined }),
+    roleCredentials: roleCredentials(env),
     maxBodyBytes: int(env, 'CACHE_MAX_BODY_BYTES', 1024 * 1024),
     localCacheBytes: int(env, 'CACHE_LOCAL_MAX_BYTES', 16 * 1024 * 1024),
     upstreamTimeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS', 8000),

@@ -3,8 +3,11 @@
 // nothing extra in Redis. Set-Cookie is never part of an entry.
 import { gunzipSync, gzipSync } from 'node:zlib';
 
-/** Bodies smaller than this are kept as they are: gzip's header would eat the saving. */
-const COMPRESS_FROM_BYTES = 1024;
+/** Bodies smaller than this are kept (and sent) as they are: gzip's header would eat the saving. */
+export const COMPRESS_FROM_BYTES = 1024;
+
+/** gzip as the cache packs bodies, stored or sent. */
+export const gzip = (body) => gzipSync(body, { level: 6 });
 
 /**
  * { status, headers (Map), body, storedAt, initialAge, lifetime } as bytes. The body is
@@ -13,7 +16,7 @@ const COMPRESS_FROM_BYTES = 1024;
 export function encodeEntry({ status, headers, body, storedAt, initialAge = 0, lifetime = null, staleWindow = 0 }) {
   let stored = body, z = null;
   if (body.length >= COMPRESS_FROM_BYTES && isCompressible(headers.get('content-type'))) {
-    const packed = gzipSync(body, { level: 6 });
+    const packed = gzip(body);
     if (packed.length < body.length * 0.9) [stored, z] = [packed, 'gzip'];
   }
   const h = [...headers].filter(([name]) => name !== 'set-cookie');

@@ -1,9 +1,9 @@
 // The API Gateway side (HTTP API, payload 2.0): the request an event carries, and the
 // response objects the function returns, with what a cache adds (Age, x-cache, 304s,
 // compression for clients that take it).
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import { currentAge, notModified } from './policy.mjs';
-import { isCompressible, isTextual } from './entry.mjs';
+import { COMPRESS_FROM_BYTES, gzip, isCompressible, isTextual } from './entry.mjs';
 
 /** Lambda refuses a response payload over 6 MB (the JSON around the body included). */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 - 4096;
@@ -33,23 +33,30 @@ export function entryResponse(entry, request, xCache, { now = Date.now(), cookie
   if (notModified(request.headers, entry.headers, entry.status)) {
     const kept = { age: headers.age, 'x-cache': headers['x-cache'] };
     for (const name of NOT_MODIFIED_HEADERS) if (headers[name] !== undefined) kept[name] = headers[name];
-    return { statusCode: 304, headers: kept, body: '', isBase64Encoded: false };
+    return { statusCode: 304, headers: kept, body: '', isBase64Encoded: false, ...(cookies.length && { cookies }) };
   }
   const out = { statusCode: entry.status, headers };
   if (cookies.length) out.cookies = cookies;
   const encoded = compressible ? encodeFor(request.headers['accept-encoding'], entry) : null;
   const body = encoded?.body ?? entry.body;
-  if (encoded) headers['content-encoding'] = encoded.encoding;
+  if (encoded) {
+    headers['content-encoding'] = encoded.encoding;
+    // Another representation of the same answer (RFC 9110 §8.8.3): its tag cannot be a strong one.
+    if (headers.etag && !headers.etag.startsWith('W/')) headers.etag = `W/${headers.etag}`;
+  }
   const textual = !encoded && isTextual(entry.headers.get('content-type'));
   if (request.method === 'HEAD') {
     headers['content-length'] = String(body.length);
     return { ...out, body: '', isBase64Encoded: false };
   }
-  if ((textual ? body.length : Math.ceil(body.length / 3) * 4) > MAX_RESPONSE_BYTES) {
+  const text = textual ? body.toString('utf8') : body.toString('base64');
+  // As Lambda serializes it: JSON escapes quotes, backslashes and control characters.
+  const payload = body.length * (textual ? 1 : 4 / 3) > MAX_RESPONSE_BYTES / 2 ? Buffer.byteLength(JSON.stringify(text)) : 0;
+  if (payload > MAX_RESPONSE_BYTES) {
     return jsonResponse(502, { message: `the upstream's answer (${body.length} bytes) is larger than a Lambda response may be (6 MB)` },
       { 'x-cache': xCache });
   }
-  return { ...out, body: textual ? body.toString('utf8') : body.toString('base64'), isBase64Encoded: !textual };
+  return { ...out, body: text, isBase64Encoded: !textual };
 }
 
 /** Adds a name to a Vary list unless it is there. */
@@ -58,28 +65,33 @@ function withVary(vary, name) {
   return vary.split(',').some((v) => v.trim().toLowerCase() === name.toLowerCase()) ? vary : `${vary}, ${name}`;
 }
 
-/** The encodings a client takes (q > 0), from its Accept-Encoding. */
+/** The encodings a client takes (q > 0), from its Accept-Encoding; `*` stands for the ones
+ *  it does not name, so an explicit q=0 is a refusal that `*` does not undo. */
 function accepted(acceptEncoding) {
-  const out = new Set();
+  const takes = new Set(), refuses = new Set();
   for (const part of (acceptEncoding ?? '').split(',')) {
     const [name, ...params] = part.trim().toLowerCase().split(';');
     const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    if (name && !(q && Number(q.slice(2)) === 0)) out.add(name);
+    if (name) (q && Number(q.slice(2)) === 0 ? refuses : takes).add(name);
   }
-  return out;
+  if (takes.has('*')) for (const name of ['gzip', 'br']) if (!refuses.has(name)) takes.add(name);
+  for (const name of refuses) takes.delete(name);
+  return takes;
 }
 
 /** gzip (the stored bytes when the entry is kept gzip'd) or br, when smaller; null: as is. */
 function encodeFor(acceptEncoding, entry) {
   const takes = accepted(acceptEncoding);
-  if (entry.size < 1024 || takes.size === 0) return null;
-  if (takes.has('gzip') || takes.has('*')) {
-    const body = entry.gzipped ?? gzipSync(entry.body, { level: 6 });
-    return body.length < entry.size ? { encoding: 'gzip', body } : null;
+  // An answer just fetched has no stored size: its body is as the upstream sent it.
+  const size = entry.size ?? entry.body.length;
+  if (size < COMPRESS_FROM_BYTES || takes.size === 0) return null;
+  if (takes.has('gzip')) {
+    const body = entry.gzipped ?? gzip(entry.body);
+    return body.length < size ? { encoding: 'gzip', body } : null;
   }
   if (takes.has('br')) {
     const body = brotliCompressSync(entry.body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } });
-    return body.length < entry.size ? { encoding: 'br', body } : null;
+    return body.length < size ? { encoding: 'br', body } : null;
   }
   return null;
 }

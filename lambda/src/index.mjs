@@ -11,7 +11,7 @@ import { compileRules, loadRules, settingsFor } from './rules.mjs';
 import { purge, PurgeModeError } from './purge.mjs';
 import { diagnosticHeaders, wantsDiagnostics } from './diagnostics.mjs';
 import { entryResponse, jsonResponse, readRequest } from './http.mjs';
-import { callUpstream, upstreamURL } from './upstream.mjs';
+import { callUpstream, upstreamURL, withoutSecrets } from './upstream.mjs';
 import { failedStatus, initialAge, isFresh, isUsableStale, retention, retryAfter, staleWindow, storability } from './policy.mjs';
 import { EntryStore } from './store.mjs';
 import { UpstreamSecrets } from './secrets.mjs';
@@ -182,8 +182,9 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
       if (request.headers.authorization !== undefined) headers.authorization = request.headers.authorization;
       if (request.cookies.length) headers.cookie = request.cookies.join('; ');
     }
+    // Both validators where the entry has both (RFC 9111 §4.3.1).
     if (stale?.headers.has('etag')) headers['if-none-match'] = stale.headers.get('etag');
-    else if (stale?.headers.has('last-modified')) headers['if-modified-since'] = stale.headers.get('last-modified');
+    if (stale?.headers.has('last-modified')) headers['if-modified-since'] = stale.headers.get('last-modified');
     // Last: what the stack sets is never overridden by a client sending the same name.
     return Object.assign(headers, config.upstreamHeaders, added);
   }
@@ -209,6 +210,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     const url = upstreamURL(config.upstreamURL, request.rawPath, request.rawQuery, settings.ignoreQueryParams, added.query);
     const answer = await callUpstream(fetchImpl, url, { headers: upstreamHeaders(request, settings, stale, credentials, added.headers),
       timeoutMs: config.upstreamTimeoutMs });
+    if (!answer.failure && added.query.length) withoutSecrets(answer.headers, added.query);
     const pause = answer.failure ? 0 : retryAfter(answer.status, answer.headers);
     if (pause && store) await store.backOffUntil(pause).catch((err) => log({ level: 'warn', message: `could not record Retry-After: ${err.message}` }));
     // The upstream failed: a stale copy within its window stands in (RFC 5861 stale-if-error).
@@ -220,9 +222,7 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
     const timing = { upstreamStatus: answer.status, upstreamMs: answer.ms };
     // 304 to a revalidation: the stored body with the headers the 304 updates (RFC 9111 §4.3.4).
     const revalidated = stale && answer.status === 304;
-    const response = revalidated
-      ? { status: stale.status, headers: new Map([...stale.headers, ...answer.headers]), body: stale.body, receivedAt: answer.receivedAt }
-      : { ...answer };
+    const response = revalidated ? refreshed(stale, answer) : { ...answer };
     const decision = passed ? { store: false, reason: credentials ? 'credentials' : 'rule' } : storability(response, settings.rule, config);
     const entry = { status: response.status, headers: response.headers, body: response.body, storedAt: answer.receivedAt,
       initialAge: initialAge(answer.headers, answer.requestedAt, answer.receivedAt), lifetime: decision.store ? decision.lifetime : 0,
@@ -236,6 +236,16 @@ export function createHandler({ env = process.env, log = stdoutLog, fetchImpl = 
   async function backoffUntil() {
     if (!store || !redis.ready) return 0;
     try { return await store.backoffUntil(); } catch { return 0; }
+  }
+
+  /** A stale entry updated by the upstream's 304 (RFC 9111 §4.3.4): its headers over the
+   *  stored ones, a Date of now where it sent none (so Expires counts from the 304, not the
+   *  first answer), Set-Cookie never kept. */
+  function refreshed(stale, answer) {
+    const headers = new Map([...stale.headers, ...answer.headers]);
+    if (!answer.headers.has('date')) headers.set('date', new Date(answer.receivedAt).toUTCString());
+    headers.delete('set-cookie');
+    return { status: stale.status, headers, body: stale.body, receivedAt: answer.receivedAt };
   }
 
   /** DELETE: 204 with what went, 404 when nothing was cached, 503 when the cache is down. */

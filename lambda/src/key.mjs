@@ -3,19 +3,30 @@
 // entry, and the values of the forwarded headers. Normalizing is for the key only: the
 // upstream gets the request as it came (upstream.mjs).
 import { createHash } from 'node:crypto';
-import { ignoredParam } from './upstream.mjs';
 
 /** v2: entries carry the upstream's headers and freshness (entry.mjs); a v1 entry is a miss. */
 export const KEY_SCHEMA = 'v2';
 
+/** Whether a query parameter's name matches one of the ignored names (`utm_*`: a prefix). */
+export function ignoredParam(name, ignored) {
+  return ignored.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
+}
+
 /** Separates a resource from its variant (the forwarded headers' values) in a key. */
 export const VARIANT_MARK = '#';
 
-/** Resolves `.` and `..`, collapses repeated slashes, keeps a trailing slash. */
+/** A segment the URL parser (fetch's, so the upstream's) reads as `.` or `..`. */
+function dotSegment(seg) {
+  const s = seg.replace(/%2e/gi, '.');
+  return s === '.' || s === '..' ? s : null;
+}
+
+/** Resolves `.` and `..` (`%2e` as the URL parser reads it), collapses repeated slashes,
+ *  keeps a trailing slash. The key, the rules and the upstream all take this one path. */
 export function normalizePath(rawPath) {
   const path = (rawPath || '/').replace(/\/{2,}/g, '/');
   const out = [];
-  const segments = path.split('/');
+  const segments = path.split('/').map((seg) => dotSegment(seg) ?? seg);
   for (const seg of segments.slice(1)) {
     if (seg === '.') continue;
     if (seg === '..') { out.pop(); continue; }

@@ -88,12 +88,11 @@ export function storability(response, rule, { maxBodyBytes }) {
   if ((headers.get('vary') ?? '').split(',').some((v) => v.trim() === '*')) return pass('vary-star');
   if (status === 206) return pass('partial');
   if (response.body.length > maxBodyBytes) return pass('too-large');
+  // Meant for one client, whatever the settings: never shared, `--cache-control ignore` or not.
+  if (cc.has('no-store')) return pass('no-store');
+  if (cc.has('private')) return pass('private');
   const honor = rule.cacheControl !== 'ignore';
-  if (honor) {
-    if (cc.has('no-store')) return pass('no-store');
-    if (cc.has('private')) return pass('private');
-    if (cc.has('no-cache')) return pass('no-cache');
-  }
+  if (honor && cc.has('no-cache')) return pass('no-cache');
   const explicit = honor ? explicitLifetime(headers, response.receivedAt) : null;
   let lifetime;
   if (STORED_BY_DEFAULT.has(status)) {
@@ -104,11 +103,10 @@ export function storability(response, rule, { maxBodyBytes }) {
     lifetime = explicit ?? undefined;
   }
   if (lifetime === undefined) return pass(`status-${status}`);
-  // CloudFront's MinTTL and MaxTTL: what the upstream says, clamped (never a no-store).
-  if (explicit !== null && lifetime !== null) {
-    lifetime = Math.max(lifetime, rule.minTtl ?? 0);
-    if (rule.maxTtl > 0) lifetime = Math.min(lifetime, rule.maxTtl);
-  }
+  // CloudFront's MinTTL and MaxTTL: what the upstream says, clamped (never a no-store);
+  // --max-ttl bounds the settings' own lifetime too (no expiry included).
+  if (explicit !== null && lifetime !== null) lifetime = Math.max(lifetime, rule.minTtl ?? 0);
+  if (rule.maxTtl > 0) lifetime = lifetime === null ? rule.maxTtl : Math.min(lifetime, rule.maxTtl);
   // Stale at once and nothing to revalidate with: storing it would only fill memory.
   if (lifetime === 0 && !hasValidator(headers)) return pass('stale');
   return { store: true, lifetime };

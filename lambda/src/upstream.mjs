@@ -1,15 +1,11 @@
-// The upstream call: the request as the client made it (path and query as API Gateway
-// received them, less the ignored parameters), the headers the settings forward or add,
+// The upstream call: the request as the client made it (the query as API Gateway received
+// it, less the ignored parameters; the path as the key reads it), the headers the settings forward or add,
 // redirects not followed. Returns what came back, or a failure; never a rendered error.
+import { ignoredParam, normalizePath } from './key.mjs';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and those the cache sets itself: never stored or relayed. */
 export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding',
   'upgrade', 'proxy-authenticate', 'proxy-authorization']);
-
-/** Whether a query parameter's name matches one of the ignored names (`utm_*`: a prefix). */
-export function ignoredParam(name, ignored) {
-  return ignored.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
-}
 
 /** The raw query without the ignored parameters, every other byte as the client sent it. */
 export function queryWithout(rawQuery, ignored) {
@@ -22,8 +18,9 @@ export function queryWithout(rawQuery, ignored) {
   }).join('&');
 }
 
-/** The upstream base joined with the request's path and query, neither rewritten; `added`
- *  parameters (the secret ones) go last, a client's own of those names dropped. */
+/** The upstream base joined with the request's path (as the key reads it: dot segments
+ *  resolved, repeated slashes collapsed) and its query as sent; `added` parameters (the
+ *  secret ones) go last, a client's own of those names dropped. */
 export function upstreamURL(base, rawPath, rawQuery, ignored = [], added = []) {
   const u = new URL(base);
   const basePath = u.pathname.replace(/\/+$/, '');
@@ -31,7 +28,7 @@ export function upstreamURL(base, rawPath, rawQuery, ignored = [], added = []) {
   const extra = added.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
   const query = [own, ...extra].filter(Boolean).join('&');
   // Assembled as text: URL's setters would re-encode what the client chose to send.
-  return `${u.origin}${basePath}${rawPath || '/'}${query ? '?' + query : ''}`;
+  return `${u.origin}${basePath}${normalizePath(rawPath)}${query ? '?' + query : ''}`;
 }
 
 /**
@@ -66,6 +63,26 @@ export async function callUpstream(fetchImpl, url, { headers = {}, timeoutMs }) 
   if (setCookies.length) out.set('set-cookie', setCookies.join(', '));
   return { status: res.status, headers: out, setCookies, body, requestedAt, receivedAt: Date.now(),
     ms: +(performance.now() - started).toFixed(3) };
+}
+
+/**
+ * Takes the secret query parameters out of the URLs an answer points to (Location,
+ * Content-Location): a redirect that keeps the query must not hand every client the key.
+ */
+export function withoutSecrets(headers, secretQuery) {
+  const names = new Set(secretQuery.map(([name]) => name));
+  for (const name of ['location', 'content-location']) {
+    const value = headers.get(name);
+    if (!value || !value.includes('?')) continue;
+    const [before, ...rest] = value.split('?');
+    const [query, fragment] = rest.join('?').split('#');
+    const kept = query.split('&').filter((pair) => {
+      let key = pair.split('=')[0];
+      try { key = decodeURIComponent(key.replace(/\+/g, ' ')); } catch { /* as sent */ }
+      return !names.has(key);
+    }).join('&');
+    headers.set(name, `${before}${kept ? '?' + kept : ''}${fragment !== undefined ? '#' + fragment : ''}`);
+  }
 }
 
 /** The timeout's abort reaches the connect and the body alike. */

@@ -73,9 +73,14 @@ for (const [shapeName, start] of Object.entries(shapes)) {
       assert.equal(r.headers['set-cookie'], undefined);
     });
 
-    test('--cache-control ignore: one fixed TTL, no-store stored', async () => {
+    test('--cache-control ignore: one fixed TTL, no-cache stored; no-store and private still never', async () => {
       const cache = await make({ CACHE_CONTROL: 'ignore' });
-      const path = h('ignored', { 'cache-control': 'no-store, max-age=1' });
+      for (const cc of ['no-store', 'private, max-age=60']) {
+        const own = h(`own-${cc.length}`, { 'cache-control': cc });
+        await cache(apiEvent(own));
+        assert.equal((await cache(apiEvent(own))).headers['x-cache'], 'PASS', cc);
+      }
+      const path = h('ignored', { 'cache-control': 'no-cache, max-age=1' });
       await cache(apiEvent(path));
       await sleep(1100);
       assert.equal((await cache(apiEvent(path))).headers['x-cache'], 'HIT');
@@ -404,5 +409,51 @@ describe('stale instead of errors (stale-if-error)', () => {
     await cache({ ...apiEvent(path, 'DELETE'), headers: {} });
     upstream.fail(503);
     assert.equal((await cache(apiEvent(path))).statusCode, 503);
+  });
+});
+
+describe('review fixes (issue 22)', () => {
+  let redis, upstream;
+  const handlers = [];
+  const make = async (env = {}) => {
+    const handler = createHandler({ env: { EXTERNAL_API_URL: upstream.url, REDIS_URL: redis.url, ...env }, log: () => {} });
+    handlers.push(handler);
+    await handler.redis.open();
+    return handler;
+  };
+  before(async () => { redis = await startRedis(); upstream = await startUpstream(); });
+  after(async () => { for (const x of handlers) x.close(); await upstream.close(); await redis.close(); });
+
+  test('a MISS is compressed for a client that takes gzip, its ETag weakened; gzip;q=0 with * is a refusal', async () => {
+    const cache = await make();
+    const path = h('miss-gzip', { 'cache-control': 'max-age=60', etag: '"strong"' }, { repeat: 300 });
+    const miss = await cache(withHeaders(path, { 'accept-encoding': 'gzip' }));
+    assert.deepEqual([miss.headers['x-cache'], miss.headers['content-encoding'], miss.headers.etag], ['MISS', 'gzip', 'W/"strong"']);
+    const refused = await cache(withHeaders(path, { 'accept-encoding': 'gzip;q=0, *' }));
+    assert.equal(refused.headers['content-encoding'], 'br', '* stands for what it does not name');
+    const plain = await cache(apiEvent(path));
+    assert.equal(plain.headers.etag, '"strong"', 'the identity body keeps the upstream\'s tag');
+  });
+
+  test('--max-ttl bounds --cache-ttl too', async () => {
+    const cache = await make({ CACHE_TTL_SECONDS: '0', CACHE_MAX_TTL_SECONDS: '1', CACHE_STALE_TTL_SECONDS: '0' });
+    const path = h('bounded-default');
+    await cache(apiEvent(path));
+    await sleep(1100);
+    assert.equal((await cache(apiEvent(path))).headers['x-cache'], 'MISS');
+  });
+
+  test('a secret query parameter never comes back in a Location', async () => {
+    const cache = await make({ UPSTREAM_SECRETS: JSON.stringify([{ in: 'query', name: 'appid' }]), UPSTREAM_SECRET_0: 'sekret' });
+    const r = await cache(apiEvent(h('redirects', { location: '/users/?page=2&appid=sekret#top' }, { status: 301 })));
+    assert.equal(r.headers.location, '/users/?page=2#top');
+  });
+
+  test('a credentialed 304 keeps its Set-Cookie', async () => {
+    const cache = await make({ CLIENT_CREDENTIALS: 'pass' });
+    const path = h('cookie-304', { etag: '"c"', 'set-cookie': 'sid=new' });
+    const r = await cache({ ...withHeaders(path, { 'if-none-match': '"c"' }), cookies: ['sid=old'] });
+    assert.equal(r.statusCode, 304);
+    assert.deepEqual(r.cookies, ['sid=new']);
   });
 });

@@ -119,3 +119,15 @@ describe('stored entries', () => {
     for (const t of ['image/png', 'application/octet-stream', 'application/pdf']) assert.ok(!isTextual(t), t);
   });
 });
+
+describe('one path for the key, the rules and the upstream (issue 22 review)', () => {
+  test('%2e segments are dot segments, as the URL parser reads them; repeated slashes are one', async () => {
+    const { normalizePath } = await import('../src/key.mjs');
+    const { upstreamURL } = await import('../src/upstream.mjs');
+    assert.equal(normalizePath('/public/%2e%2e/private/x'), '/private/x');
+    assert.equal(normalizePath('/a/%2E/b'), '/a/b');
+    assert.equal(upstreamURL('http://u.test', '/public/%2e%2e/private/x', ''), 'http://u.test/private/x');
+    assert.equal(upstreamURL('http://u.test', '/a//b', 'q=1'), 'http://u.test/a/b?q=1');
+    assert.equal(normalizePath('/a%2eb'), '/a%2eb', 'only whole segments');
+  });
+});
